@@ -5,6 +5,6 @@ import GraphPrune
 struct GraphPruneCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "graphprune",
-        abstract: "Graph-based neural-network pruning: centrality scores, similarity graphs, benchmarks.",
-        subcommands: [])
+        abstract: "Graph-based neural-network pruning: neuron importance from similarity graphs, centralities, benchmarks.",
+        subcommands: [CentralityCommand.self, ScoreCommand.self, BenchCommand.self])
 }

@@ -10,8 +10,8 @@
 ///
 /// The threshold test compares `S_ij` as stored (Float for a Float layer) with `τ` in Double.
 ///
-/// - Complexity: O(n² d / 2) flops in BLAS for the similarities, then one O(n²) pass over the
-///   upper triangle that writes the CSR adjacency directly (two passes: count, then fill).
+/// - Complexity: O(n² d / 2) flops in BLAS for the similarities, then three O(n²) passes
+///   (mirror, count, fill) that write the CSR adjacency directly, split across cores.
 public enum NeuronSimilarityGraph {
     /// The normalisation constant of paper 002.
     public static let epsilon = 1e-8
@@ -25,45 +25,67 @@ public enum NeuronSimilarityGraph {
 
     /// Builds the thresholded similarity graph.
     public static func build<S: BLASScalar>(neurons: Matrix<S>, tau: Double) -> WeightedGraph {
-        let similarity = similarities(neurons: neurons)
-        return graph(upperSimilarities: similarity, tau: tau)
+        var similarity = similarities(neurons: neurons)
+        return graph(upperSimilarities: &similarity, tau: tau)
     }
 
     /// The graph of an upper-triangular similarity matrix thresholded at `τ`.
-    static func graph<S: BLASScalar>(upperSimilarities s: Matrix<S>, tau: Double) -> WeightedGraph {
+    ///
+    /// Three passes over the `n × n` storage, each split across cores by rows (every row is
+    /// written by one thread, so the result does not depend on the thread count):
+    /// mirror the upper triangle into the lower one (cache-blocked), count each row's entries
+    /// `> τ`, then write each row's CSR entries in column order from one sequential scan.
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
+    static func graph<S: BLASScalar>(upperSimilarities s: inout Matrix<S>, tau: Double) -> WeightedGraph {
         let n = s.rows
-        var degreeCount = [Int](repeating: 0, count: n + 1)
-        s.elements.withUnsafeBufferPointer { sp in
-            degreeCount.withUnsafeMutableBufferPointer { cnt in
-                for i in 0..<n {
-                    let row = i * n
-                    var own = 0
-                    for j in (i + 1)..<n where Double(sp[row + j]) > tau {
-                        own += 1
-                        cnt[j + 1] += 1
+        let block = 64
+        s.elements.withUnsafeMutableBufferPointer { sp in
+            let base = sp.baseAddress!
+            forEachChunk(of: (n + block - 1) / block, minimumChunk: 1) { blocks in
+                for bi in blocks {
+                    let rowRange = (bi * block)..<min(n, (bi + 1) * block)
+                    for bj in 0...bi {
+                        let columnRange = (bj * block)..<min(n, (bj + 1) * block)
+                        for i in rowRange {
+                            for j in columnRange where j < i { base[i * n + j] = base[j * n + i] }
+                        }
                     }
-                    cnt[i + 1] += own
                 }
             }
         }
-        for i in 0..<n { degreeCount[i + 1] += degreeCount[i] }
-        let stored = degreeCount[n]
-        var cols = [Int32](repeating: 0, count: stored)
-        var vals = [Double](repeating: 0, count: stored)
-        var next = Array(degreeCount.prefix(n))
+        let threshold = tau
+        var counts = [Int](repeating: 0, count: n)
         s.elements.withUnsafeBufferPointer { sp in
-            cols.withUnsafeMutableBufferPointer { cp in
-                vals.withUnsafeMutableBufferPointer { vp in
-                    next.withUnsafeMutableBufferPointer { nx in
-                        // Row i receives its lower neighbours (j < i) while rows j are scanned,
-                        // then its upper ones: columns come out sorted without a sort.
-                        for i in 0..<n {
-                            let row = i * n
-                            for j in (i + 1)..<n {
-                                let w = Double(sp[row + j])
-                                if w > tau {
-                                    cp[nx[i]] = Int32(j); vp[nx[i]] = w; nx[i] += 1
-                                    cp[nx[j]] = Int32(i); vp[nx[j]] = w; nx[j] += 1
+            counts.withUnsafeMutableBufferPointer { cp in
+                let base = sp.baseAddress!, counts = cp.baseAddress!
+                forEachChunk(of: n, minimumChunk: 64) { rows in
+                    for i in rows {
+                        let row = base + i * n
+                        var c = 0
+                        for j in 0..<n { c &+= Double(row[j]) > threshold ? 1 : 0 }
+                        // The diagonal (≈ 1, or 0 for a dead neuron) is no edge.
+                        counts[i] = c - (Double(row[i]) > threshold ? 1 : 0)
+                    }
+                }
+            }
+        }
+        var starts = [Int](repeating: 0, count: n + 1)
+        for i in 0..<n { starts[i + 1] = starts[i] + counts[i] }
+        var columns = [Int32](repeating: 0, count: starts[n])
+        var values = [Double](repeating: 0, count: starts[n])
+        s.elements.withUnsafeBufferPointer { sp in
+            starts.withUnsafeBufferPointer { st in
+                columns.withUnsafeMutableBufferPointer { cp in
+                    values.withUnsafeMutableBufferPointer { vp in
+                        let base = sp.baseAddress!, cols = cp.baseAddress, vals = vp.baseAddress
+                        forEachChunk(of: n, minimumChunk: 64) { rows in
+                            for i in rows {
+                                let row = base + i * n
+                                var k = st[i]
+                                for j in 0..<n where j != i {
+                                    let w = Double(row[j])
+                                    if w > threshold { cols![k] = Int32(j); vals![k] = w; k += 1 }
                                 }
                             }
                         }
@@ -72,6 +94,6 @@ public enum NeuronSimilarityGraph {
             }
         }
         return WeightedGraph(adjacency: CSRMatrix(
-            rows: n, columns: n, rowStarts: degreeCount, columnIndices: cols, values: vals))
+            rows: n, columns: n, rowStarts: starts, columnIndices: columns, values: values))
     }
 }

@@ -57,15 +57,27 @@ public struct Lanczos: Sendable {
     /// Runs the solve. Throws `NumericalError.arpack` for ARPACK errors and
     /// `NumericalError.noConvergence` when fewer than `count` Ritz values converged.
     /// ARPACK needs `count < n`; use `SymmetricEigen` for tiny operators.
-    public func solve(_ op: some SymmetricOperator) throws -> Result {
+    ///
+    /// `startSupport`, when given, restricts the seeded starting vector to those indices. For a
+    /// block-diagonal operator (the adjacency of a graph with several components) the whole
+    /// Krylov space then stays inside that block, so the solve returns the block's eigenpairs
+    /// without copying the block out.
+    public func solve(_ op: some SymmetricOperator, startSupport: [Int]? = nil) throws -> Result {
         let n = op.dimension
-        guard count >= 1, count < n else {
-            throw NumericalError.invalidInput("Lanczos needs 1 ≤ eigenpairs < n; asked for \(count) with n = \(n)")
+        let effective = startSupport?.count ?? n
+        guard count >= 1, count < effective else {
+            throw NumericalError.invalidInput("Lanczos needs 1 ≤ eigenpairs < n; asked for \(count) with n = \(effective)")
         }
-        let ncv = min(n, max(basisSize ?? max(2 * count + 1, 20), count + 1))
+        let ncv = min(effective, max(basisSize ?? max(2 * count + 1, 20), count + 1))
         let maxIter = maxIterations ?? max(300, 10 * n)
         var generator = SplitMix64(seed: seed)
-        var resid = (0..<n).map { _ in generator.nextUnitDouble() - 0.5 }
+        var resid: [Double]
+        if let support = startSupport {
+            resid = [Double](repeating: 0, count: n)
+            for i in support { resid[i] = generator.nextUnitDouble() - 0.5 }
+        } else {
+            resid = (0..<n).map { _ in generator.nextUnitDouble() - 0.5 }
+        }
         var v = [Double](repeating: 0, count: n * ncv)
         var workd = [Double](repeating: 0, count: 3 * n)
         let lworkl = ncv * (ncv + 8)

@@ -41,6 +41,7 @@ public struct EigenvectorCentrality: GraphCentrality {
         var topEigenvalues = [Double]()
         var iterations = 0, products = 0, residual = 0.0
         var usedLanczos = false
+        let nonNegative = !graph.hasNegativeWeights
 
         for (c, members) in components.members.enumerated() {
             guard members.count > 1 else {
@@ -48,18 +49,23 @@ public struct EigenvectorCentrality: GraphCentrality {
                 topEigenvalues.append(0)
                 continue
             }
-            let sub = graph.induced(by: members)
             let pair: (values: [Double], vector: [Double])
+            let sub: WeightedGraph
             if members.count <= denseCutoff {
+                sub = graph.induced(by: members)
                 let eigen = try SymmetricEigen.selected(
                     sub.adjacency.dense(), indices: (members.count - 2)...(members.count - 1))
                 pair = (eigen.values, eigen.eigenvector(1))
-                let r = residualNorm(sub.adjacency, pair.vector, eigen.values[1])
-                residual = max(residual, r)
+                residual = max(residual, residualNorm(sub.adjacency, pair.vector, eigen.values[1]))
             } else {
+                // A component holding most of the edges is solved in place: Lanczos on the whole
+                // adjacency from a start vector supported on the component stays inside it.
+                let inPlace = 2 * componentEdgeCount(graph, members) >= graph.edgeCount
+                sub = inPlace ? graph : graph.induced(by: members)
                 let result = try Lanczos(count: 2, target: .largestAlgebraic, tolerance: tolerance)
-                    .solve(sub.adjacency)
-                pair = (result.values, result.vectors[1])
+                    .solve(sub.adjacency, startSupport: inPlace ? members : nil)
+                let vector = inPlace ? members.map { result.vectors[1][$0] } : result.vectors[1]
+                pair = (result.values, vector)
                 iterations += result.iterations
                 products += result.products
                 residual = max(residual, result.maxResidual)
@@ -69,7 +75,6 @@ public struct EigenvectorCentrality: GraphCentrality {
             leading[c] = pair.values[1]
             let sum = pair.vector.reduce(0, +)
             let sign: Double = sum < 0 ? -1 : 1
-            let nonNegative = !sub.hasNegativeWeights
             for (i, u) in members.enumerated() {
                 let x = sign * pair.vector[i]
                 scores[u] = nonNegative ? max(0, x) : x
@@ -90,6 +95,10 @@ public struct EigenvectorCentrality: GraphCentrality {
             nodes: n, edges: graph.edgeCount, components: components.count,
             iterations: usedLanczos ? iterations : 0, products: usedLanczos ? products : 0,
             residual: residual, leadingEigenvalue: topEigenvalues.first ?? 0, spectralGap: gap))
+    }
+
+    private func componentEdgeCount(_ graph: WeightedGraph, _ members: [Int]) -> Int {
+        members.reduce(0) { $0 + graph.adjacency.rowStarts[$1 + 1] - graph.adjacency.rowStarts[$1] } / 2
     }
 
     private func residualNorm(_ a: CSRMatrix, _ x: [Double], _ lambda: Double) -> Double {

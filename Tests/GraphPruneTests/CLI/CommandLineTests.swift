@@ -1,0 +1,144 @@
+import Foundation
+import XCTest
+@testable import GraphPrune
+@testable import graphprune
+
+/// The CLI contract, in process (parsing and outputs) and as a process (exit status, the one
+/// error line on stderr, no output file on failure).
+final class CommandLineTests: XCTestCase {
+    private var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("graphprune-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    private func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+
+    private func write(_ text: String, _ name: String) throws -> String {
+        try text.write(toFile: path(name), atomically: true, encoding: .utf8)
+        return path(name)
+    }
+
+    private func csvRows(_ file: String) throws -> [[String]] {
+        try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",").map(String.init) }
+    }
+
+    /// Runs the built `graphprune` binary; returns (status, stdout, stderr).
+    private func runBinary(_ arguments: [String]) throws -> (Int32, String, String) {
+        // On Linux the test bundle's URL is the products directory; on macOS it is the .xctest.
+        let bundle = Bundle(for: Self.self).bundleURL
+        let binary = [bundle, bundle.deletingLastPathComponent()].map { $0.appendingPathComponent("graphprune") }
+            .first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? bundle.appendingPathComponent("graphprune")
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    func testCentralityOfAStarFromCSVAndMatrixMarket() throws {
+        let csv = try write("source,target,weight\n0,1,1\n0,2,1\n0,3,1\n", "star.csv")
+        let mtx = try write("%%MatrixMarket matrix coordinate pattern symmetric\n4 4 3\n2 1\n3 1\n4 1\n", "star.mtx")
+        for input in [csv, mtx] {
+            let out = path("c.csv")
+            try CentralityCommand.parse(["--input", input, "--measure", "laplacian", "--output", out]).run()
+            XCTAssertEqual(try csvRows(out), [["node", "score"], ["0", "18"], ["1", "8"], ["2", "8"], ["3", "8"]])
+        }
+        let out = path("e.csv")
+        try CentralityCommand.parse(["--input", csv, "--measure", "eigenvector", "--output", out]).run()
+        let center = Double(try csvRows(out)[1][1])!
+        XCTAssertEqual(center, 1 / 2.0.squareRoot(), accuracy: 1e-15)
+        try CentralityCommand.parse(["--input", csv, "--measure", "degree", "--normalized", "--output", out]).run()
+        XCTAssertEqual(try csvRows(out)[1], ["0", "1"])
+    }
+
+    func testScoreWritesRanksAndKeptFromNpyAndSafetensors() throws {
+        // Rows are neurons; neuron 2 is the largest, neuron 0 the smallest.
+        let weights = Matrix<Float>([[0.1, 0], [1, 1], [3, 4], [0, 2]])
+        let npy = path("w.npy")
+        try NumPyFile.write(Tensor(weights), to: URL(fileURLWithPath: npy))
+        let out = path("s.csv")
+        try ScoreCommand.parse(["--weights", npy, "--scorer", "magnitude", "--prune-ratio", "0.5", "--output", out]).run()
+        let rows = try csvRows(out)
+        XCTAssertEqual(rows[0], ["neuron", "score", "rank", "kept"])
+        XCTAssertEqual(rows.dropFirst().map { [$0[0], $0[2], $0[3]] }, [["0", "3", "0"], ["1", "2", "0"], ["2", "0", "1"], ["3", "1", "1"]])
+        XCTAssertEqual(Double(rows[3][1])!, 5, accuracy: 1e-6)
+
+        // The same layer as a Keras kernel (in × out) inside a safetensors file with two tensors.
+        let st = path("m.safetensors")
+        try SafetensorsFile.write(["dense.kernel": Tensor(weights.transposed()), "dense.bias": Tensor(Matrix<Float>([[0, 0, 0, 0]]))], to: URL(fileURLWithPath: st))
+        let out2 = path("s2.csv")
+        try ScoreCommand.parse(["--weights", st, "--tensor", "dense.kernel", "--neurons", "columns", "--scorer", "magnitude", "--prune-ratio", "0.5", "--output", out2]).run()
+        XCTAssertEqual(try String(contentsOfFile: out2, encoding: .utf8), try String(contentsOfFile: out, encoding: .utf8))
+    }
+
+    func testEveryGraphScorerRunsOnALayer() throws {
+        let npy = path("w.npy")
+        try NumPyFile.write(Tensor(TestData.matrix(40, 12, seed: 3)), to: URL(fileURLWithPath: npy))
+        for scorer in ScorerRegistry.standard.names {
+            let out = path("\(scorer).csv")
+            try ScoreCommand.parse(["--weights", npy, "--scorer", scorer, "--tau", "0.1", "--seed", "4", "--output", out]).run()
+            let rows = try csvRows(out)
+            XCTAssertEqual(rows.count, 41, scorer)
+            XCTAssertEqual(Set(rows.dropFirst().map { $0[2] }), Set((0..<40).map(String.init)), scorer)
+        }
+    }
+
+    func testBadInputGivesOneLineAndNoOutputFile() throws {
+        let npy = path("w.npy")
+        try NumPyFile.write(Tensor(Matrix<Float>([[1, 2], [3, 4]])), to: URL(fileURLWithPath: npy))
+        var nanLayer = Matrix<Float>([[1, 2], [3, 4]])
+        nanLayer[1, 0] = .nan
+        let nan = path("nan.npy")
+        try NumPyFile.write(Tensor(nanLayer), to: URL(fileURLWithPath: nan))
+        let cube = path("cube.npy")
+        try NumPyFile.write(Tensor(shape: [2, 1, 2], storage: .float32([1, 2, 3, 4])), to: URL(fileURLWithPath: cube))
+        let truncated = try write("\u{93}NUMPY", "t.npy")
+        let badGraph = try write("0,1,1\n2,-1,1\n", "g.csv")
+        let out = path("never.csv")
+
+        let cases: [([String], String)] = [
+            (["score", "--weights", npy, "--scorer", "pagerank"], "--scorer"),
+            (["score", "--weights", npy, "--scorer", "eigenvector", "--tau", "1"], "--tau"),
+            (["score", "--weights", npy, "--scorer", "eigenvector", "--tau", "-1.5"], "--tau"),
+            (["score", "--weights", npy, "--scorer", "random", "--prune-ratio", "1"], "--prune-ratio"),
+            (["score", "--weights", npy, "--scorer", "random", "--prune-ratio", "-0.1"], "--prune-ratio"),
+            (["score", "--weights", nan, "--scorer", "magnitude"], nan),
+            (["score", "--weights", cube, "--scorer", "magnitude"], cube),
+            (["score", "--weights", truncated, "--scorer", "magnitude"], truncated),
+            (["score", "--weights", path("missing.npy"), "--scorer", "magnitude"], "missing.npy"),
+            (["centrality", "--input", badGraph, "--measure", "degree"], "line 2"),
+            (["centrality", "--input", npy, "--measure", "degree"], npy),
+        ]
+        for (arguments, fragment) in cases {
+            let (status, stdout, stderr) = try runBinary(arguments + ["--output", out])
+            XCTAssertNotEqual(status, 0, "\(arguments)")
+            XCTAssertEqual(stdout, "", "\(arguments)")
+            let lines = stderr.split(separator: "\n")
+            XCTAssertEqual(lines.count, 1, "\(arguments): \(stderr)")
+            XCTAssertTrue(stderr.contains(fragment), "\(arguments): \(stderr)")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: out), "\(arguments)")
+        }
+    }
+
+    func testSuccessfulRunPrintsOneSummaryLine() throws {
+        let npy = path("w.npy")
+        try NumPyFile.write(Tensor(TestData.matrix(30, 8, seed: 1)), to: URL(fileURLWithPath: npy))
+        let (status, stdout, stderr) = try runBinary(["score", "--weights", npy, "--scorer", "eigenvector", "--tau", "0"])
+        XCTAssertEqual(status, 0, stderr)
+        XCTAssertEqual(stdout.split(separator: "\n").count, 31)
+        XCTAssertTrue(stderr.hasPrefix("eigenvector: nodes 30, edges "), stderr)
+        XCTAssertTrue(stderr.contains("components"), stderr)
+        XCTAssertEqual(stderr.split(separator: "\n").count, 1)
+    }
+}
