@@ -13,16 +13,18 @@ struct BenchCommand: ParsableCommand {
         abstract: "Benchmark the similarity build and the centralities on a synthetic layer.",
         discussion: """
             The layer has a shared direction plus noise: neuron i is s_i·u + g_i with s_i uniform \
-            in [0, 2) and g_i Gaussian, so cosine similarities spread over [0, 0.8) and τ = 0.5 \
-            gives a dense core of hub neurons and a periphery of isolated ones. Run it from a \
-            release build (`swift run -c release graphprune bench`).
+            in [0, 2) and g_i Gaussian, so cosine similarities spread over [0, 0.8): a dense core \
+            of hub neurons and a periphery of isolated ones, denser the lower τ. Each τ is one row: \
+            edges, components, Lanczos products, the raw syrk and the build (alternated), and each \
+            centrality on the built graph. Run it from a release build \
+            (`swift run -c release graphprune bench`).
             """)
 
     @Option(help: "Neurons and inputs of the square layer.")
     var size = 4096
 
-    @Option(parsing: .unconditional, help: "Similarity threshold τ.")
-    var tau = 0.5
+    @Option(help: "Similarity thresholds τ to run, comma-separated (each gives a graph of another density).")
+    var tau = "0.3,0.5,0.7"
 
     @Option(help: "Timed repetitions of each step (the median is reported).")
     var repetitions = 3
@@ -36,7 +38,13 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         guard size >= 2 else { throw OptionError("--size", "\(size) must be at least 2") }
         guard repetitions >= 1 else { throw OptionError("--repetitions", "\(repetitions) must be at least 1") }
-        guard tau >= -1 && tau < 1 else { throw OptionError("--tau", "\(tau) is outside [-1, 1)") }
+        let taus = try tau.split(separator: ",").map { text -> Double in
+            guard let t = Double(text.trimmingCharacters(in: .whitespaces)), t >= -1, t < 1 else {
+                throw OptionError("--tau", "'\(text)' is not a number in [-1, 1)")
+            }
+            return t
+        }
+        guard !taus.isEmpty else { throw OptionError("--tau", "no threshold given") }
         if let threads {
             guard threads >= 1 else { throw OptionError("--threads", "\(threads) must be at least 1") }
             BLASThreads.set(threads)
@@ -45,39 +53,45 @@ struct BenchCommand: ParsableCommand {
         #if DEBUG
         report("bench: this is a debug build; measure with `swift run -c release graphprune bench`")
         #endif
-        print("# graphprune bench: \(size) × \(size) float32 layer, τ = \(tau), OpenBLAS threads \(BLASThreads.count), cores \(ProcessInfo.processInfo.activeProcessorCount), median of \(repetitions)")
+        print("# graphprune bench: \(size) × \(size) float32 layer (seed \(seed)), OpenBLAS threads \(BLASThreads.count), cores \(ProcessInfo.processInfo.activeProcessorCount), median of \(repetitions)")
+        print("# targets: build ≤ 1.20 × syrk; each centrality ≤ 10 % of the build")
+        print("    τ       edges  density  comps  products    syrk s   build s  build/syrk  eigvec s  eigvec %  laplace s  laplace %  degree s")
+        for t in taus { try runThreshold(t, layer: layer) }
+    }
 
-        var gram = [Float](repeating: 0, count: size * size)
-        let syrk = median {
-            layer.elements.withUnsafeBufferPointer { a in
-                gram.withUnsafeMutableBufferPointer { c in
-                    cblas_ssyrk(CblasRowMajor, CblasUpper, CblasNoTrans, Int32(size), Int32(size), 1,
-                                a.baseAddress, Int32(size), 0, c.baseAddress, Int32(size))
+    private func runThreshold(_ tau: Double, layer: Matrix<Float>) throws {
+        // The syrk reference and the build alternate, so that a noisy neighbour slows both.
+        let n = size
+        var gram = [Float](repeating: 0, count: n * n)
+        var graph = WeightedGraph(adjacency: CSRMatrix(rows: 0, columns: 0, rowStarts: [0], columnIndices: [], values: []))
+        var syrkTimes = [Double](), buildTimes = [Double]()
+        for _ in 0..<repetitions {
+            syrkTimes.append(seconds {
+                layer.elements.withUnsafeBufferPointer { a in
+                    gram.withUnsafeMutableBufferPointer { c in
+                        cblas_ssyrk(CblasRowMajor, CblasUpper, CblasNoTrans, Int32(n), Int32(n), 1,
+                                    a.baseAddress, Int32(n), 0, c.baseAddress, Int32(n))
+                    }
                 }
-            }
+            })
+            buildTimes.append(seconds { graph = NeuronSimilarityGraph.build(neurons: layer, tau: tau) })
         }
         gram = []
-        var graph = WeightedGraph(adjacency: CSRMatrix(rows: 0, columns: 0, rowStarts: [0], columnIndices: [], values: []))
-        let build = median { graph = NeuronSimilarityGraph.build(neurons: layer, tau: tau) }
+        let syrk = medianOf(syrkTimes), build = medianOf(buildTimes)
         var eigen: NodeScores?
         let eigenvector = try medianThrowing { eigen = try EigenvectorCentrality().centrality(of: graph) }
         let laplacian = try medianThrowing { _ = try LaplacianCentrality().centrality(of: graph) }
         let degree = try medianThrowing { _ = try DegreeCentrality().centrality(of: graph) }
-
         let d = eigen!.diagnostics
-        print("graph: \(graph.nodeCount) nodes, \(graph.edgeCount) edges, \(d.components ?? 0) components, Lanczos iterations \(d.iterations ?? 0), products \(d.products ?? 0), residual \(String(format: "%.1e", d.residual ?? 0))")
-        print("step                     seconds   ratio")
-        func row(_ name: String, _ t: Double, _ ratio: String) {
-            print(name.padding(toLength: 22, withPad: " ", startingAt: 0) + String(format: "%9.4f", t) + "   " + ratio)
-        }
-        row("cblas_ssyrk (raw)", syrk, "1.00 × syrk")
-        row("similarity build", build, String(format: "%.2f × syrk (target ≤ 1.20)", build / syrk))
-        row("eigenvector scores", eigenvector, String(format: "%.1f %% of build (target ≤ 10 %%)", 100 * eigenvector / build))
-        row("laplacian scores", laplacian, String(format: "%.1f %% of build (target ≤ 10 %%)", 100 * laplacian / build))
-        row("degree scores", degree, String(format: "%.1f %% of build", 100 * degree / build))
+        let density = Double(graph.edgeCount) / (Double(n) * Double(n - 1) / 2)
+        print(String(
+            format: "%5.2f  %10d  %6.1f%%  %5d  %8d  %8.4f  %8.4f  %9.2f×  %8.4f  %7.1f%%  %9.4f  %8.1f%%  %8.4f",
+            tau, graph.edgeCount, 100 * density, d.components ?? 0, d.products ?? 0, syrk, build, build / syrk,
+            eigenvector, 100 * eigenvector / build, laplacian, 100 * laplacian / build, degree))
     }
 
     private func syntheticLayer() -> Matrix<Float> {
+        let size = self.size
         var generator = SplitMix64(seed: seed)
         func gaussian() -> Double {
             let u1 = max(generator.nextUnitDouble(), 1e-300), u2 = generator.nextUnitDouble()
@@ -92,17 +106,15 @@ struct BenchCommand: ParsableCommand {
         return Matrix(rows: size, columns: size, elements: elements)
     }
 
-    private func median(_ body: () -> Void) -> Double {
-        (try? medianThrowing(body)) ?? .nan
+    private func seconds(_ body: () throws -> Void) rethrows -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try body()
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }
 
+    private func medianOf(_ times: [Double]) -> Double { times.sorted()[times.count / 2] }
+
     private func medianThrowing(_ body: () throws -> Void) throws -> Double {
-        var times = [Double]()
-        for _ in 0..<repetitions {
-            let start = DispatchTime.now().uptimeNanoseconds
-            try body()
-            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-        }
-        return times.sorted()[times.count / 2]
+        medianOf(try (0..<repetitions).map { _ in try seconds(body) })
     }
 }

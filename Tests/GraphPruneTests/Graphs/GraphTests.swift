@@ -54,6 +54,29 @@ final class GraphTests: XCTestCase {
         }
     }
 
+    func testTiledBuildDoesNotDependOnTheTileSize() {
+        let w = TestData.matrix(53, 9, seed: 12)
+        let whole = NeuronSimilarityGraph.build(neurons: w, tau: 0.05, tileRows: 1000)
+        for tile in [1, 7, 16, 52] {
+            // syrk (diagonal blocks) and gemm round differently: same edges, values within ulps.
+            let tiled = NeuronSimilarityGraph.build(neurons: w, tau: 0.05, tileRows: tile).adjacency
+            XCTAssertTrue(tiled.rowStarts == whole.adjacency.rowStarts && tiled.columnIndices == whole.adjacency.columnIndices, "tile \(tile)")
+            XCTAssertClose(tiled.values, whole.adjacency.values, tolerance: 1e-14, "tile \(tile)")
+        }
+        let s = NeuronSimilarityGraph.similarities(neurons: w)
+        let dense = whole.adjacency.dense()
+        for i in 0..<53 { for j in 0..<53 where i != j { XCTAssertEqual(dense[i, j], s[i, j] > 0.05 ? s[i, j] : 0, accuracy: 1e-12) } }
+    }
+
+    func testFloatThresholdIsExactAtTheBoundary() {
+        // Two identical Float neurons have similarity Float(1 − tiny): τ just below and just
+        // above the stored value must give an edge and no edge.
+        let w = Matrix<Float>([[1, 2, 3], [1, 2, 3]])
+        let s = Double(NeuronSimilarityGraph.build(neurons: w, tau: -1).adjacency.values[0])
+        XCTAssertEqual(NeuronSimilarityGraph.build(neurons: w, tau: s.nextDown).edgeCount, 1)
+        XCTAssertEqual(NeuronSimilarityGraph.build(neurons: w, tau: s).edgeCount, 0)
+    }
+
     func testFloatSimilarityGraphAgreesWithDouble() {
         let d = TestData.matrix(20, 16, seed: 5)
         let gd = NeuronSimilarityGraph.build(neurons: d, tau: 0.1)
