@@ -77,7 +77,7 @@ public enum NeuronSimilarityGraph {
         w.elements.withUnsafeBufferPointer { a in
             tile.withUnsafeMutableBufferPointer { c in
                 let block = a.baseAddress! + start * d
-                S.syrkUpper(n: rows, k: d, alpha: 1, a: block, lda: d, beta: 0, c: c.baseAddress!, ldc: width)
+                S.syrkUpper(transpose: false, n: rows, k: d, alpha: 1, a: block, lda: d, beta: 0, c: c.baseAddress!, ldc: width)
                 if width > rows {
                     S.gemm(
                         transposeA: false, transposeB: true, m: rows, n: width - rows, k: d, alpha: 1,

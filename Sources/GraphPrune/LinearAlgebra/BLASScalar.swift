@@ -11,9 +11,10 @@ where Self.RawSignificand: FixedWidthInteger {
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Self,
         a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,
         beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
-    /// Upper triangle of `C ← α A Aᵀ + β C` (`?syrk`), row-major, A is n × k.
+    /// Upper triangle of `C ← α A Aᵀ + β C` (`?syrk`), row-major, A is n × k; with
+    /// `transpose`, `C ← α Aᵀ A + β C` and A is k × n.
     static func syrkUpper(
-        n: Int, k: Int, alpha: Self, a: UnsafePointer<Self>, lda: Int,
+        transpose: Bool, n: Int, k: Int, alpha: Self, a: UnsafePointer<Self>, lda: Int,
         beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
     /// `y ← α op(A) x + β y` (`?gemv`), row-major A (m × n).
     static func gemv(
@@ -42,11 +43,11 @@ extension Float: BLASScalar {
             alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
     }
     public static func syrkUpper(
-        n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
+        transpose: Bool = false, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
         cblas_ssyrk(
-            CblasRowMajor, CblasUpper, CblasNoTrans, blasint(n), blasint(k), alpha, a,
+            CblasRowMajor, CblasUpper, op(transpose), blasint(n), blasint(k), alpha, a,
             blasint(lda), beta, c, blasint(ldc))
     }
     public static func gemv(
@@ -79,11 +80,11 @@ extension Double: BLASScalar {
             alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
     }
     public static func syrkUpper(
-        n: Int, k: Int, alpha: Double, a: UnsafePointer<Double>, lda: Int,
+        transpose: Bool = false, n: Int, k: Int, alpha: Double, a: UnsafePointer<Double>, lda: Int,
         beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int
     ) {
         cblas_dsyrk(
-            CblasRowMajor, CblasUpper, CblasNoTrans, blasint(n), blasint(k), alpha, a,
+            CblasRowMajor, CblasUpper, op(transpose), blasint(n), blasint(k), alpha, a,
             blasint(lda), beta, c, blasint(ldc))
     }
     public static func gemv(

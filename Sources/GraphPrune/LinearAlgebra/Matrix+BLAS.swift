@@ -35,7 +35,7 @@ extension Matrix {
         guard n > 0, columns > 0 else { return g }
         elements.withUnsafeBufferPointer { a in
             g.elements.withUnsafeMutableBufferPointer { gp in
-                Scalar.syrkUpper(
+                Scalar.syrkUpper(transpose: false,
                     n: n, k: columns, alpha: 1, a: a.baseAddress!, lda: columns, beta: 0,
                     c: gp.baseAddress!, ldc: n)
                 if symmetrized {
