@@ -20,6 +20,11 @@ struct BenchCommand: ParsableCommand {
             (`swift run -c release graphprune bench`).
             """)
 
+    enum Workload: String, ExpressibleByArgument, CaseIterable { case scoring, sparsification }
+
+    @Option(help: "scoring (similarity build and centralities) | sparsification (effective resistances and spectral pruning, issue 3's targets; a few minutes).")
+    var workload: Workload = .scoring
+
     @Option(help: "Neurons and inputs of the square layer.")
     var size = 4096
 
@@ -48,6 +53,12 @@ struct BenchCommand: ParsableCommand {
         if let threads {
             guard threads >= 1 else { throw OptionError("--threads", "\(threads) must be at least 1") }
             BLASThreads.set(threads)
+        }
+        if workload == .sparsification {
+            #if DEBUG
+            report("bench: this is a debug build; measure with `swift run -c release graphprune bench`")
+            #endif
+            return try SparsificationBench(seed: seed).run()
         }
         let layer = syntheticLayer()
         #if DEBUG

@@ -1,10 +1,26 @@
 import ArgumentParser
+import Foundation
 import GraphPrune
 
 @main
 struct GraphPruneCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "graphprune",
-        abstract: "Graph-based neural-network pruning: neuron importance from similarity graphs, centralities, benchmarks.",
-        subcommands: [CentralityCommand.self, ScoreCommand.self, BenchCommand.self])
+        abstract: "Graph-based neural-network pruning: neuron importance from similarity graphs, centralities, effective resistances, spectral sparsification, benchmarks.",
+        subcommands: [CentralityCommand.self, ScoreCommand.self, ResistanceCommand.self, SparsifyCommand.self, BenchCommand.self])
+
+    /// Runs the command; every failure, parsing included, ends with one `Error:` line on stderr
+    /// and a non-zero status (help and version requests print as usual).
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success { exit(withError: error) }
+            let message = self.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            report("Error: \(message)")
+            Foundation.exit(code.rawValue)
+        }
+    }
 }

@@ -7,6 +7,8 @@
 /// 2. `S = Ŵ Ŵᵀ`, the cosine similarities;
 /// 3. an undirected edge `i–j` (`i < j`) of weight `S_ij` iff `S_ij > τ` (strict), no self loops;
 ///    every neuron is a node, so neurons similar to no other stay in the graph, isolated.
+///    A similarity of exactly 0 (a dead neuron's, with τ < 0) is no edge: a graph stores no
+///    zero weights.
 ///
 /// `build` never holds the `n × n` matrix nor a normalised copy of the layer. It computes the
 /// upper triangle of the Gram matrix `G = W Wᵀ` in horizontal tiles of `tileRows` rows — the
@@ -50,7 +52,10 @@ public enum NeuronSimilarityGraph {
                     let counts = (0..<rows).map { r in
                         let row = t + r * width, si = sc[r]
                         var count = 0
-                        for c in (r + 1)..<max(width, r + 1) { count &+= row[c] * si * sc[c] > threshold ? 1 : 0 }
+                        for c in (r + 1)..<max(width, r + 1) {
+                            let s = row[c] * si * sc[c]
+                            count &+= s > threshold && s != 0 ? 1 : 0
+                        }
                         return count
                     }
                     upper.appendRows(counts: counts) { r, columns, values in
@@ -58,7 +63,7 @@ public enum NeuronSimilarityGraph {
                         var k = 0
                         for c in (r + 1)..<max(width, r + 1) {
                             let s = row[c] * si * sc[c]
-                            if s > threshold { columns[k] = Int32(start + c); values[k] = Double(s); k += 1 }
+                            if s > threshold && s != 0 { columns[k] = Int32(start + c); values[k] = Double(s); k += 1 }
                         }
                     }
                 }

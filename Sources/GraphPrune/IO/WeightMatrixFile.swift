@@ -21,16 +21,30 @@ public enum WeightMatrixFile {
     /// the file holds exactly one). Non-2-D tensors and NaN/Inf entries are errors naming the
     /// file, the tensor and the entry.
     public static func read(_ url: URL, tensor: String? = nil, neurons: NeuronAxis = .rows) throws -> Loaded {
+        let (t, label) = try readTensor(url, tensor: tensor)
+        func oriented<S: BLASScalar>(_ s: S.Type) throws -> Matrix<S> {
+            let m = try t.matrix(S.self, name: label)
+            try requireFinite(m, label: label)
+            return neurons == .rows ? m : m.transposed()
+        }
+        switch t.storage {
+        case .float32: return .float32(try oriented(Float.self))
+        case .float64: return .float64(try oriented(Double.self))
+        }
+    }
+}
+
+extension WeightMatrixFile {
+    /// One tensor of a `.npy` or `.safetensors` file and a label naming it for errors
+    /// (`PATH` or `PATH tensor 'NAME'`). `tensor` is needed when a safetensors file holds several.
+    public static func readTensor(_ url: URL, tensor: String? = nil) throws -> (tensor: Tensor, label: String) {
         let path = url.path
-        let t: Tensor
-        let label: String
         switch url.pathExtension.lowercased() {
         case "npy":
             if let tensor {
                 throw FileFormatError(file: path, problem: "--tensor \(tensor) given, but a .npy file holds one unnamed array")
             }
-            t = try NumPyFile.read(from: url)
-            label = path
+            return (try NumPyFile.read(from: url), path)
         case "safetensors":
             let tensors = try SafetensorsFile.read(from: url).tensors
             let names = tensors.keys.sorted()
@@ -46,21 +60,16 @@ public enum WeightMatrixFile {
                 }
                 chosen = names[0]
             }
-            t = tensors[chosen]!
-            label = "\(path) tensor '\(chosen)'"
+            return (tensors[chosen]!, "\(path) tensor '\(chosen)'")
         default:
             throw FileFormatError(file: path, problem: "unsupported weight file extension '.\(url.pathExtension)' (expected .npy or .safetensors)")
         }
-        func oriented<S: BLASScalar>(_ s: S.Type) throws -> Matrix<S> {
-            let m = try t.matrix(S.self, name: label)
-            if let bad = m.firstNonFinite() {
-                throw FileFormatError(file: label, problem: "entry (\(bad.row), \(bad.column)) is \(m[bad.row, bad.column]); weights must be finite")
-            }
-            return neurons == .rows ? m : m.transposed()
-        }
-        switch t.storage {
-        case .float32: return .float32(try oriented(Float.self))
-        case .float64: return .float64(try oriented(Double.self))
+    }
+
+    /// Fails with the tensor's label when an entry is NaN or infinite.
+    public static func requireFinite<S: BLASScalar>(_ m: Matrix<S>, label: String) throws {
+        if let bad = m.firstNonFinite() {
+            throw FileFormatError(file: label, problem: "entry (\(bad.row), \(bad.column)) is \(m[bad.row, bad.column]); weights must be finite")
         }
     }
 }

@@ -58,26 +58,20 @@ public struct Lanczos: Sendable {
     /// `NumericalError.noConvergence` when fewer than `count` Ritz values converged.
     /// ARPACK needs `count < n`; use `SymmetricEigen` for tiny operators.
     ///
-    /// `startSupport`, when given, restricts the seeded starting vector to those indices. For a
-    /// block-diagonal operator (the adjacency of a graph with several components) the whole
-    /// Krylov space then stays inside that block, so the solve returns the block's eigenpairs
-    /// without copying the block out.
-    public func solve(_ op: some SymmetricOperator, startSupport: [Int]? = nil) throws -> Result {
+    /// When the Krylov space becomes invariant before `basisSize` vectors (an operator with
+    /// fewer distinct eigenvalues than the basis, e.g. a large star or complete graph), ARPACK
+    /// continues from a random vector of its own generator, whose state persists across calls:
+    /// the eigenpairs are then exact but may differ between runs in the last bits.
+    public func solve(_ op: some SymmetricOperator) throws -> Result {
         let n = op.dimension
-        let effective = startSupport?.count ?? n
+        let effective = n
         guard count >= 1, count < effective else {
             throw NumericalError.invalidInput("Lanczos needs 1 ≤ eigenpairs < n; asked for \(count) with n = \(effective)")
         }
         let ncv = min(effective, max(basisSize ?? max(2 * count + 1, 20), count + 1))
         let maxIter = maxIterations ?? max(300, 10 * n)
         var generator = SplitMix64(seed: seed)
-        var resid: [Double]
-        if let support = startSupport {
-            resid = [Double](repeating: 0, count: n)
-            for i in support { resid[i] = generator.nextUnitDouble() - 0.5 }
-        } else {
-            resid = (0..<n).map { _ in generator.nextUnitDouble() - 0.5 }
-        }
+        var resid = (0..<n).map { _ in generator.nextUnitDouble() - 0.5 }
         var v = [Double](repeating: 0, count: n * ncv)
         var workd = [Double](repeating: 0, count: 3 * n)
         let lworkl = ncv * (ncv + 8)

@@ -17,7 +17,7 @@ public enum NumericalError: Error, Equatable, CustomStringConvertible {
         case let .arpack(routine, info, message):
             return "ARPACK \(routine) failed (info = \(info)): \(message)"
         case let .noConvergence(method, iterations, converged, wanted):
-            return "\(method) did not converge: \(converged) of \(wanted) eigenpairs after \(iterations) iterations"
+            return "\(method) did not converge: \(converged) of \(wanted) wanted results (eigenpairs or systems) converged after \(iterations) iterations"
         case let .invalidInput(message):
             return message
         }

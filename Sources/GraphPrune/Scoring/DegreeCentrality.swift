@@ -11,6 +11,7 @@ public struct DegreeCentrality: GraphCentrality {
         let n = graph.nodeCount
         var d = graph.degrees()
         if normalized && n > 1 { d = d.map { $0 / Double(n - 1) } }
-        return NodeScores(values: d, diagnostics: ScoreDiagnostics(nodes: n, edges: graph.edgeCount))
+        return NodeScores(values: d, diagnostics: ScoreDiagnostics(
+            nodes: n, edges: graph.edgeCount, components: graph.components().count, iterations: 0))
     }
 }

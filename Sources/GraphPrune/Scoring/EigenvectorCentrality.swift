@@ -60,14 +60,10 @@ public struct EigenvectorCentrality: GraphCentrality {
                 pair = (eigen.values, eigen.eigenvector(1))
                 residual = max(residual, residualNorm(sub.adjacency, pair.vector, eigen.values[1]))
             } else {
-                // A component holding most of the edges is solved in place: Lanczos on the whole
-                // adjacency from a start vector supported on the component stays inside it.
-                let inPlace = 2 * componentEdgeCount(graph, members) >= graph.edgeCount
-                sub = inPlace ? graph : graph.induced(by: members)
+                sub = graph.induced(by: members)
                 let result = try Lanczos(count: 2, target: .largestAlgebraic, tolerance: tolerance)
-                    .solve(sub.adjacency, startSupport: inPlace ? members : nil)
-                let vector = inPlace ? members.map { result.vectors[1][$0] } : result.vectors[1]
-                pair = (result.values, vector)
+                    .solve(sub.adjacency)
+                pair = (result.values, result.vectors[1])
                 iterations += result.iterations
                 products += result.products
                 residual = max(residual, result.maxResidual)
@@ -79,7 +75,7 @@ public struct EigenvectorCentrality: GraphCentrality {
             let sign: Double = sum < 0 ? -1 : 1
             for (i, u) in members.enumerated() {
                 let x = sign * pair.vector[i]
-                scores[u] = nonNegative ? max(0, x) : x
+                scores[u] = nonNegative && !(x > 0) ? 0 : x
             }
         }
 
@@ -97,10 +93,6 @@ public struct EigenvectorCentrality: GraphCentrality {
             nodes: n, edges: graph.edgeCount, components: components.count,
             iterations: usedLanczos ? iterations : 0, products: usedLanczos ? products : 0,
             residual: residual, leadingEigenvalue: topEigenvalues.first ?? 0, spectralGap: gap))
-    }
-
-    private func componentEdgeCount(_ graph: WeightedGraph, _ members: [Int]) -> Int {
-        members.reduce(0) { $0 + graph.adjacency.rowStarts[$1 + 1] - graph.adjacency.rowStarts[$1] } / 2
     }
 
     private func residualNorm(_ a: CSRMatrix, _ x: [Double], _ lambda: Double) -> Double {

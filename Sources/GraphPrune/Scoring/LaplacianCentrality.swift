@@ -41,7 +41,8 @@ public struct LaplacianCentrality: GraphCentrality {
     public func centrality(of input: WeightedGraph) throws -> NodeScores {
         let graph = absoluteWeights ? input.absoluteWeights() : input
         let values = variant == .standard ? standardScores(graph) : legacyScores(graph)
-        return NodeScores(values: values, diagnostics: ScoreDiagnostics(nodes: graph.nodeCount, edges: graph.edgeCount))
+        return NodeScores(values: values, diagnostics: ScoreDiagnostics(
+            nodes: graph.nodeCount, edges: graph.edgeCount, components: graph.components().count, iterations: 0))
     }
 
     /// The Laplacian energy `E_L(G) = Σ_u d_u² + 2 Σ_{u<v} w_uv²`. O(n + m).

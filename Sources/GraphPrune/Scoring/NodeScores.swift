@@ -24,11 +24,13 @@ public struct NodeScores: Equatable, Sendable {
     }
 
     /// Which nodes survive pruning the `floor(ratio · n)` least important ones.
+    /// `ratio · n` is floored after a relative tolerance of 1e-9, so that a decimal ratio such as
+    /// 0.29 of 100 prunes 29 although `0.29 * 100` is 28.999… in binary.
     /// - Precondition: `0 ≤ ratio < 1`.
     public func keptMask(pruneRatio ratio: Double) -> [Bool] {
         precondition(ratio >= 0 && ratio < 1, "prune ratio must lie in [0, 1)")
         let n = values.count
-        let pruned = Int((ratio * Double(n)).rounded(.down))
+        let pruned = min(n, Int((ratio * Double(n) * (1 + 1e-9)).rounded(.down)))
         var kept = [Bool](repeating: true, count: n)
         for node in ranking().suffix(pruned) { kept[node] = false }
         return kept

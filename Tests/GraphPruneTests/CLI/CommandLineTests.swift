@@ -119,6 +119,9 @@ final class CommandLineTests: XCTestCase {
             (["score", "--weights", path("missing.npy"), "--scorer", "magnitude"], "missing.npy"),
             (["centrality", "--input", badGraph, "--measure", "degree"], "line 2"),
             (["centrality", "--input", npy, "--measure", "degree"], npy),
+            (["score", "--weights", npy, "--scorer", "magnitude", "--tau", "abc"], "--tau"),
+            (["score", "--scorer", "magnitude"], "--weights"),
+            (["score", "--weights", npy, "--scorer", "magnitude", "--neurons", "diagonal"], "--neurons"),
         ]
         for (arguments, fragment) in cases {
             let (status, stdout, stderr) = try runBinary(arguments + ["--output", out])
@@ -140,5 +143,8 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(stderr.hasPrefix("eigenvector: nodes 30, edges "), stderr)
         XCTAssertTrue(stderr.contains("components"), stderr)
         XCTAssertEqual(stderr.split(separator: "\n").count, 1)
+        let (_, _, laplacian) = try runBinary(["score", "--weights", npy, "--scorer", "laplacian", "--tau", "0"])
+        XCTAssertTrue(laplacian.contains("components 1") || laplacian.range(of: "components [0-9]+", options: .regularExpression) != nil, laplacian)
+        XCTAssertFalse(laplacian.contains("n/a"), laplacian)
     }
 }

@@ -50,7 +50,8 @@ final class GraphTests: XCTestCase {
                 }
             }
             XCTAssertEqual(g.nodeCount, 30)
-            if tau >= 0 { XCTAssertEqual(g.neighbors(of: 4).nodes.count, 0) }
+            XCTAssertEqual(g.neighbors(of: 4).nodes.count, 0, "a dead neuron has similarity 0: no edge even for τ < 0")
+            XCTAssertFalse(g.adjacency.values.contains(0))
         }
     }
 

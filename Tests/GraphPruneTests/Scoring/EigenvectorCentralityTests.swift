@@ -61,6 +61,20 @@ final class EigenvectorCentralityTests: XCTestCase {
         XCTAssertEqual(empty.diagnostics.components, 4)
     }
 
+    func testLargeStarBesideAHeavierComponent() throws {
+        // A star has three distinct eigenvalues: its Krylov space is exhausted early, and ARPACK
+        // restarts from a random vector. Solved on its own component it must still be exact.
+        let leaves = 300
+        var edges = (1...leaves).map { WeightedEdge(0, $0, 1) }
+        edges += [WeightedEdge(301, 302, 100), WeightedEdge(302, 303, 100), WeightedEdge(301, 303, 100)]
+        let s = try EigenvectorCentrality().centrality(of: WeightedGraph(EdgeList(nodeCount: 304, edges: edges), name: "t")).values
+        let lambdaStar = Double(leaves).squareRoot(), lambdaTriangle = 200.0
+        var raw = [1 / 2.0.squareRoot()] + Array(repeating: 1 / (2 * Double(leaves)).squareRoot(), count: leaves)
+        raw = raw.map { $0 * lambdaStar / lambdaTriangle } + Array(repeating: 1 / 3.0.squareRoot(), count: 3)
+        let norm = raw.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        XCTAssertClose(s, raw.map { $0 / norm }, tolerance: 1e-10)
+    }
+
     func testLargeDisconnectedGraphUsesLanczosPerComponent() throws {
         // Two random components above the dense cutoff plus isolated nodes.
         let a = TestData.graph(150, p: 0.08, seed: 4), b = TestData.graph(140, p: 0.2, seed: 5)

@@ -1,0 +1,171 @@
+/// One-shot edge pruning of a network's layers to an exact density (paper 004).
+///
+/// `layers[l]` is layer `l`'s weight matrix, **out × in** (a convolution unfolded to
+/// `C_out × (C_in·K_h·K_w)`, see `Tensor.unfoldedLayer`). The candidates are the nonzero weights;
+/// each layer's bipartite graph has the edge scores (|w| for `magnitude`) as edge weights.
+///
+/// - `spectral`, layerwise (Algorithm 2): per layer, exact effective resistances
+///   (`EffectiveResistance.bySchurComplement`), leverage `ℓ_e = score_e · Reff(e)`, and
+///   `SpectralSampler` to exactly `round(q · candidates of the layer)` edges.
+/// - `spectral`, global (Algorithm 1): one sample over the whole network's graph to
+///   `round(q · all candidates)` edges. Layers that chain (`layers[l+1].columns ==
+///   layers[l].rows`) share their neurons, as in a multilayer perceptron; otherwise the layers'
+///   graphs are joined as a disjoint union. Resistances come from the approximate route
+///   (`ApproximateEffectiveResistance`), since the whole graph is too large for the exact ones.
+/// - `greedy`, layerwise: the `round(q · candidates)` highest scores of each layer.
+/// - `greedy`, global: the highest scores over all layers together (OpenLTH's `sparse_global`
+///   with magnitudes).
+/// Ties in scores go to the lower (layer, row-major index). Every random choice comes from
+/// `seed`, each layer from its own stream.
+public struct NetworkSparsifier: Sendable {
+    public enum Method: String, Sendable, CaseIterable { case spectral, greedy }
+
+    public var method: Method
+    /// Target density `q` in (0, 1].
+    public var density: Double
+    public var global: Bool
+    /// Mask entries `1 / p_e` instead of 1 for spectral samples (graph sparsification).
+    public var reweight: Bool
+    public var seed: UInt64
+    public var scorer: any EdgeScorer
+    /// Accuracy of the approximate resistances of the global spectral variant.
+    public var approximation: ApproximateEffectiveResistance
+
+    public init(
+        method: Method, density: Double, global: Bool = false, reweight: Bool = false, seed: UInt64 = 0,
+        scorer: any EdgeScorer = MagnitudeEdgeScorer(),
+        approximation: ApproximateEffectiveResistance = ApproximateEffectiveResistance()
+    ) {
+        self.method = method
+        self.density = density
+        self.global = global
+        self.reweight = reweight
+        self.seed = seed
+        self.scorer = scorer
+        self.approximation = approximation
+    }
+
+    /// What happened to one layer.
+    public struct LayerResult: Sendable {
+        /// Same shape as the layer: 0 = pruned, 1 = kept (or `1 / p_e` with `reweight`).
+        public var mask: Matrix<Double>
+        public var candidates: Int
+        public var kept: Int
+        public var before: LayerConnectivity
+        public var after: LayerConnectivity
+        /// Neurons (inputs + outputs) that had a candidate edge and have none left.
+        public var collapsedNeurons: Int
+        /// The ε of the spectral sample (nil for greedy, or when no edge was sampled by ε).
+        public var epsilon: Double?
+        /// Edges added uniformly at random to reach the exact count (spectral).
+        public var toppedUp: Int
+    }
+
+    public func sparsify(layers: [Matrix<Double>]) throws -> [LayerResult] {
+        guard density > 0 && density <= 1 else {
+            throw NumericalError.invalidInput("density \(density) is outside (0, 1]")
+        }
+        for (l, layer) in layers.enumerated() {
+            if let bad = layer.firstNonFinite() {
+                throw NumericalError.invalidInput("layer \(l) weight (\(bad.row), \(bad.column)) is not finite")
+            }
+        }
+        let scores = try scorer.scores(layers: layers)
+        let candidates = layers.map { layer in layer.elements.indices.filter { layer.elements[$0] != 0 } }
+        var kept: [[Bool]]
+        var probabilities: [[Double]]
+        var epsilons = [Double?](repeating: nil, count: layers.count)
+        var toppedUp = [Int](repeating: 0, count: layers.count)
+        switch (method, global) {
+        case (.greedy, false):
+            kept = zip(scores, candidates).map { s, c in
+                let order = topFirst(c.map { s.elements[$0] })
+                var k = [Bool](repeating: false, count: c.count)
+                for e in order.prefix(target(c.count)) { k[e] = true }
+                return k
+            }
+            probabilities = candidates.map { [Double](repeating: 1, count: $0.count) }
+        case (.greedy, true):
+            let flat = zip(scores, candidates).flatMap { s, c in c.map { s.elements[$0] } }
+            var all = [Bool](repeating: false, count: flat.count)
+            for e in topFirst(flat).prefix(target(flat.count)) { all[e] = true }
+            kept = split(all, like: candidates)
+            probabilities = candidates.map { [Double](repeating: 1, count: $0.count) }
+        case (.spectral, false):
+            kept = []
+            probabilities = []
+            for l in layers.indices {
+                let resistance = try EffectiveResistance.bySchurComplement(biadjacency: scores[l])
+                let leverage = candidates[l].map { scores[l].elements[$0] * resistance.elements[$0] }
+                let sampler = SpectralSampler(seed: layerSeed(l))
+                let sample = sampler.sample(
+                    leverage: leverage, nodeCount: layers[l].rows + layers[l].columns, count: target(leverage.count))
+                kept.append(sample.kept)
+                probabilities.append(sample.probabilities)
+                epsilons[l] = sample.epsilon
+                toppedUp[l] = sample.toppedUp
+            }
+        case (.spectral, true):
+            let whole = try NetworkGraph(scores: scores)
+            let resistance = try approximation.resistances(of: whole.graph).values
+            let leverage = zip(scores.indices, candidates).flatMap { l, c in
+                c.map { scores[l].elements[$0] * whole.value(resistance, layer: l, index: $0, columns: scores[l].columns) }
+            }
+            let sample = SpectralSampler(seed: layerSeed(0)).sample(
+                leverage: leverage, nodeCount: whole.graph.nodeCount, count: target(leverage.count))
+            kept = split(sample.kept, like: candidates)
+            probabilities = split(sample.probabilities, like: candidates)
+            epsilons = Array(repeating: sample.epsilon, count: layers.count)
+            toppedUp = Array(repeating: sample.toppedUp, count: layers.count)
+        }
+        return try layers.indices.map { l in
+            var mask = Matrix<Double>(rows: layers[l].rows, columns: layers[l].columns)
+            for (e, index) in candidates[l].enumerated() where kept[l][e] {
+                mask.elements[index] = reweight && method == .spectral ? 1 / probabilities[l][e] : 1
+            }
+            var keptScores = scores[l]
+            for k in keptScores.elements.indices where mask.elements[k] == 0 { keptScores.elements[k] = 0 }
+            return LayerResult(
+                mask: mask, candidates: candidates[l].count, kept: kept[l].filter { $0 }.count,
+                before: try LayerConnectivity(edgeWeights: scores[l]),
+                after: try LayerConnectivity(edgeWeights: keptScores),
+                collapsedNeurons: collapsed(weights: layers[l], mask: mask),
+                epsilon: epsilons[l], toppedUp: toppedUp[l])
+        }
+    }
+
+    /// `round(q · m)`, half away from zero.
+    func target(_ m: Int) -> Int { min(m, Int((density * Double(m)).rounded())) }
+
+    private func layerSeed(_ layer: Int) -> UInt64 {
+        var g = SplitMix64(seed: seed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(layer + 1))
+        return g.next()
+    }
+
+    /// Indices by score descending, ties to the lower index.
+    private func topFirst(_ scores: [Double]) -> [Int] {
+        scores.indices.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }
+    }
+
+    private func split<T>(_ flat: [T], like groups: [[Int]]) -> [[T]] {
+        var start = 0
+        return groups.map { g in
+            defer { start += g.count }
+            return Array(flat[start..<(start + g.count)])
+        }
+    }
+
+    private func collapsed(weights: Matrix<Double>, mask: Matrix<Double>) -> Int {
+        var count = 0
+        for j in 0..<weights.rows {
+            let had = weights.row(j).contains { $0 != 0 }, has = mask.row(j).contains { $0 != 0 }
+            if had && !has { count += 1 }
+        }
+        for i in 0..<weights.columns {
+            var had = false, has = false
+            for j in 0..<weights.rows { had = had || weights[j, i] != 0; has = has || mask[j, i] != 0 }
+            if had && !has { count += 1 }
+        }
+        return count
+    }
+}

@@ -1,0 +1,103 @@
+import ArgumentParser
+import Foundation
+import GraphPrune
+
+/// `graphprune sparsify`: one-shot pruning masks by spectral sparsification or greedy scores.
+struct SparsifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sparsify",
+        abstract: "Prune a layer (or every layer of a safetensors file) to an exact density.",
+        discussion: """
+            For one matrix, writes a mask .npy of the tensor's shape with exactly round(Q · nonzero \
+            weights) nonzero entries: 1 (kept) or, with --reweight, 1/p_e, so that W ⊙ mask is the \
+            reweighted sparsifier. With --all-layers on a .safetensors file, writes a .safetensors \
+            file with a mask for every 2-D and 4-D tensor (convolutions unfolded to \
+            C_out × (C_in·K_h·K_w)). Per layer on stderr: edges kept, λ₂ before → after, collapsed neurons.
+            """)
+
+    @Option(help: "Weight file: .npy or .safetensors.")
+    var weights: String
+
+    @Option(help: "One tensor of a .safetensors file.")
+    var tensor: String?
+
+    @Flag(help: "Every 2-D and 4-D tensor of a .safetensors file.")
+    var allLayers = false
+
+    @Option(help: "Target density Q in (0, 1].")
+    var density: Double
+
+    @Option(help: "spectral (effective-resistance sampling) | greedy (top scores).")
+    var method: NetworkSparsifier.Method
+
+    @Flag(help: "One sample (spectral, approximate resistances) or one threshold (greedy, OpenLTH sparse_global) over all layers instead of each layer to Q.")
+    var global = false
+
+    @Option(help: "Edge score: \(EdgeScorerRegistry.standard.names.joined(separator: " | ")).")
+    var score = "magnitude"
+
+    @Flag(help: "Mask entries 1/p_e instead of 1 for spectrally sampled edges (graph sparsification).")
+    var reweight = false
+
+    @Option(help: "Seed of every random choice.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Output file: .npy for one matrix, .safetensors with --all-layers (written atomically).")
+    var output: String
+
+    func run() throws {
+        guard density > 0 && density <= 1 else { throw OptionError("--density", "\(density) is outside (0, 1]") }
+        if allLayers && tensor != nil { throw OptionError("--all-layers", "cannot be combined with --tensor") }
+        let expected = allLayers ? "safetensors" : "npy"
+        guard URL(fileURLWithPath: output).pathExtension.lowercased() == expected else {
+            throw OptionError("--output", "\(output) must be a .\(expected) file\(allLayers ? " with --all-layers" : " (use --all-layers for a .safetensors of masks)")")
+        }
+        let scorer: any EdgeScorer
+        do {
+            scorer = try EdgeScorerRegistry.standard.make(score)
+        } catch ScorerError.unknownScorer(let name, let known) {
+            throw OptionError("--score", "unknown edge score '\(name)' (known: \(known.joined(separator: ", ")))")
+        }
+        let url = URL(fileURLWithPath: weights)
+        var named: [(name: String, tensor: Tensor)]
+        var metadata = [String: String]()
+        if allLayers {
+            guard url.pathExtension.lowercased() == "safetensors" else {
+                throw OptionError("--all-layers", "needs a .safetensors file, got \(weights)")
+            }
+            let file = try SafetensorsFile.read(from: url)
+            named = file.tensors.keys.sorted().compactMap { k in file.tensors[k]!.isLayerWeight ? (k, file.tensors[k]!) : nil }
+            guard !named.isEmpty else { throw OptionError("--all-layers", "\(weights) holds no 2-D or 4-D tensor") }
+            metadata = file.metadata
+        } else {
+            let (t, label) = try WeightMatrixFile.readTensor(url, tensor: tensor)
+            named = [(label, t)]
+        }
+        let layers = try named.map { name, t -> Matrix<Double> in
+            let m = try t.unfoldedLayer(name: "\(weights) tensor '\(name)'")
+            try WeightMatrixFile.requireFinite(m, label: "\(weights) tensor '\(name)'")
+            return m
+        }
+        let sparsifier = NetworkSparsifier(
+            method: method, density: density, global: global, reweight: reweight, seed: seed, scorer: scorer)
+        let results = try sparsifier.sparsify(layers: layers)
+
+        let outURL = URL(fileURLWithPath: output)
+        if allLayers {
+            var masks = [String: Tensor]()
+            for ((name, t), r) in zip(named, results) {
+                masks[name] = Tensor(shape: t.shape, storage: .float32(r.mask.elements.map { Float($0) }))
+            }
+            metadata["graphprune"] = "sparsify method=\(method.rawValue) density=\(density) global=\(global) score=\(score) reweight=\(reweight) seed=\(seed)"
+            try SafetensorsFile.write(masks, metadata: metadata, to: outURL)
+        } else {
+            let mask = Tensor(shape: named[0].tensor.shape, storage: .float32(results[0].mask.elements.map { Float($0) }))
+            try NumPyFile.write(mask, to: outURL)
+        }
+        for ((name, _), r) in zip(named, results) {
+            report("\(name): kept \(r.kept) of \(r.candidates) edges, λ₂ \(String(format: "%.4f", r.before.lambda2)) → \(String(format: "%.4f", r.after.lambda2)), collapsed neurons \(r.collapsedNeurons)")
+        }
+    }
+}
+
+extension NetworkSparsifier.Method: ExpressibleByArgument {}

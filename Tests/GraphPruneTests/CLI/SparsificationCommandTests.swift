@@ -1,0 +1,93 @@
+import Foundation
+import XCTest
+@testable import GraphPrune
+@testable import graphprune
+
+/// `graphprune resistance` and `graphprune sparsify`, in process.
+final class SparsificationCommandTests: XCTestCase {
+    private var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("graphprune-sparsify-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
+
+    private func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+
+    func testResistanceWritesTheLayerShapeAndMatchesThePseudoinverse() throws {
+        var w = EffectiveResistanceTests.layer(9, 6, seed: 3)
+        w[2, 4] = 0
+        w[5, 1] = -w[5, 1]  // a negative weight: the edge weight is |w|
+        let npy = path("w.npy")
+        try NumPyFile.write(Tensor(w), to: URL(fileURLWithPath: npy))
+        for method in ["exact-schur", "exact-pinv"] {
+            let out = path("\(method).npy")
+            try ResistanceCommand.parse(["--weights", npy, "--method", method, "--output", out]).run()
+            let r = try NumPyFile.read(from: URL(fileURLWithPath: out))
+            XCTAssertEqual(r.shape, [9, 6])
+            guard case .float64(let values) = r.storage else { return XCTFail("not float64") }
+            let absolute = Matrix(rows: 9, columns: 6, elements: w.elements.map { abs($0) })
+            let reference = try EffectiveResistanceTests.reference(absolute)
+            XCTAssertClose(values, reference.elements, tolerance: 1e-12, method)
+            XCTAssertEqual(values[2 * 6 + 4], 0)
+        }
+    }
+
+    func testSparsifyOneMatrixAndAllLayers() throws {
+        let dense = EffectiveResistanceTests.layer(12, 10, seed: 4)
+        let conv = Tensor(shape: [4, 2, 3, 3], storage: .float32((0..<72).map { Float(($0 * 37) % 11) - 5 }))
+        let st = path("model.safetensors")
+        try SafetensorsFile.write(
+            ["fc.weight": Tensor(dense), "conv.weight": conv, "fc.bias": Tensor(shape: [12], storage: .float64(Array(repeating: 1, count: 12)))],
+            metadata: ["source": "test"], to: URL(fileURLWithPath: st))
+
+        let one = path("mask.npy")
+        try SparsifyCommand.parse(["--weights", st, "--tensor", "fc.weight", "--density", "0.25", "--method", "spectral", "--seed", "3", "--output", one]).run()
+        let mask = try NumPyFile.read(from: URL(fileURLWithPath: one))
+        XCTAssertEqual(mask.shape, [12, 10])
+        guard case .float32(let m) = mask.storage else { return XCTFail("not float32") }
+        XCTAssertEqual(m.filter { $0 == 1 }.count, 30)
+        XCTAssertEqual(m.filter { $0 != 0 && $0 != 1 }.count, 0)
+
+        let all = path("masks.safetensors")
+        try SparsifyCommand.parse(["--weights", st, "--all-layers", "--density", "0.5", "--method", "greedy", "--output", all]).run()
+        let masks = try SafetensorsFile.read(from: URL(fileURLWithPath: all))
+        XCTAssertEqual(Set(masks.tensors.keys), ["fc.weight", "conv.weight"])
+        XCTAssertEqual(masks.tensors["conv.weight"]!.shape, [4, 2, 3, 3])
+        XCTAssertEqual(masks.metadata["source"], "test")
+        XCTAssertNotNil(masks.metadata["graphprune"])
+        guard case .float32(let c) = masks.tensors["conv.weight"]!.storage else { return XCTFail("not float32") }
+        let nonzero = conv.unfoldedLayerCount
+        XCTAssertEqual(c.filter { $0 != 0 }.count, Int((0.5 * Double(nonzero)).rounded()))
+    }
+
+    func testBadOptionsAreRejectedBeforeAnyOutput() throws {
+        let npy = path("w.npy")
+        try NumPyFile.write(Tensor(EffectiveResistanceTests.layer(4, 3, seed: 1)), to: URL(fileURLWithPath: npy))
+        let out = path("never.npy")
+        let cases: [([String], String)] = [
+            (["--density", "0", "--method", "spectral"], "--density"),
+            (["--density", "1.5", "--method", "greedy"], "--density"),
+            (["--density", "0.5", "--method", "greedy", "--score", "snip"], "--score"),
+            (["--density", "0.5", "--method", "greedy", "--all-layers"], "--output"),
+        ]
+        for (arguments, fragment) in cases {
+            XCTAssertThrowsError(try SparsifyCommand.parse(["--weights", npy, "--output", out] + arguments).run()) {
+                XCTAssertTrue("\($0)".contains(fragment), "\($0)")
+            }
+            XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+        }
+        XCTAssertThrowsError(try ResistanceCommand.parse(["--weights", npy, "--method", "approximate", "--epsilon", "2"]).run())
+    }
+}
+
+private extension Tensor {
+    var unfoldedLayerCount: Int {
+        switch storage {
+        case .float32(let v): return v.filter { $0 != 0 }.count
+        case .float64(let v): return v.filter { $0 != 0 }.count
+        }
+    }
+}

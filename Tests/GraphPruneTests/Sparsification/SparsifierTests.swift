@@ -1,0 +1,109 @@
+import XCTest
+@testable import GraphPrune
+
+final class SparsifierTests: XCTestCase {
+    private func layer(_ r: Int, _ c: Int, seed: UInt64, zeros: Double = 0) -> Matrix<Double> {
+        // Signed weights: the magnitude score takes |w|.
+        var g = SplitMix64(seed: seed &+ 100)
+        var m = EffectiveResistanceTests.layer(r, c, seed: seed, zeros: zeros)
+        for k in m.elements.indices where g.nextUnitDouble() < 0.5 { m.elements[k] = -m.elements[k] }
+        return m
+    }
+
+    func testExactDensityPerLayerAndGlobally() throws {
+        let layers = [layer(20, 30, seed: 1), layer(10, 20, seed: 2, zeros: 0.3), layer(4, 10, seed: 3)]
+        let candidates = layers.map { $0.elements.filter { $0 != 0 }.count }
+        for method in NetworkSparsifier.Method.allCases {
+            for q in [0.05, 0.3, 0.77, 1.0] {
+                let results = try NetworkSparsifier(method: method, density: q, seed: 4).sparsify(layers: layers)
+                for (r, c) in zip(results, candidates) {
+                    XCTAssertEqual(r.kept, Int((q * Double(c)).rounded()), "\(method) q=\(q)")
+                    XCTAssertEqual(r.mask.elements.filter { $0 != 0 }.count, r.kept)
+                    XCTAssertEqual(r.candidates, c)
+                }
+                for (r, w) in zip(results, layers) {
+                    for k in w.elements.indices where w.elements[k] == 0 { XCTAssertEqual(r.mask.elements[k], 0) }
+                }
+                let global = try NetworkSparsifier(method: method, density: q, global: true, seed: 4).sparsify(layers: layers)
+                XCTAssertEqual(global.reduce(0) { $0 + $1.kept }, Int((q * Double(candidates.reduce(0, +))).rounded()), "\(method) global q=\(q)")
+            }
+        }
+    }
+
+    func testSeedsAreReproducible() throws {
+        let layers = [layer(16, 12, seed: 5)]
+        let a = try NetworkSparsifier(method: .spectral, density: 0.2, seed: 1).sparsify(layers: layers)[0].mask
+        XCTAssertEqual(a, try NetworkSparsifier(method: .spectral, density: 0.2, seed: 1).sparsify(layers: layers)[0].mask)
+        XCTAssertNotEqual(a, try NetworkSparsifier(method: .spectral, density: 0.2, seed: 2).sparsify(layers: layers)[0].mask)
+    }
+
+    func testGreedyKeepsTheLargestMagnitudes() throws {
+        let w = Matrix<Double>([[0.1, -5, 0], [2, 0.2, -3]])
+        let r = try NetworkSparsifier(method: .greedy, density: 0.6, seed: 0).sparsify(layers: [w])[0]
+        XCTAssertEqual(r.mask.elements, [0, 1, 0, 1, 0, 1])  // round(0.6 · 5) = 3: |−5|, |−3|, 2
+        // Global magnitude: one threshold over both layers.
+        let small = Matrix<Double>([[0.5, 0.4]]), large = Matrix<Double>([[9, 8], [7, 6]])
+        let g = try NetworkSparsifier(method: .greedy, density: 0.5, global: true).sparsify(layers: [large, small])
+        XCTAssertEqual(g.map(\.kept), [3, 0])
+        XCTAssertEqual(g[1].collapsedNeurons, 3)
+    }
+
+    func testReweightedSamplerIsUnbiased() throws {
+        // E[w_e · 1{kept} / p_e] = w_e: averaged over many seeds the sparsifier's Laplacian
+        // approaches the original.
+        let b = EffectiveResistanceTests.layer(6, 5, seed: 7)
+        let r = try EffectiveResistance.bySchurComplement(biadjacency: b)
+        let leverage = zip(b.elements, r.elements).map { $0 * $1 }
+        var average = [Double](repeating: 0, count: leverage.count)
+        let runs = 4000
+        for seed in 0..<runs {
+            let (kept, p) = SpectralSampler(seed: UInt64(seed)).sample(leverage: leverage, nodeCount: 11, epsilon: 0.1)
+            for e in kept.indices where kept[e] { average[e] += b.elements[e] / p[e] / Double(runs) }
+        }
+        let p = SpectralSampler(seed: 0).probabilities(leverage, nodeCount: 11, epsilon: 0.1)
+        XCTAssertTrue(p.contains { $0 < 0.9 }, "the test needs edges sampled with p < 1")
+        for e in average.indices {
+            // Standard error of the mean: w sqrt((1 − p)/(p · runs)); allow 5 of them.
+            let tolerance = 5 * b.elements[e] * ((1 - p[e]) / (p[e] * Double(runs))).squareRoot() + 1e-12
+            XCTAssertEqual(average[e], b.elements[e], accuracy: tolerance, "edge \(e)")
+        }
+    }
+
+    func testSpectralSamplerPrefersHighLeverage() {
+        // An exact-count sample keeps every edge whose p_e reached 1 before any random top-up.
+        let leverage = [1.0, 1, 1, 0.001, 0.001, 0.001, 0.001, 0.001]
+        let s = SpectralSampler(seed: 3).sample(leverage: leverage, nodeCount: 9, count: 3)
+        XCTAssertEqual(s.kept.filter { $0 }.count, 3)
+        XCTAssertEqual(s.sampled + s.toppedUp, 3)
+        let zero = SpectralSampler(seed: 3).sample(leverage: [0, 0, 0], nodeCount: 4, count: 2)
+        XCTAssertEqual(zero.sampled, 0)
+        XCTAssertEqual(zero.toppedUp, 2)
+        XCTAssertNil(zero.epsilon)
+    }
+
+    func testDeadNeuronsAndThinLayers() throws {
+        var w = layer(12, 9, seed: 8)
+        for i in 0..<9 { w[2, i] = 0 }
+        for layers in [[w], [layer(1, 7, seed: 9)], [layer(7, 1, seed: 10)]] {
+            let r = try NetworkSparsifier(method: .spectral, density: 0.5, seed: 1).sparsify(layers: layers)[0]
+            XCTAssertEqual(r.kept, Int((0.5 * Double(r.candidates)).rounded()))
+            XCTAssertGreaterThanOrEqual(r.before.lambda2, 0)
+        }
+    }
+
+    func testReweightedMaskHoldsInverseProbabilities() throws {
+        let w = layer(10, 8, seed: 11)
+        let r = try NetworkSparsifier(method: .spectral, density: 0.4, reweight: true, seed: 2).sparsify(layers: [w])[0]
+        XCTAssertTrue(r.mask.elements.allSatisfy { $0 == 0 || $0 >= 1 })
+        XCTAssertEqual(r.mask.elements.filter { $0 != 0 }.count, 32)
+    }
+
+    func testConvolutionUnfoldsToOutTimesInKernel() throws {
+        let t = Tensor(shape: [2, 3, 2, 2], storage: .float32((0..<24).map { Float($0) }))
+        let m = try t.unfoldedLayer(name: "conv")
+        XCTAssertEqual(m.rows, 2); XCTAssertEqual(m.columns, 12)
+        XCTAssertEqual(m[1, 0], 12)
+        XCTAssertEqual(t.reshaped(from: m), t)
+        XCTAssertThrowsError(try Tensor(shape: [4], storage: .float32([1, 2, 3, 4])).unfoldedLayer(name: "bias"))
+    }
+}
