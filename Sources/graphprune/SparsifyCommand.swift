@@ -12,7 +12,7 @@ struct SparsifyCommand: ParsableCommand {
             weights) nonzero entries: 1 (kept) or, with --reweight, 1/p_e, so that W ⊙ mask is the \
             reweighted sparsifier. With --all-layers on a .safetensors file, writes a .safetensors \
             file with a mask for every 2-D and 4-D tensor (convolutions unfolded to \
-            C_out × (C_in·K_h·K_w)). Per layer on stderr: edges kept, λ₂ before → after, collapsed neurons.
+            C_out × (C_in·K_h·K_w)). Per layer on stderr: edges kept, λ₂ before → after, collapsed neurons, and the range of xᵀL_Hx / xᵀL_Gx over random x ⊥ 1.
             """)
 
     @Option(help: "Weight file: .npy or .safetensors.")
@@ -36,6 +36,9 @@ struct SparsifyCommand: ParsableCommand {
     @Option(help: "Edge score: \(EdgeScorerRegistry.standard.names.joined(separator: " | ")).")
     var score = "magnitude"
 
+    @Option(help: "Accuracy ε of the approximate resistances used by --global spectral (projection dimension ⌈24 ln n / ε²⌉), in (0, 1).")
+    var resistanceAccuracy: Double = 0.3
+
     @Flag(help: "Mask entries 1/p_e instead of 1 for spectrally sampled edges (graph sparsification).")
     var reweight = false
 
@@ -47,6 +50,9 @@ struct SparsifyCommand: ParsableCommand {
 
     func run() throws {
         guard density > 0 && density <= 1 else { throw OptionError("--density", "\(density) is outside (0, 1]") }
+        guard resistanceAccuracy > 0 && resistanceAccuracy < 1 else {
+            throw OptionError("--resistance-accuracy", "\(resistanceAccuracy) is outside (0, 1)")
+        }
         if allLayers && tensor != nil { throw OptionError("--all-layers", "cannot be combined with --tensor") }
         let expected = allLayers ? "safetensors" : "npy"
         guard URL(fileURLWithPath: output).pathExtension.lowercased() == expected else {
@@ -79,7 +85,8 @@ struct SparsifyCommand: ParsableCommand {
             return m
         }
         let sparsifier = NetworkSparsifier(
-            method: method, density: density, global: global, reweight: reweight, seed: seed, scorer: scorer)
+            method: method, density: density, global: global, reweight: reweight, seed: seed, scorer: scorer,
+            approximation: ApproximateEffectiveResistance(epsilon: resistanceAccuracy, seed: seed))
         let results = try sparsifier.sparsify(layers: layers)
 
         let outURL = URL(fileURLWithPath: output)
@@ -95,7 +102,7 @@ struct SparsifyCommand: ParsableCommand {
             try NumPyFile.write(mask, to: outURL)
         }
         for ((name, _), r) in zip(named, results) {
-            report("\(name): kept \(r.kept) of \(r.candidates) edges, λ₂ \(String(format: "%.4f", r.before.lambda2)) → \(String(format: "%.4f", r.after.lambda2)), collapsed neurons \(r.collapsedNeurons)")
+            report("\(name): kept \(r.kept) of \(r.candidates) edges, λ₂ \(String(format: "%.4f", r.before.lambda2)) → \(String(format: "%.4f", r.after.lambda2)), collapsed neurons \(r.collapsedNeurons), xᵀL_Hx/xᵀL_Gx in [\(String(format: "%.3f", r.quadraticForm.minimum)), \(String(format: "%.3f", r.quadraticForm.maximum))]")
         }
     }
 }

@@ -59,6 +59,9 @@ public struct NetworkSparsifier: Sendable {
         public var epsilon: Double?
         /// Edges added uniformly at random to reach the exact count (spectral).
         public var toppedUp: Int
+        /// `xᵀ L_H x / xᵀ L_G x` over random `x ⊥ 1`, `H` = the scores kept (times the mask's
+        /// `1/p_e` with `reweight`), `G` = all scores.
+        public var quadraticForm: QuadraticFormRange
     }
 
     public func sparsify(layers: [Matrix<Double>]) throws -> [LayerResult] {
@@ -124,13 +127,14 @@ public struct NetworkSparsifier: Sendable {
                 mask.elements[index] = reweight && method == .spectral ? 1 / probabilities[l][e] : 1
             }
             var keptScores = scores[l]
-            for k in keptScores.elements.indices where mask.elements[k] == 0 { keptScores.elements[k] = 0 }
+            for k in keptScores.elements.indices { keptScores.elements[k] *= mask.elements[k] }
             return LayerResult(
                 mask: mask, candidates: candidates[l].count, kept: kept[l].filter { $0 }.count,
                 before: try LayerConnectivity(edgeWeights: scores[l]),
                 after: try LayerConnectivity(edgeWeights: keptScores),
                 collapsedNeurons: collapsed(weights: layers[l], mask: mask),
-                epsilon: epsilons[l], toppedUp: toppedUp[l])
+                epsilon: epsilons[l], toppedUp: toppedUp[l],
+                quadraticForm: QuadraticFormRange(original: scores[l], sparsified: keptScores, seed: layerSeed(l)))
         }
     }
 

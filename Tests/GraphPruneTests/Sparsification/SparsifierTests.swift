@@ -91,6 +91,31 @@ final class SparsifierTests: XCTestCase {
         }
     }
 
+    func testQuadraticFormRange() throws {
+        let g = EffectiveResistanceTests.layer(5, 4, seed: 12)
+        // The BLAS form against Σ_edges w (x_u − x_v)².
+        let a = TestData.matrix(4, 3, seed: 1), b = TestData.matrix(5, 3, seed: 2)
+        let forms = QuadraticFormRange.forms(g, inputs: a, outputs: b)
+        for v in 0..<3 {
+            var q = 0.0
+            for j in 0..<5 { for i in 0..<4 { q += g[j, i] * (a[i, v] - b[j, v]) * (a[i, v] - b[j, v]) } }
+            XCTAssertEqual(forms[v], q, accuracy: 1e-12)
+        }
+        let same = QuadraticFormRange(original: g, sparsified: g)
+        XCTAssertEqual(same.minimum, 1, accuracy: 1e-12); XCTAssertEqual(same.maximum, 1, accuracy: 1e-12)
+        let half = QuadraticFormRange(original: g, sparsified: Matrix(rows: 5, columns: 4, elements: g.elements.map { $0 / 2 }))
+        XCTAssertEqual(half.minimum, 0.5, accuracy: 1e-12)
+        // One edge only: xᵀL_Hx / xᵀL_Gx against the definition for the same vectors is at most 1.
+        var one = Matrix<Double>(rows: 5, columns: 4); one[2, 3] = g[2, 3]
+        let r = QuadraticFormRange(original: g, sparsified: one, vectors: 8)
+        XCTAssertTrue(r.minimum >= 0 && r.maximum <= 1 && r.minimum <= r.maximum)
+        // A reweighted spectral sparsifier at high density preserves the form well.
+        let dense = EffectiveResistanceTests.layer(40, 30, seed: 13)
+        let s = try NetworkSparsifier(method: .spectral, density: 0.7, reweight: true, seed: 1).sparsify(layers: [dense])[0]
+        XCTAssertGreaterThan(s.quadraticForm.minimum, 0.8)
+        XCTAssertLessThan(s.quadraticForm.maximum, 1.2)
+    }
+
     func testReweightedMaskHoldsInverseProbabilities() throws {
         let w = layer(10, 8, seed: 11)
         let r = try NetworkSparsifier(method: .spectral, density: 0.4, reweight: true, seed: 2).sparsify(layers: [w])[0]
