@@ -93,23 +93,33 @@ public struct WeightedGraph: Equatable, Sendable {
     public var hasNegativeWeights: Bool { adjacency.values.contains { $0 < 0 } }
 
     /// The subgraph induced by `nodes` (sorted ascending), renumbered `0..<nodes.count` in that
-    /// order. O(n + edges touching `nodes`).
+    /// order. Two passes (count, fill) into preallocated storage. O(n + edges touching `nodes`).
     public func induced(by nodes: [Int]) -> WeightedGraph {
         if nodes.count == nodeCount { return self }
         var newID = [Int32](repeating: -1, count: nodeCount)
         for (i, u) in nodes.enumerated() { newID[u] = Int32(i) }
-        var starts = [0]
-        var cols = [Int32]()
-        var vals = [Double]()
-        for u in nodes {
-            let (nbrs, ws) = neighbors(of: u)
-            for (v, w) in zip(nbrs, ws) where newID[Int(v)] >= 0 {
-                cols.append(newID[Int(v)])
-                vals.append(w)
+        let a = adjacency
+        var starts = [Int](repeating: 0, count: nodes.count + 1)
+        for (i, u) in nodes.enumerated() {
+            var count = 0
+            for k in a.rowStarts[u]..<a.rowStarts[u + 1] where newID[Int(a.columnIndices[k])] >= 0 { count += 1 }
+            starts[i + 1] = starts[i] + count
+        }
+        let stored = starts[nodes.count]
+        var columns = [Int32](unsafeUninitializedCapacity: stored) { _, c in c = stored }
+        var values = [Double](unsafeUninitializedCapacity: stored) { _, c in c = stored }
+        columns.withUnsafeMutableBufferPointer { c in
+            values.withUnsafeMutableBufferPointer { v in
+                for (i, u) in nodes.enumerated() {
+                    var next = starts[i]
+                    for k in a.rowStarts[u]..<a.rowStarts[u + 1] {
+                        let id = newID[Int(a.columnIndices[k])]
+                        if id >= 0 { c[next] = id; v[next] = a.values[k]; next += 1 }
+                    }
+                }
             }
-            starts.append(cols.count)
         }
         return WeightedGraph(adjacency: CSRMatrix(
-            rows: nodes.count, columns: nodes.count, rowStarts: starts, columnIndices: cols, values: vals))
+            rows: nodes.count, columns: nodes.count, rowStarts: starts, columnIndices: columns, values: values))
     }
 }

@@ -44,6 +44,7 @@ public struct EigenvectorCentrality: GraphCentrality {
         var iterations = 0, products = 0, residual = 0.0
         var usedLanczos = false
         let nonNegative = !graph.hasNegativeWeights
+        let isolatedNodes = components.members.reduce(0) { $0 + ($1.count == 1 ? 1 : 0) }
 
         for (c, members) in components.members.enumerated() {
             guard members.count > 1 else {
@@ -60,10 +61,15 @@ public struct EigenvectorCentrality: GraphCentrality {
                 pair = (eigen.values, eigen.eigenvector(1))
                 residual = max(residual, residualNorm(sub.adjacency, pair.vector, eigen.values[1]))
             } else {
-                sub = graph.induced(by: members)
+                // When every other node is isolated, the whole adjacency is this component plus
+                // zero rows: its top eigenpairs are the component's (λ₁ > 0) or the zeros that the
+                // whole-graph gap counts anyway, so it is solved without copying the component.
+                let onlyComponentWithEdges = members.count + isolatedNodes == n
+                sub = onlyComponentWithEdges ? graph : graph.induced(by: members)
                 let result = try Lanczos(count: 2, target: .largestAlgebraic, tolerance: tolerance)
                     .solve(sub.adjacency)
-                pair = (result.values, result.vectors[1])
+                let vector = onlyComponentWithEdges ? members.map { result.vectors[1][$0] } : result.vectors[1]
+                pair = (result.values, vector)
                 iterations += result.iterations
                 products += result.products
                 residual = max(residual, result.maxResidual)
