@@ -21,9 +21,12 @@ let package = Package(
         .systemLibrary(
             name: "CARPACK", path: "Sources/CARPACK", pkgConfig: "arpack",
             providers: [.apt(["libarpack2-dev"])]),
+        .systemLibrary(
+            name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]),
         .target(
             name: "GraphPrune",
-            dependencies: ["CBLAS", "CLAPACKE", "CARPACK"],
+            dependencies: ["CBLAS", "CLAPACKE", "CARPACK", "CZlib"],
             linkerSettings: [.linkedLibrary("m")]),
         .executableTarget(
             name: "graphprune",

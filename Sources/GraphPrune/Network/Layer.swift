@@ -1,0 +1,40 @@
+/// A layer of a feed-forward network, computing on **batch-major** activations: a
+/// `Matrix<Float>` of `batch × features`, row `b` = sample `b`.
+///
+/// The model owns every activation and gradient buffer and passes them in, so a training step
+/// allocates nothing: `forward` and `backward` write into `inout` matrices whose shapes the
+/// model prepared (`batch × outputSize(inputSize)` and `batch × inputSize`).
+public protocol Layer: Sendable {
+    /// Features out for `inputSize` features in.
+    func outputSize(inputSize: Int) -> Int
+
+    /// `output ← f(input)`. `training` switches dropout (and similar) on; random choices draw
+    /// from `generator`, the run's stream.
+    mutating func forward(
+        _ input: Matrix<Float>, into output: inout Matrix<Float>, training: Bool,
+        generator: inout SplitMix64)
+
+    /// Given `∂L/∂output`, writes `∂L/∂input` into `inputGradient` and stores this batch's
+    /// parameter gradients `∂L/∂θ` (overwriting the previous batch's). `input` and `output` are
+    /// the matrices of the matching `forward`.
+    mutating func backward(
+        input: Matrix<Float>, output: Matrix<Float>, outputGradient: Matrix<Float>,
+        inputGradient: inout Matrix<Float>)
+
+    /// Calls `body` once per parameter tensor, in a fixed order, with its values (to update in
+    /// place) and the gradient of the last `backward`, of the same count.
+    mutating func visitParameters(_ body: (_ values: inout [Float], _ gradient: [Float]) -> Void)
+}
+
+extension Layer {
+    /// Layers without parameters visit nothing.
+    public mutating func visitParameters(_ body: (_ values: inout [Float], _ gradient: [Float]) -> Void) {}
+}
+
+/// An optimiser: updates one parameter tensor from its gradient, keeping per-tensor state
+/// (momentum, moments) under the tensor's fixed `index` in the model's visiting order.
+public protocol Optimizer: Sendable {
+    /// Called once per training step before the tensors are visited (Adam's step count).
+    mutating func beginStep()
+    mutating func update(index: Int, values: inout [Float], gradient: [Float], learningRate: Float)
+}

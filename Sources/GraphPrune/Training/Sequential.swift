@@ -1,0 +1,133 @@
+/// A feed-forward network: layers applied in order to batch-major activations, with every
+/// buffer a training step needs allocated once per batch size and reused (no allocation per
+/// batch).
+///
+/// Parameters are named as PyTorch names those of an `nn.Sequential` called `layers`:
+/// `layers.{i}.weight` (out × in) and `layers.{i}.bias` for the Dense layer at position `i`.
+public struct Sequential: Sendable {
+    public let architecture: Architecture
+    public private(set) var layers: [any Layer]
+    private var workspaces: [Int: Workspace] = [:]
+
+    /// Activations `a[0…L]` (a[0] = the input batch) and gradients `g[0…L]` for one batch size.
+    private struct Workspace {
+        var activations: [Matrix<Float>]
+        var gradients: [Matrix<Float>]
+        var labels: [Int32]
+
+        init(batch: Int, sizes: [Int]) {
+            activations = sizes.map { Matrix(rows: batch, columns: $0) }
+            gradients = sizes.map { Matrix(rows: batch, columns: $0) }
+            labels = [Int32](repeating: 0, count: batch)
+        }
+    }
+
+    /// A freshly initialised network: Dense weights from `initializer`, drawn from
+    /// `SplitMix64(seed)` layer by layer.
+    public init(architecture: Architecture, initializer: Initializer, seed: UInt64) {
+        var generator = SplitMix64(seed: seed)
+        let sizes = architecture.sizes
+        var layers = [any Layer]()
+        for (i, spec) in architecture.layers.enumerated() {
+            switch spec {
+            case .dense(let outputs):
+                layers.append(Dense(inputs: sizes[i], outputs: outputs, initializer: initializer, generator: &generator))
+            case .relu: layers.append(ReLU())
+            case .dropout(let rate): layers.append(Dropout(rate: Float(rate)))
+            }
+        }
+        self.init(architecture: architecture, layers: layers)
+    }
+
+    /// A network from layers built elsewhere (a checkpoint, a pruned model). The layers must
+    /// match `architecture`.
+    public init(architecture: Architecture, layers: [any Layer]) {
+        precondition(layers.count == architecture.layers.count, "layers do not match the architecture")
+        self.architecture = architecture
+        self.layers = layers
+    }
+
+    /// The Dense layers with their positions (`layers.{position}.weight`).
+    public var denseLayers: [(position: Int, layer: Dense)] {
+        layers.enumerated().compactMap { i, layer in (layer as? Dense).map { (i, $0) } }
+    }
+
+    /// Nonzero weights of all Dense layers.
+    public var connections: Int {
+        denseLayers.reduce(0) { $0 + $1.layer.weight.elements.reduce(0) { $0 + ($1 != 0 ? 1 : 0) } }
+    }
+
+    /// Trainable scalars (weights and biases).
+    public var parameterCount: Int {
+        denseLayers.reduce(0) { $0 + $1.layer.weight.elements.count + $1.layer.bias.count }
+    }
+
+    /// One optimisation step on a batch: `fill` writes the batch's features (`batch × inputs`)
+    /// and labels into the model's buffers; returns the batch's mean loss and correct count.
+    public mutating func trainStep(
+        batch: Int, fill: (inout Matrix<Float>, inout [Int32]) -> Void,
+        optimizer: inout some Optimizer, learningRate: Float, generator: inout SplitMix64
+    ) -> (loss: Double, correct: Int) {
+        var w = takeWorkspace(batch: batch)
+        defer { workspaces[batch] = w }
+        fill(&w.activations[0], &w.labels)
+        forward(&w, training: true, generator: &generator)
+        let last = layers.count
+        var gradient: Matrix<Float>? = w.gradients[last]
+        w.gradients[last] = Matrix(rows: 0, columns: 0)
+        let result = SoftmaxCrossEntropy.evaluate(logits: w.activations[last], labels: w.labels, gradient: &gradient)
+        w.gradients[last] = gradient!
+        for i in stride(from: last - 1, through: 0, by: -1) {
+            var inputGradient = w.gradients[i]
+            w.gradients[i] = Matrix(rows: 0, columns: 0)
+            layers[i].backward(
+                input: w.activations[i], output: w.activations[i + 1], outputGradient: w.gradients[i + 1],
+                inputGradient: &inputGradient)
+            w.gradients[i] = inputGradient
+        }
+        optimizer.beginStep()
+        var index = 0
+        for i in layers.indices {
+            layers[i].visitParameters { values, gradient in
+                optimizer.update(index: index, values: &values, gradient: gradient, learningRate: learningRate)
+                index += 1
+            }
+        }
+        return result
+    }
+
+    /// Mean loss and accuracy on `data`, in evaluation mode (no dropout), `batch` rows at a time.
+    public mutating func evaluate(_ data: LabeledData, batch: Int = 1000) -> (loss: Double, accuracy: Double) {
+        var generator = SplitMix64(seed: 0)  // unused in evaluation mode
+        var lossSum = 0.0, correct = 0
+        var start = 0
+        while start < data.count {
+            let rows = min(batch, data.count - start)
+            var w = takeWorkspace(batch: rows)
+            data.gather(Array(start..<(start + rows))[...], into: &w.activations[0], labels: &w.labels)
+            forward(&w, training: false, generator: &generator)
+            var none: Matrix<Float>? = nil
+            let r = SoftmaxCrossEntropy.evaluate(logits: w.activations[layers.count], labels: w.labels, gradient: &none)
+            lossSum += r.loss * Double(rows)
+            correct += r.correct
+            workspaces[rows] = w
+            start += rows
+        }
+        return data.count == 0 ? (0, 0) : (lossSum / Double(data.count), Double(correct) / Double(data.count))
+    }
+
+    private mutating func forward(_ w: inout Workspace, training: Bool, generator: inout SplitMix64) {
+        for i in layers.indices {
+            // Move the output buffer out so it is uniquely referenced while the layer writes it.
+            var output = w.activations[i + 1]
+            w.activations[i + 1] = Matrix(rows: 0, columns: 0)
+            layers[i].forward(w.activations[i], into: &output, training: training, generator: &generator)
+            w.activations[i + 1] = output
+        }
+    }
+
+    private mutating func takeWorkspace(batch: Int) -> Workspace {
+        if let w = workspaces.removeValue(forKey: batch) { return w }
+        return Workspace(batch: batch, sizes: architecture.sizes)
+    }
+}

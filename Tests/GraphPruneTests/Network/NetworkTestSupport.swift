@@ -1,0 +1,67 @@
+import XCTest
+@testable import GraphPrune
+
+/// Fresh-buffer forward/backward runs and central differences for the layer tests.
+enum NetworkTestSupport {
+    /// A `rows × columns` Float matrix, entries uniform in [−scale, scale).
+    static func matrix(_ rows: Int, _ columns: Int, seed: UInt64, scale: Float = 1) -> Matrix<Float> {
+        var g = SplitMix64(seed: seed)
+        return Matrix(rows: rows, columns: columns,
+                      elements: (0..<(rows * columns)).map { _ in scale * Float(g.nextUnitDouble() * 2 - 1) })
+    }
+
+    /// `layer.forward` into a freshly allocated output, generator seeded with `seed`.
+    static func forward<L: Layer>(_ layer: inout L, _ input: Matrix<Float>, training: Bool = false, seed: UInt64 = 0) -> Matrix<Float> {
+        var output = Matrix<Float>(rows: input.rows, columns: layer.outputSize(inputSize: input.columns), repeating: .nan)
+        var generator = SplitMix64(seed: seed)
+        layer.forward(input, into: &output, training: training, generator: &generator)
+        return output
+    }
+
+    /// `layer.backward` into a freshly allocated input gradient.
+    static func backward<L: Layer>(_ layer: inout L, input: Matrix<Float>, output: Matrix<Float>, outputGradient: Matrix<Float>) -> Matrix<Float> {
+        var inputGradient = Matrix<Float>(rows: input.rows, columns: input.columns, repeating: .nan)
+        layer.backward(input: input, output: output, outputGradient: outputGradient, inputGradient: &inputGradient)
+        return inputGradient
+    }
+
+    /// The parameter tensors and their gradients, in visiting order.
+    static func parameters<L: Layer>(_ layer: inout L) -> [(values: [Float], gradient: [Float])] {
+        var out = [(values: [Float], gradient: [Float])]()
+        layer.visitParameters { values, gradient in out.append((values, gradient)) }
+        return out
+    }
+
+    /// `Σ_ij Y_ij R_ij` in Double: a scalar loss whose gradient with respect to `Y` is `R`.
+    static func projection(_ y: Matrix<Float>, _ r: Matrix<Float>) -> Double {
+        zip(y.elements, r.elements).reduce(0) { $0 + Double($1.0) * Double($1.1) }
+    }
+
+    /// Central differences `(f(x + h e_i) − f(x − h e_i)) / (x_i⁺ − x_i⁻)` for every entry, dividing
+    /// by the step actually representable in Float.
+    static func numericGradient(_ values: [Float], step: Float, _ loss: ([Float]) -> Double) -> [Double] {
+        (0..<values.count).map { i in
+            var plus = values, minus = values
+            plus[i] += step
+            minus[i] -= step
+            return (loss(plus) - loss(minus)) / (Double(plus[i]) - Double(minus[i]))
+        }
+    }
+
+    /// The base address of a matrix's storage, to check that a buffer was written in place.
+    static func address(_ m: Matrix<Float>) -> UnsafeRawPointer? {
+        m.elements.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
+    }
+}
+
+/// `|a_i − b_i| ≤ absolute + relative · |b_i|` for every entry.
+func XCTAssertGradientsMatch(
+    _ analytic: [Float], _ numeric: [Double], absolute: Double, relative: Double, _ message: String = "",
+    file: StaticString = #filePath, line: UInt = #line
+) {
+    XCTAssertEqual(analytic.count, numeric.count, "lengths differ " + message, file: file, line: line)
+    for (i, (a, n)) in zip(analytic, numeric).enumerated() where abs(Double(a) - n) > absolute + relative * abs(n) {
+        XCTFail("entry \(i): analytic \(a) vs numeric \(n) " + message, file: file, line: line)
+        return
+    }
+}

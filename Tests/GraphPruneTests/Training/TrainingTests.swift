@@ -1,0 +1,108 @@
+import Foundation
+import XCTest
+@testable import GraphPrune
+@testable import graphprune
+
+final class TrainingTests: XCTestCase {
+    private func synthetic() -> DataSplit {
+        var split = SyntheticClassification.make(classes: 5, features: 20, trainCount: 600, testCount: 200, seed: 3)
+        let s = Standardization(fitting: split.train)
+        s.apply(to: &split.train)
+        s.apply(to: &split.test)
+        return split
+    }
+
+    func testMultilayerPerceptronShorthand() throws {
+        let a = try Architecture.multilayerPerceptron("784-256-10", dropout: 0.3)
+        XCTAssertEqual(a.layers, [.dense(outputs: 256), .relu, .dropout(rate: 0.3), .dense(outputs: 10)])
+        XCTAssertEqual(a.sizes, [784, 256, 256, 256, 10])
+        XCTAssertEqual(a.summary, "784-256-10")
+        XCTAssertEqual(try Architecture.fromJSON(a.json(), name: "x"), a)
+        XCTAssertEqual(try Architecture.multilayerPerceptron("20-5").layers, [.dense(outputs: 5)])
+        for bad in ["784", "784-0-10", "784--10", "a-b", ""] {
+            XCTAssertThrowsError(try Architecture.multilayerPerceptron(bad), bad)
+        }
+        XCTAssertThrowsError(try Architecture.multilayerPerceptron("4-4", dropout: 1))
+    }
+
+    func testTrainingClearlyBeatsChanceAndIsDeterministic() throws {
+        let data = synthetic()
+        let architecture = try Architecture.multilayerPerceptron("20-32-5", dropout: 0.2)
+        var settings = TrainingSettings(epochs: 8)
+        settings.batchSize = 32
+        settings.learningRate = 0.05
+        settings.seed = 9
+        func run() -> (Sequential, [EpochRecord]) {
+            var model = Sequential(architecture: architecture, initializer: .glorotUniform, seed: 9)
+            let history = Trainer.fit(&model, data: data, settings: settings)
+            return (model, history)
+        }
+        let (a, historyA) = run()
+        let (b, historyB) = run()
+        XCTAssertGreaterThan(historyA.last!.testAccuracy, 0.6, "chance is 0.2")
+        XCTAssertLessThan(historyA.last!.trainLoss, historyA.first!.trainLoss)
+        // Same seed ⇒ bit-identical weights and metrics (seconds aside).
+        XCTAssertEqual(a.denseLayers.map(\.layer.weight), b.denseLayers.map(\.layer.weight))
+        XCTAssertEqual(historyA.map(\.testAccuracy), historyB.map(\.testAccuracy))
+        XCTAssertEqual(historyA.map(\.trainLoss), historyB.map(\.trainLoss))
+        settings.seed = 10
+        var other = Sequential(architecture: architecture, initializer: .glorotUniform, seed: 9)
+        Trainer.fit(&other, data: data, settings: settings)
+        XCTAssertNotEqual(other.denseLayers.map(\.layer.weight), a.denseLayers.map(\.layer.weight), "the seed drives shuffling and dropout")
+    }
+
+    func testAdamAndStepScheduleTrainToo() throws {
+        let data = synthetic()
+        var settings = TrainingSettings(epochs: 6)
+        settings.optimizer = .adam
+        settings.batchSize = 32
+        settings.learningRate = 0.01
+        settings.milestones = [4]
+        var model = Sequential(architecture: try Architecture.multilayerPerceptron("20-16-5"), initializer: .kaimingNormal, seed: 1)
+        let history = Trainer.fit(&model, data: data, settings: settings)
+        XCTAssertGreaterThan(history.last!.testAccuracy, 0.5)
+    }
+
+    func testCheckpointRoundTripEvaluatesIdentically() throws {
+        let data = synthetic()
+        var model = Sequential(architecture: try Architecture.multilayerPerceptron("20-12-5", dropout: 0.1), initializer: .glorotUniform, seed: 2)
+        Trainer.fit(&model, data: data, settings: TrainingSettings(epochs: 2))
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("ckpt-\(UUID().uuidString).safetensors")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try ModelCheckpoint.save(model, to: url, metadata: ["note": "test"])
+        let (tensors, metadata) = try SafetensorsFile.read(from: url)
+        XCTAssertEqual(Set(tensors.keys), ["layers.0.weight", "layers.0.bias", "layers.3.weight", "layers.3.bias"])
+        XCTAssertEqual(tensors["layers.0.weight"]!.shape, [12, 20])
+        XCTAssertEqual(metadata["note"], "test")
+        var (loaded, _) = try ModelCheckpoint.load(url)
+        XCTAssertEqual(loaded.architecture, model.architecture)
+        XCTAssertEqual(loaded.denseLayers.map(\.layer.weight), model.denseLayers.map(\.layer.weight))
+        let e1 = model.evaluate(data.test), e2 = loaded.evaluate(data.test)
+        XCTAssertEqual(e1.accuracy, e2.accuracy)
+        XCTAssertEqual(e1.loss, e2.loss)
+
+        // A checkpoint whose tensors do not match its architecture is an error naming the tensor.
+        var broken = tensors
+        broken["layers.3.weight"] = Tensor(shape: [5, 11], storage: .float32(Array(repeating: 0, count: 55)))
+        try SafetensorsFile.write(broken, metadata: metadata, to: url)
+        XCTAssertThrowsError(try ModelCheckpoint.load(url)) { XCTAssertTrue("\($0)".contains("layers.3"), "\($0)") }
+    }
+
+    func testTrainAndEvaluateCommands() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("train-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let model = dir.appendingPathComponent("m.safetensors").path, log = dir.appendingPathComponent("log.csv").path
+        try TrainCommand.parse(["--dataset", "synthetic", "--arch", "64-16-10", "--epochs", "2", "--seed", "4", "--save", model, "--log", log]).run()
+        let rows = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(rows.count, 3)
+        XCTAssertTrue(rows[0].hasPrefix("epoch,train_loss,train_accuracy,test_loss,test_accuracy"))
+        try EvaluateCommand.parse(["--model", model, "--dataset", "synthetic", "--seed", "4"]).run()
+        XCTAssertThrowsError(try TrainCommand.parse(["--dataset", "synthetic", "--arch", "10-5", "--epochs", "1"]).run()) {
+            XCTAssertTrue("\($0)".contains("--arch"), "\($0)")
+        }
+        XCTAssertThrowsError(try TrainCommand.parse(["--dataset", "fashion-mnist", "--data-dir", dir.path, "--arch", "784-10", "--epochs", "1"]).run()) {
+            XCTAssertTrue("\($0)".contains("dataset-fashion-mnist"), "\($0)")
+        }
+    }
+}
