@@ -47,8 +47,17 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var data: DatasetOptions
 
-    @Option(help: "MLP widths from input to classes, e.g. 784-256-128-100-10.")
+    @Option(help: "Layers, e.g. 784-256-128-100-10 (an MLP from its input size) or c32-c32-p-c64-c64-p-128-10 (cN: 3×3 same convolution, cN/K: K×K, vN: valid, p: 2×2 max pool, gap: global average pooling, N: dense).")
     var arch: String
+
+    @Option(help: "Activation after every convolution and hidden dense layer: relu | srelu.")
+    var activation: Architecture.Activation = .relu
+
+    @Option(help: "Make every hidden dense layer an Erdős–Rényi sparse layer of density ε(n_in + n_out)/(n_in·n_out), computed truly sparse (SET's ε, e.g. 20).")
+    var sparseEpsilon: Double?
+
+    @Flag(help: "Augment training batches as the CenSET code does (rotation ±10°, shifts ±10 %, horizontal flips).")
+    var augment = false
 
     @Option(help: "Epochs.")
     var epochs: Int
@@ -110,15 +119,19 @@ struct TrainCommand: ParsableCommand {
             }
             return m
         }
+        if let e = sparseEpsilon, !(e > 0) { throw OptionError("--sparse-epsilon", "\(e) must be positive") }
+        let split = try data.load(seed: seed)
+        let shape = split.train.shape
+        if augment && (shape.height < 2 || shape.width < 2) {
+            throw OptionError("--augment", "needs images; \(data.dataset.rawValue) samples are \(shape) vectors")
+        }
         let architecture: Architecture
         do {
-            architecture = try Architecture.multilayerPerceptron(arch, dropout: dropout)
+            architecture = try Architecture.parse(
+                arch, inputShape: [shape.channels, shape.height, shape.width], activation: activation,
+                dropout: dropout, sparseEpsilon: sparseEpsilon)
         } catch let error as ArchitectureError {
             throw OptionError("--arch", error.description)
-        }
-        let split = try data.load(seed: seed)
-        guard architecture.inputSize == split.train.features.columns else {
-            throw OptionError("--arch", "starts with \(architecture.inputSize) inputs but \(data.dataset.rawValue) has \(split.train.features.columns) features")
         }
         guard architecture.sizes.last! >= split.train.classCount else {
             throw OptionError("--arch", "ends with \(architecture.sizes.last!) outputs but \(data.dataset.rawValue) has \(split.train.classCount) classes")
@@ -133,6 +146,7 @@ struct TrainCommand: ParsableCommand {
         settings.weightDecay = weightDecay
         settings.milestones = milestoneEpochs
         settings.gamma = gamma
+        settings.augment = augment
         settings.seed = seed
 
         var model = Sequential(architecture: architecture, initializer: initializer.value, seed: seed)
@@ -211,3 +225,4 @@ final class ProgressLine {
 }
 
 extension TrainingSettings.OptimizerKind: ExpressibleByArgument {}
+extension Architecture.Activation: ExpressibleByArgument {}

@@ -9,6 +9,14 @@
 /// default ε = 1e-7 is Keras's (PyTorch uses 1e-8); note Keras adds ε to the *uncorrected* √v,
 /// i.e. its ε equals this ε · √(1 − β₂ᵗ) — a difference of order ε that only matters when v ≈ 0.
 /// The moments of each tensor are kept under its visiting `index`, allocated on first use.
+///
+/// A tensor whose size changed since its last update (a `SparseDense` layer rewired between
+/// steps) gets fresh zero moments of the new size; the step count `t` (and so the bias
+/// correction) stays global, as in PyTorch, so the restarted moments are under-corrected for a
+/// while. SET's and CenSET's reference code rebuild the optimiser every epoch, restarting all
+/// state anyway; keeping the moments of each surviving connection is a later refinement. A
+/// rewiring that keeps the count (SET removes and regrows as many) is **not** detected here: the
+/// caller must start a fresh optimiser after it, as the reference code does.
 /// - Complexity: O(count) per `update`, no allocation after the first step.
 public struct Adam: Optimizer {
     public var beta1: Float
@@ -39,7 +47,7 @@ public struct Adam: Optimizer {
             secondMoments.append([])
         }
         if firstMoments[index].count != values.count {
-            precondition(firstMoments[index].isEmpty, "tensor \(index) changed size between steps")
+            // First use, or a sparse layer rewired since the last step: both moments restart at 0.
             firstMoments[index] = [Float](repeating: 0, count: values.count)
             secondMoments[index] = [Float](repeating: 0, count: values.count)
         }

@@ -97,7 +97,8 @@ public struct Dense: Layer {
         precondition(input.columns == k, "Dense expects \(k) inputs, got \(input.columns)")
         precondition(outputGradient.rows == batch && outputGradient.columns == n,
                      "Dense output gradient is \(outputGradient.rows)×\(outputGradient.columns), needs \(batch)×\(n)")
-        precondition(inputGradient.rows == batch && inputGradient.columns == k,
+        let wantsInputGradient = !(inputGradient.rows == 0 && inputGradient.columns == 0 && batch > 0)
+        precondition(!wantsInputGradient || (inputGradient.rows == batch && inputGradient.columns == k),
                      "Dense input gradient buffer is \(inputGradient.rows)×\(inputGradient.columns), needs \(batch)×\(k)")
         prepareBuffers(batch: batch)
         guard batch > 0, n > 0 else {
@@ -122,6 +123,7 @@ public struct Dense: Layer {
                                c: dw.baseAddress!, ldc: k)
                 }
             }
+            guard wantsInputGradient else { return }
             weight.elements.withUnsafeBufferPointer { w in
                 inputGradient.elements.withUnsafeMutableBufferPointer { dx in
                     Float.gemm(transposeA: false, transposeB: false, m: batch, n: k, k: n, alpha: 1,
@@ -131,6 +133,9 @@ public struct Dense: Layer {
             }
         }
     }
+
+    /// A `0 × 0` input-gradient buffer skips `dX = dY W` (the first layer of a network).
+    public var skipsInputGradient: Bool { true }
 
     /// Visits `weight` (row-major, `outputs × inputs`) with `∂L/∂W`, then `bias` with `∂L/∂b`.
     public mutating func visitParameters(_ body: (_ values: inout [Float], _ gradient: [Float]) -> Void) {

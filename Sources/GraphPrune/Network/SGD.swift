@@ -8,6 +8,13 @@
 /// ```
 /// Without momentum `u = g` and no state is kept. The velocity of each parameter tensor is kept
 /// under its visiting `index`, allocated on first use.
+///
+/// A tensor whose size changed since its last update (a `SparseDense` layer rewired between
+/// steps) gets a fresh zero velocity of the new size: its momentum restarts, as it does in SET's
+/// and CenSET's reference code, which rebuild the optimiser every epoch anyway. Keeping the
+/// momentum of each surviving connection would need the rewiring's position map (a later
+/// refinement). A rewiring that keeps the count (SET removes and regrows as many) is **not**
+/// detected here: the caller must start a fresh optimiser after it, as the reference code does.
 /// - Complexity: O(count) per `update`, no allocation after the first step.
 public struct SGD: Optimizer {
     public var momentum: Float
@@ -34,7 +41,7 @@ public struct SGD: Optimizer {
         }
         while velocities.count <= index { velocities.append([]) }
         if velocities[index].count != values.count {
-            precondition(velocities[index].isEmpty, "tensor \(index) changed size between steps")
+            // First use, or a sparse layer rewired since the last step: the velocity restarts at 0.
             velocities[index] = [Float](repeating: 0, count: values.count)
         }
         SGD.momentumStep(&values, gradient, velocity: &velocities[index], rate: learningRate,

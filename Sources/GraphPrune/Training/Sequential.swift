@@ -22,17 +22,26 @@ public struct Sequential: Sendable {
         }
     }
 
-    /// A freshly initialised network: Dense weights from `initializer`, drawn from
-    /// `SplitMix64(seed)` layer by layer.
+    /// A freshly initialised network: weights from `initializer`, drawn from `SplitMix64(seed)`
+    /// layer by layer (sparse patterns, then their weights; SReLU parameters).
     public init(architecture: Architecture, initializer: Initializer, seed: UInt64) {
         var generator = SplitMix64(seed: seed)
-        let sizes = architecture.sizes
+        let shapes = (try? architecture.shapes()) ?? []
+        precondition(shapes.count == architecture.layers.count + 1, "the architecture's layers do not fit together")
         var layers = [any Layer]()
         for (i, spec) in architecture.layers.enumerated() {
+            let input = ImageShape(channels: shapes[i][0], height: shapes[i][1], width: shapes[i][2])
             switch spec {
             case .dense(let outputs):
-                layers.append(Dense(inputs: sizes[i], outputs: outputs, initializer: initializer, generator: &generator))
+                layers.append(Dense(inputs: input.size, outputs: outputs, initializer: initializer, generator: &generator))
+            case .sparseDense(let outputs, let epsilon):
+                layers.append(SparseDense(inputs: input.size, outputs: outputs, epsilon: epsilon, initializer: initializer, generator: &generator))
+            case .conv2d(let filters, let kernel, let same):
+                layers.append(Conv2D(input: input, filters: filters, kernel: kernel, padding: same ? .same : .valid, initializer: initializer, generator: &generator))
+            case .maxPool(let size): layers.append(MaxPool2D(input: input, size: size))
+            case .globalAveragePooling: layers.append(GlobalAveragePooling(input: input))
             case .relu: layers.append(ReLU())
+            case .srelu: layers.append(SReLU(units: input.size, generator: &generator))
             case .dropout(let rate): layers.append(Dropout(rate: Float(rate)))
             }
         }
@@ -52,14 +61,27 @@ public struct Sequential: Sendable {
         layers.enumerated().compactMap { i, layer in (layer as? Dense).map { (i, $0) } }
     }
 
-    /// Nonzero weights of all Dense layers.
+    /// Existing connections: nonzero weights of Dense and Conv2D layers, stored connections of
+    /// sparse layers.
     public var connections: Int {
-        denseLayers.reduce(0) { $0 + $1.layer.weight.elements.reduce(0) { $0 + ($1 != 0 ? 1 : 0) } }
+        layers.reduce(0) { total, layer in
+            switch layer {
+            case let d as Dense: return total + d.weight.elements.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }
+            case let s as SparseDense: return total + s.connectionCount
+            case let c as Conv2D: return total + c.weight.elements.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }
+            default: return total
+            }
+        }
     }
 
-    /// Trainable scalars (weights and biases).
+    /// Trainable scalars.
     public var parameterCount: Int {
-        denseLayers.reduce(0) { $0 + $1.layer.weight.elements.count + $1.layer.bias.count }
+        var count = 0
+        for i in layers.indices {
+            var layer = layers[i]
+            layer.visitParameters { values, _ in count += values.count }
+        }
+        return count
     }
 
     /// One optimisation step on a batch: `fill` writes the batch's features (`batch × inputs`)
@@ -78,6 +100,14 @@ public struct Sequential: Sendable {
         let result = SoftmaxCrossEntropy.evaluate(logits: w.activations[last], labels: w.labels, gradient: &gradient)
         w.gradients[last] = gradient!
         for i in stride(from: last - 1, through: 0, by: -1) {
+            if i == 0 && layers[0].skipsInputGradient {
+                // Nobody needs ∂L/∂input of the first layer.
+                var unused = Matrix<Float>(rows: 0, columns: 0)
+                layers[0].backward(
+                    input: w.activations[0], output: w.activations[1], outputGradient: w.gradients[1],
+                    inputGradient: &unused)
+                continue
+            }
             var inputGradient = w.gradients[i]
             w.gradients[i] = Matrix(rows: 0, columns: 0)
             layers[i].backward(

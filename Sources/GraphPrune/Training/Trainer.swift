@@ -14,6 +14,9 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
     /// Epochs (0-based) at which the learning rate is multiplied by `gamma`.
     public var milestones: [Int] = []
     public var gamma: Double = 0.1
+    /// Augment training batches as the CenSET code does (`Augmentation.censet`: rotation ±10°,
+    /// shifts ±10 %, horizontal flips), drawn from the run's seed.
+    public var augment: Bool = false
     public var seed: UInt64 = 0
 
     public init(epochs: Int) { self.epochs = epochs }
@@ -66,6 +69,9 @@ public enum Trainer {
         var streams = SplitMix64(seed: settings.seed ^ 0x7261_696E)  // "rain": training streams
         var batches = BatchIterator(count: data.train.count, batchSize: settings.batchSize, seed: streams.next())
         var dropout = SplitMix64(seed: streams.next())
+        var augmentation = Augmentation.censet
+        var augmentationStream = SplitMix64(seed: streams.next())
+        let shape = data.train.shape
         var history = [EpochRecord]()
         for epoch in 0..<settings.epochs {
             let started = DispatchTime.now().uptimeNanoseconds
@@ -76,7 +82,10 @@ public enum Trainer {
                 let indices = batches.range(of: b)
                 let r = model.trainStep(
                     batch: indices.count,
-                    fill: { features, labels in data.train.gather(indices, into: &features, labels: &labels) },
+                    fill: { features, labels in
+                        data.train.gather(indices, into: &features, labels: &labels)
+                        if settings.augment { augmentation.apply(to: &features, shape: shape, generator: &augmentationStream) }
+                    },
                     optimizer: &optimizer, learningRate: rate, generator: &dropout)
                 lossSum += r.loss * Double(indices.count)
                 correct += r.correct

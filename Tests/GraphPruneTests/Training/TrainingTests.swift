@@ -25,6 +25,51 @@ final class TrainingTests: XCTestCase {
         XCTAssertThrowsError(try Architecture.multilayerPerceptron("4-4", dropout: 1))
     }
 
+    func testConvolutionalAndSparseSpecs() throws {
+        let cnn = try Architecture.parse("c8-c8/5-p-v16-gap-32-10", inputShape: [1, 12, 12], dropout: 0.5)
+        XCTAssertEqual(cnn.layers, [
+            .conv2d(filters: 8, kernel: 3, same: true), .relu, .conv2d(filters: 8, kernel: 5, same: true), .relu,
+            .maxPool(size: 2), .conv2d(filters: 16, kernel: 3, same: false), .relu, .globalAveragePooling,
+            .dense(outputs: 32), .relu, .dropout(rate: 0.5), .dense(outputs: 10),
+        ])
+        XCTAssertEqual(try cnn.shapes().last, [1, 1, 10])
+        XCTAssertEqual(try cnn.shapes()[5], [1 * 8, 6, 6])
+        XCTAssertEqual(cnn.sizes[7], 16 * 4 * 4)
+        let sparse = try Architecture.parse("20-16-5", inputShape: nil, activation: .srelu, sparseEpsilon: 3)
+        XCTAssertEqual(sparse.layers, [.sparseDense(outputs: 16, epsilon: 3), .srelu, .dense(outputs: 5)])
+        XCTAssertThrowsError(try Architecture.parse("c8-10", inputShape: nil))       // shape from the data
+        XCTAssertThrowsError(try Architecture.parse("c8-p-p-p-p-10", inputShape: [1, 8, 8]))  // pools too far
+        XCTAssertThrowsError(try Architecture.parse("c8-x-10", inputShape: [1, 8, 8]))
+        XCTAssertThrowsError(try Architecture.parse("784-10", inputShape: [1, 28, 27]))
+        XCTAssertThrowsError(try Architecture.parse("c8-p", inputShape: [1, 8, 8]))  // must end with classes
+    }
+
+    func testEveryLayerKindRoundTripsThroughACheckpoint() throws {
+        let images = SyntheticClassification.make(classes: 3, features: 36, trainCount: 60, testCount: 30, seed: 1)
+        // Reinterpret the 36 features as 1×6×6 images.
+        func asImages(_ d: LabeledData) -> LabeledData {
+            LabeledData(features: d.features, labels: d.labels, shape: ImageShape(channels: 1, height: 6, width: 6), classCount: d.classCount)
+        }
+        let data = DataSplit(train: asImages(images.train), test: asImages(images.test))
+        let architecture = try Architecture.parse("c4-p-v3/2-12-3", inputShape: [1, 6, 6], activation: .srelu, dropout: 0.2, sparseEpsilon: 2)
+        var model = Sequential(architecture: architecture, initializer: .kaimingNormal, seed: 5)
+        var settings = TrainingSettings(epochs: 2)
+        settings.batchSize = 16
+        settings.augment = true
+        Trainer.fit(&model, data: data, settings: settings)
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("kinds-\(UUID().uuidString).safetensors")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try ModelCheckpoint.save(model, to: url)
+        let names = Set(try SafetensorsFile.read(from: url).tensors.keys)
+        XCTAssertTrue(names.isSuperset(of: ["layers.0.weight", "layers.1.t_left", "layers.4.a_right", "layers.5.mask", "layers.5.weight", "layers.8.weight"]), "\(names.sorted())")
+        var (loaded, _) = try ModelCheckpoint.load(url)
+        XCTAssertEqual(loaded.connections, model.connections)
+        XCTAssertEqual(loaded.parameterCount, model.parameterCount)
+        let a = model.evaluate(data.test), b = loaded.evaluate(data.test)
+        XCTAssertEqual(a.loss, b.loss)
+        XCTAssertEqual(a.accuracy, b.accuracy)
+    }
+
     func testTrainingClearlyBeatsChanceAndIsDeterministic() throws {
         let data = synthetic()
         let architecture = try Architecture.multilayerPerceptron("20-32-5", dropout: 0.2)
