@@ -20,9 +20,9 @@ struct BenchCommand: ParsableCommand {
             (`swift run -c release graphprune bench`).
             """)
 
-    enum Workload: String, ExpressibleByArgument, CaseIterable { case scoring, sparsification }
+    enum Workload: String, ExpressibleByArgument, CaseIterable { case scoring, sparsification, training }
 
-    @Option(help: "scoring (similarity build and centralities) | sparsification (effective resistances and spectral pruning, issue 3's targets; a few minutes).")
+    @Option(help: "scoring (similarity build and centralities) | sparsification (effective resistances and spectral pruning; a few minutes) | training (seconds per epoch of the MLP dense and sparse, a CNN, and the CIFAR-shaped SET network; a few minutes).")
     var workload: Workload = .scoring
 
     @Option(help: "Neurons and inputs of the square layer.")
@@ -60,6 +60,7 @@ struct BenchCommand: ParsableCommand {
             #endif
             return try SparsificationBench(seed: seed).run()
         }
+        if workload == .training { return try TrainingBench(seed: seed).run() }
         let layer = syntheticLayer()
         #if DEBUG
         report("bench: this is a debug build; measure with `swift run -c release graphprune bench`")
