@@ -38,25 +38,25 @@ public struct SparseDense: Layer {
     /// Number of output neurons.
     public let outputs: Int
     /// `outputs + 1` offsets into `columns` and `values`; row `j` is `rowStarts[j] ..< rowStarts[j + 1]`.
-    public private(set) var rowStarts: [Int]
+    public internal(set) var rowStarts: [Int]
     /// The input of each stored connection, strictly increasing within a row.
-    public private(set) var columns: [Int32]
+    public internal(set) var columns: [Int32]
     /// The weight of each stored connection (in the order of `columns`). Its count must stay
     /// `connectionCount`; change the pattern only through the rewiring methods.
     public var values: [Float]
     /// One bias per output neuron.
     public var bias: [Float]
     /// `∂L/∂W` at the stored connections, from the last `backward` (aligned with `values`).
-    public private(set) var weightGradient: [Float]
+    public internal(set) var weightGradient: [Float]
     /// `∂L/∂b` of the last `backward`.
     public private(set) var biasGradient: [Float]
 
     /// Column-major view of the pattern: the stored connections reaching input `i` are
     /// `e ∈ columnStarts[i] ..< columnStarts[i + 1]`, from output `columnRows[e]`, weight
     /// `values[columnPositions[e]]`, in increasing output order. Rebuilt when the pattern changes.
-    private var columnStarts: [Int] = []
-    private var columnRows: [Int32] = []
-    private var columnPositions: [Int32] = []
+    var columnStarts: [Int] = []
+    var columnRows: [Int32] = []
+    var columnPositions: [Int32] = []
 
     /// Feature-major scratch: `Xᵀ` (inputs × batch), `(∂L/∂X)ᵀ` (inputs × batch), and `Yᵀ` in
     /// forward / `Gᵀ` in backward (outputs × batch). Grown only for a larger batch.
@@ -192,130 +192,13 @@ public struct SparseDense: Layer {
     }
 
     /// First position in row `row` whose column is ≥ `input`.
-    private func lowerBound(row: Int, input: Int) -> Int {
+    func lowerBound(row: Int, input: Int) -> Int {
         var (low, high) = (rowStarts[row], rowStarts[row + 1])
         while low < high {
             let mid = (low + high) / 2
             if Int(columns[mid]) < input { low = mid + 1 } else { high = mid }
         }
         return low
-    }
-
-    // MARK: Rewiring
-
-    /// Removes every connection for which `shouldRemove(output, input, value)` holds (asked once
-    /// per connection, in row-major order) and returns how many were removed. The remaining
-    /// connections keep their values, gradients and order.
-    /// - Complexity: O(nnz + inputs).
-    @discardableResult
-    public mutating func removeConnections(where shouldRemove: (_ output: Int, _ input: Int, _ value: Float) -> Bool) -> Int {
-        let before = connectionCount
-        var write = 0, readStart = 0
-        for j in 0..<outputs {
-            let readEnd = rowStarts[j + 1]
-            for k in readStart..<readEnd where !shouldRemove(j, Int(columns[k]), values[k]) {
-                columns[write] = columns[k]
-                values[write] = values[k]
-                weightGradient[write] = weightGradient[k]
-                write += 1
-            }
-            readStart = readEnd
-            rowStarts[j + 1] = write
-        }
-        columns.removeLast(before - write)
-        values.removeLast(before - write)
-        weightGradient.removeLast(before - write)
-        rebuildColumnView()
-        return before - write
-    }
-
-    /// Adds the connections `new` (any order), all with weight `value` and gradient 0, keeping
-    /// every row sorted. Adding a connection that is already stored, or twice, is a programming
-    /// error (trap). Existing connections keep their values and gradients.
-    /// - Complexity: O(nnz + m log m + inputs) for m new connections.
-    public mutating func addConnections(_ new: [(output: Int, input: Int)], value: Float = 0) {
-        guard !new.isEmpty else { return }
-        for c in new {
-            precondition(c.output >= 0 && c.output < outputs && c.input >= 0 && c.input < inputs,
-                         "SparseDense: connection (\(c.output), \(c.input)) outside \(outputs)×\(inputs)")
-        }
-        let sorted = new.sorted { ($0.output, $0.input) < ($1.output, $1.input) }
-        let total = connectionCount + sorted.count
-        precondition(total <= Int(Int32.max), "SparseDense: too many connections for Int32 positions")
-        var newColumns = [Int32](), newValues = [Float](), newGradient = [Float]()
-        newColumns.reserveCapacity(total)
-        newValues.reserveCapacity(total)
-        newGradient.reserveCapacity(total)
-        var newStarts = [Int](repeating: 0, count: outputs + 1)
-        var n = 0
-        for j in 0..<outputs {
-            var k = rowStarts[j]
-            let end = rowStarts[j + 1]
-            while n < sorted.count && sorted[n].output == j {
-                let input = sorted[n].input
-                precondition(n + 1 == sorted.count || sorted[n + 1] != sorted[n],
-                             "SparseDense: connection (\(j), \(input)) added twice")
-                while k < end && Int(columns[k]) < input {
-                    newColumns.append(columns[k]); newValues.append(values[k]); newGradient.append(weightGradient[k])
-                    k += 1
-                }
-                precondition(k == end || Int(columns[k]) != input, "SparseDense: connection (\(j), \(input)) already exists")
-                newColumns.append(Int32(input)); newValues.append(value); newGradient.append(0)
-                n += 1
-            }
-            while k < end {
-                newColumns.append(columns[k]); newValues.append(values[k]); newGradient.append(weightGradient[k])
-                k += 1
-            }
-            newStarts[j + 1] = newColumns.count
-        }
-        rowStarts = newStarts
-        columns = newColumns
-        values = newValues
-        weightGradient = newGradient
-        rebuildColumnView()
-    }
-
-    /// Rebuilds the column-major view from the CSR arrays (a counting sort by input; within an
-    /// input the outputs come out increasing). O(nnz + inputs).
-    private mutating func rebuildColumnView() {
-        var starts = [Int](repeating: 0, count: inputs + 1)
-        for c in columns { starts[Int(c) + 1] += 1 }
-        for i in 0..<inputs { starts[i + 1] += starts[i] }
-        var rowsOut = [Int32](repeating: 0, count: columns.count)
-        var positions = [Int32](repeating: 0, count: columns.count)
-        var next = starts
-        for j in 0..<outputs {
-            for k in rowStarts[j]..<rowStarts[j + 1] {
-                let i = Int(columns[k])
-                rowsOut[next[i]] = Int32(j)
-                positions[next[i]] = Int32(k)
-                next[i] += 1
-            }
-        }
-        columnStarts = starts
-        columnRows = rowsOut
-        columnPositions = positions
-    }
-
-    /// Traps unless the CSR arrays and the column view are consistent (for tests and debugging).
-    func checkInvariants() {
-        precondition(rowStarts.count == outputs + 1 && rowStarts.first == 0 && rowStarts.last == columns.count)
-        precondition(values.count == columns.count && weightGradient.count == columns.count && bias.count == outputs)
-        for j in 0..<outputs {
-            precondition(rowStarts[j] <= rowStarts[j + 1])
-            for k in rowStarts[j]..<rowStarts[j + 1] {
-                precondition(columns[k] >= 0 && Int(columns[k]) < inputs, "column out of range")
-                precondition(k == rowStarts[j] || columns[k - 1] < columns[k], "row \(j) not strictly increasing")
-            }
-        }
-        precondition(columnStarts.count == inputs + 1 && columnStarts.last == columns.count)
-        for i in 0..<inputs {
-            for e in columnStarts[i]..<columnStarts[i + 1] {
-                let k = Int(columnPositions[e]), j = Int(columnRows[e])
-                precondition(Int(columns[k]) == i && k >= rowStarts[j] && k < rowStarts[j + 1], "column view out of date")
-            }
-        }
     }
 
     // MARK: Layer
@@ -466,107 +349,5 @@ public struct SparseDense: Layer {
 
     private static func zero(_ values: inout [Float]) {
         for i in values.indices { values[i] = 0 }
-    }
-}
-
-// MARK: Kernels
-
-extension SparseDense {
-    /// Rows per chunk so that a chunk holds at least ~64k multiply-adds of `work` spread over `count` rows.
-    static func minimumChunk(count: Int, work: Int) -> Int { max(1, count * 65_536 / max(1, work)) }
-
-    /// `dst ← srcᵀ`: `src` is `rows × columns`, `dst` is `columns × rows`, both row-major.
-    /// Destination rows are split over the cores.
-    static func transpose(_ src: UnsafePointer<Float>, rows: Int, columns: Int, into dst: UnsafeMutablePointer<Float>) {
-        forEachChunk(of: columns, minimumChunk: minimumChunk(count: columns, work: rows * columns)) { range in
-            for r in 0..<rows {
-                let from = src + r &* columns
-                for c in range { dst[c &* rows &+ r] = from[c] }
-            }
-        }
-    }
-
-    /// `Yᵀ[j, :] = b_j + Σ_k W_k Xᵀ[columns[k], :]` for every output row `j`, rows split over cores.
-    static func affineRows(
-        starts: UnsafeBufferPointer<Int>, columns: UnsafeBufferPointer<Int32>, values: UnsafeBufferPointer<Float>,
-        bias: UnsafeBufferPointer<Float>, inputMajor xt: UnsafePointer<Float>,
-        into yt: UnsafeMutablePointer<Float>, batch: Int
-    ) {
-        let outputs = bias.count
-        let work = (values.count + outputs) * batch
-        forEachChunk(of: outputs, minimumChunk: minimumChunk(count: outputs, work: work)) { range in
-            for j in range {
-                let y = yt + j &* batch
-                y.update(repeating: bias[j], count: batch)
-                for k in starts[j]..<starts[j + 1] {
-                    axpy(values[k], xt + Int(columns[k]) &* batch, y, count: batch)
-                }
-            }
-        }
-    }
-
-    /// `∂L/∂b_j = Σ_b Gᵀ[j, b]`, `∂L/∂W_k = ⟨Gᵀ[j, :], Xᵀ[columns[k], :]⟩`, rows split over cores.
-    static func gradientRows(
-        starts: UnsafeBufferPointer<Int>, columns: UnsafeBufferPointer<Int32>,
-        inputMajor xt: UnsafePointer<Float>, gradientMajor gt: UnsafePointer<Float>,
-        weightGradient dw: UnsafeMutableBufferPointer<Float>, biasGradient db: UnsafeMutableBufferPointer<Float>,
-        batch: Int
-    ) {
-        let outputs = db.count
-        let work = (dw.count + outputs) * batch
-        forEachChunk(of: outputs, minimumChunk: minimumChunk(count: outputs, work: work)) { range in
-            for j in range {
-                let g = gt + j &* batch
-                var sum: Float = 0
-                for b in 0..<batch { sum += g[b] }
-                db[j] = sum
-                for k in starts[j]..<starts[j + 1] { dw[k] = dot(g, xt + Int(columns[k]) &* batch, count: batch) }
-            }
-        }
-    }
-
-    /// `(∂L/∂X)ᵀ[i, :] = Σ_e W[positions[e]] Gᵀ[rows[e], :]` over the column view, inputs split over cores.
-    static func gradientColumns(
-        starts: UnsafeBufferPointer<Int>, rows: UnsafeBufferPointer<Int32>, positions: UnsafeBufferPointer<Int32>,
-        values: UnsafeBufferPointer<Float>, gradientMajor gt: UnsafePointer<Float>,
-        into dxt: UnsafeMutablePointer<Float>, batch: Int
-    ) {
-        let inputs = starts.count - 1
-        let work = (values.count + inputs) * batch
-        forEachChunk(of: inputs, minimumChunk: minimumChunk(count: inputs, work: work)) { range in
-            for i in range {
-                let dx = dxt + i &* batch
-                dx.update(repeating: 0, count: batch)
-                for e in starts[i]..<starts[i + 1] {
-                    axpy(values[Int(positions[e])], gt + Int(rows[e]) &* batch, dx, count: batch)
-                }
-            }
-        }
-    }
-
-    /// `y ← a x + y` (contiguous, vectorisable).
-    @inline(__always)
-    static func axpy(_ a: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
-        for t in 0..<count { y[t] += a * x[t] }
-    }
-
-    /// `⟨x, y⟩` with four interleaved partial sums (a fixed order, so deterministic, and
-    /// vectorisable without reassociation).
-    @inline(__always)
-    static func dot(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, count: Int) -> Float {
-        var (s0, s1, s2, s3): (Float, Float, Float, Float) = (0, 0, 0, 0)
-        var t = 0
-        while t &+ 4 <= count {
-            s0 += x[t] * y[t]
-            s1 += x[t &+ 1] * y[t &+ 1]
-            s2 += x[t &+ 2] * y[t &+ 2]
-            s3 += x[t &+ 3] * y[t &+ 3]
-            t &+= 4
-        }
-        while t < count {
-            s0 += x[t] * y[t]
-            t &+= 1
-        }
-        return (s0 + s1) + (s2 + s3)
     }
 }
