@@ -22,6 +22,19 @@ struct OutputDestination {
     }
 }
 
+/// Fails early, before any long computation, when `path`'s directory cannot take the file.
+func requireWritableDirectory(for path: String?, option: String) throws {
+    guard let path else { return }
+    let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+        throw OptionError(option, "directory \(directory) does not exist")
+    }
+    guard FileManager.default.isWritableFile(atPath: directory) else {
+        throw OptionError(option, "directory \(directory) is not writable")
+    }
+}
+
 /// `%.17g`: enough digits to read the same Double back.
 func fullPrecision(_ x: Double) -> String { String(format: "%.17g", x) }
 

@@ -20,7 +20,7 @@ struct ResistanceCommand: ParsableCommand {
     @Option(help: "Tensor name inside a .safetensors file (needed when it holds several).")
     var tensor: String?
 
-    @Option(help: "rows (PyTorch, out × in) or columns (Keras, in × out); the bipartite graph is the same, only the output layout follows the file.")
+    @Option(help: "rows (PyTorch, out × in) or columns (Keras, in × out). Accepted for symmetry with `score`: the bipartite graph, and the output's layout (always that of the file), do not depend on it.")
     var neurons: WeightMatrixFile.NeuronAxis = .rows
 
     @Option(help: "exact-schur (default, matrix-multiply time) | exact-pinv (reference, cubic) | approximate (Spielman–Srivastava).")

@@ -15,7 +15,7 @@ struct SparsifyCommand: ParsableCommand {
             C_out × (C_in·K_h·K_w)). Per layer on stderr: edges kept, λ₂ before → after, collapsed neurons, and the range of xᵀL_Hx / xᵀL_Gx over random x ⊥ 1.
             """)
 
-    @Option(help: "Weight file: .npy or .safetensors.")
+    @Option(help: "Weight file: .npy or .safetensors (a graphprune checkpoint's `.mask` tensors mark where a sparse layer has connections).")
     var weights: String
 
     @Option(help: "One tensor of a .safetensors file.")
@@ -66,18 +66,31 @@ struct SparsifyCommand: ParsableCommand {
         }
         let url = URL(fileURLWithPath: weights)
         var named: [(name: String, tensor: Tensor)]
+        var masks = [Matrix<Double>?]()
         var metadata = [String: String]()
         if allLayers {
             guard url.pathExtension.lowercased() == "safetensors" else {
                 throw OptionError("--all-layers", "needs a .safetensors file, got \(weights)")
             }
             let file = try SafetensorsFile.read(from: url)
-            named = file.tensors.keys.sorted().compactMap { k in file.tensors[k]!.isLayerWeight ? (k, file.tensors[k]!) : nil }
+            // Layer order is the names' natural order (layers.2 before layers.10); a sparse
+            // checkpoint's `NAME.mask` tensors say where connections exist, they are not layers.
+            named = file.tensors.keys.sorted(by: naturalOrder).compactMap { k in
+                !k.hasSuffix(".mask") && file.tensors[k]!.isLayerWeight ? (k, file.tensors[k]!) : nil
+            }
+            masks = try named.map { name, t in
+                guard name.hasSuffix(".weight"), let m = file.tensors[String(name.dropLast(".weight".count)) + ".mask"] else { return nil }
+                guard m.shape == t.shape else {
+                    throw OptionError("--all-layers", "\(weights): mask of \(name) has shape \(m.shape), the weight \(t.shape)")
+                }
+                return try m.unfoldedLayer(name: "\(weights) mask of '\(name)'")
+            }
             guard !named.isEmpty else { throw OptionError("--all-layers", "\(weights) holds no 2-D or 4-D tensor") }
             metadata = file.metadata
         } else {
             let (t, label) = try WeightMatrixFile.readTensor(url, tensor: tensor)
             named = [(label, t)]
+            masks = [nil]
         }
         let layers = try named.map { name, t -> Matrix<Double> in
             let m = try t.unfoldedLayer(name: "\(weights) tensor '\(name)'")
@@ -87,7 +100,9 @@ struct SparsifyCommand: ParsableCommand {
         let sparsifier = NetworkSparsifier(
             method: method, density: density, global: global, reweight: reweight, seed: seed, scorer: scorer,
             approximation: ApproximateEffectiveResistance(epsilon: resistanceAccuracy, seed: seed))
-        let results = try sparsifier.sparsify(layers: layers)
+        let results = try sparsifier.sparsify(
+            layers: layers, candidateMasks: masks,
+            inputGroupSizes: named.map { $0.tensor.shape.count == 4 ? $0.tensor.shape[2] * $0.tensor.shape[3] : 1 })
 
         let outURL = URL(fileURLWithPath: output)
         if allLayers {
@@ -108,3 +123,34 @@ struct SparsifyCommand: ParsableCommand {
 }
 
 extension NetworkSparsifier.Method: ExpressibleByArgument {}
+
+/// `layers.2.weight` before `layers.10.weight`: runs of digits compare as numbers.
+func naturalOrder(_ a: String, _ b: String) -> Bool {
+    func parts(_ s: String) -> [Either] {
+        var result = [Either](), digits = "", text = ""
+        for c in s {
+            if c.isASCII && c.isNumber {
+                if !text.isEmpty { result.append(.text(text)); text = "" }
+                digits.append(c)
+            } else {
+                if !digits.isEmpty { result.append(.number(Int(digits) ?? Int.max)); digits = "" }
+                text.append(c)
+            }
+        }
+        if !digits.isEmpty { result.append(.number(Int(digits) ?? Int.max)) }
+        if !text.isEmpty { result.append(.text(text)) }
+        return result
+    }
+    enum Either { case number(Int), text(String) }
+    let (x, y) = (parts(a), parts(b))
+    for (p, q) in zip(x, y) {
+        switch (p, q) {
+        case let (.number(m), .number(n)) where m != n: return m < n
+        case let (.text(s), .text(t)) where s != t: return s < t
+        case (.number, .text): return true
+        case (.text, .number): return false
+        default: continue
+        }
+    }
+    return x.count != y.count ? x.count < y.count : a < b
+}

@@ -120,6 +120,8 @@ struct TrainCommand: ParsableCommand {
             return m
         }
         if let e = sparseEpsilon, !(e > 0) { throw OptionError("--sparse-epsilon", "\(e) must be positive") }
+        try requireWritableDirectory(for: save, option: "--save")
+        try requireWritableDirectory(for: log, option: "--log")
         let split = try data.load(seed: seed)
         let shape = split.train.shape
         if augment && (shape.height < 2 || shape.width < 2) {
@@ -157,18 +159,18 @@ struct TrainCommand: ParsableCommand {
             onBatch: { epoch, batch, batches in progress.batch(epoch: epoch, batch: batch, of: batches) },
             onEpoch: { progress.epoch($0) })
 
+        if let save {
+            try ModelCheckpoint.save(model, to: URL(fileURLWithPath: save), metadata: [
+                "dataset": data.dataset.rawValue, "preprocessing": "standardize(train mean, train std)",
+                "seed": String(seed), "epochs": String(epochs),
+            ])
+        }
         if let log {
             var csv = "epoch,train_loss,train_accuracy,test_loss,test_accuracy,connections,seconds\n"
             for r in history {
                 csv += "\(r.epoch),\(fullPrecision(r.trainLoss)),\(fullPrecision(r.trainAccuracy)),\(fullPrecision(r.testLoss)),\(fullPrecision(r.testAccuracy)),\(r.connections),\(fullPrecision(r.seconds))\n"
             }
             try OutputDestination(path: log).write(csv)
-        }
-        if let save {
-            try ModelCheckpoint.save(model, to: URL(fileURLWithPath: save), metadata: [
-                "dataset": data.dataset.rawValue, "preprocessing": "standardize(train mean, train std)",
-                "seed": String(seed), "epochs": String(epochs),
-            ])
         }
         print(String(format: "test_accuracy=%.4f", history.last!.testAccuracy))
     }

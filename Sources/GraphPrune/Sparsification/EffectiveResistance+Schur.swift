@@ -21,8 +21,9 @@ extension EffectiveResistance {
     ///
     ///     Reff(u, v) = 1/a_u + (b_uᵀ S⁺ b_u)/a_u² − 2 M_uv / a_u + S⁺_vv.
     ///
-    /// `S⁺` comes from one Cholesky inverse: `S + 11ᵀ/n₂` is positive definite on a connected
-    /// graph and `(S + 11ᵀ/n₂)⁻¹ = S⁺ + 11ᵀ/n₂` (because `S 1 = 0`). `b_uᵀ S⁺ b_u = Σ_v M_uv B_uv`.
+    /// `S⁺` comes from one Cholesky inverse: `S + α11ᵀ` is positive definite on a connected
+    /// graph and `(S + α11ᵀ)⁻¹ = S⁺ + 11ᵀ/(α n₂²)` (because `S 1 = 0`), with `α` scaled to `S`.
+    /// `b_uᵀ S⁺ b_u = Σ_v M_uv B_uv`.
     ///
     /// The larger side is eliminated (the input is transposed internally when `n₁ < n₂`), so
     /// `S` is `min × min`. A disconnected layer (dead neurons, earlier pruning) is solved per
@@ -74,8 +75,10 @@ extension EffectiveResistance {
         return m
     }
 
-    /// `S⁺` for `S = D₂ − Bᵀ A⁻¹ B`, as `(S + 11ᵀ/n₂)⁻¹ − 11ᵀ/n₂`. `Bᵀ A⁻¹ B = Cᵀ C` with
-    /// `C = A^{-1/2} B`, one `syrk`.
+    /// `S⁺` for `S = D₂ − Bᵀ A⁻¹ B`, as `(S + α 11ᵀ)⁻¹ − 11ᵀ/(α n₂²)` (the shift puts the
+    /// eigenvalue `α n₂` on the constant vector). `α = mean(d)/n₂` makes that eigenvalue the mean
+    /// degree, the scale of `S`, so the shift cancels no digits whatever the weights' scale.
+    /// `Bᵀ A⁻¹ B = Cᵀ C` with `C = A^{-1/2} B`, one `syrk`.
     private static func schurPseudoinverse(_ b: Matrix<Double>, rowDegrees a: [Double]) throws -> Matrix<Double> {
         let n1 = b.rows, n2 = b.columns
         var c = b
@@ -86,8 +89,8 @@ extension EffectiveResistance {
                 for v in 0..<n2 { d[v] += cp[u * n2 + v]; cp[u * n2 + v] *= factor }
             }
         }
-        let shift = 1 / Double(n2)
-        var s = Matrix<Double>(rows: n2, columns: n2, repeating: shift)
+        let alpha = d.reduce(0, +) / Double(n2) / Double(n2)
+        var s = Matrix<Double>(rows: n2, columns: n2, repeating: alpha)
         c.elements.withUnsafeBufferPointer { cp in
             s.elements.withUnsafeMutableBufferPointer { sp in
                 Double.syrkUpper(
@@ -103,6 +106,7 @@ extension EffectiveResistance {
             throw NumericalError.invalidInput(
                 "the layer's Schur complement is not positive definite: the layer is numerically disconnected (\(error))")
         }
+        let shift = 1 / (alpha * Double(n2) * Double(n2))
         for k in pinv.elements.indices { pinv.elements[k] -= shift }
         return pinv
     }

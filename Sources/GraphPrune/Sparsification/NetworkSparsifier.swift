@@ -57,14 +57,23 @@ public struct NetworkSparsifier: Sendable {
         public var collapsedNeurons: Int
         /// The ε of the spectral sample (nil for greedy, or when no edge was sampled by ε).
         public var epsilon: Double?
-        /// Edges added uniformly at random to reach the exact count (spectral).
+        /// Edges added uniformly at random to reach the exact count (spectral; with `global`, the
+        /// count for the whole network, repeated on every layer).
         public var toppedUp: Int
         /// `xᵀ L_H x / xᵀ L_G x` over random `x ⊥ 1`, `H` = the scores kept (times the mask's
         /// `1/p_e` with `reweight`), `G` = all scores.
         public var quadraticForm: QuadraticFormRange
     }
 
-    public func sparsify(layers: [Matrix<Double>]) throws -> [LayerResult] {
+    /// - Parameters:
+    ///   - candidateMasks: per layer, where edges may be kept (nonzero entries), e.g. a sparse
+    ///     layer's mask, whose connections can hold the weight 0; nil: the nonzero weights.
+    ///   - inputGroupSizes: per layer, how many consecutive columns form one input neuron when
+    ///     collapse is counted (`K_h · K_w` for an unfolded convolution, whose inputs are
+    ///     channels); nil: 1.
+    public func sparsify(
+        layers: [Matrix<Double>], candidateMasks: [Matrix<Double>?]? = nil, inputGroupSizes: [Int]? = nil
+    ) throws -> [LayerResult] {
         guard density > 0 && density <= 1 else {
             throw NumericalError.invalidInput("density \(density) is outside (0, 1]")
         }
@@ -74,7 +83,11 @@ public struct NetworkSparsifier: Sendable {
             }
         }
         let scores = try scorer.scores(layers: layers)
-        let candidates = layers.map { layer in layer.elements.indices.filter { layer.elements[$0] != 0 } }
+        let candidates = layers.indices.map { l -> [Int] in
+            let where_ = candidateMasks?[l] ?? layers[l]
+            precondition(where_.rows == layers[l].rows && where_.columns == layers[l].columns, "mask of layer \(l) has another shape")
+            return where_.elements.indices.filter { where_.elements[$0] != 0 }
+        }
         var kept: [[Bool]]
         var probabilities: [[Double]]
         var epsilons = [Double?](repeating: nil, count: layers.count)
@@ -132,7 +145,9 @@ public struct NetworkSparsifier: Sendable {
                 mask: mask, candidates: candidates[l].count, kept: kept[l].filter { $0 }.count,
                 before: try LayerConnectivity(edgeWeights: scores[l]),
                 after: try LayerConnectivity(edgeWeights: keptScores),
-                collapsedNeurons: collapsed(weights: layers[l], mask: mask),
+                collapsedNeurons: collapsed(
+                    candidates: candidates[l], columns: layers[l].columns, rows: layers[l].rows, mask: mask,
+                    inputGroup: inputGroupSizes?[l] ?? 1),
                 epsilon: epsilons[l], toppedUp: toppedUp[l],
                 quadraticForm: QuadraticFormRange(original: scores[l], sparsified: keptScores, seed: layerSeed(l)))
         }
@@ -159,17 +174,18 @@ public struct NetworkSparsifier: Sendable {
         }
     }
 
-    private func collapsed(weights: Matrix<Double>, mask: Matrix<Double>) -> Int {
-        var count = 0
-        for j in 0..<weights.rows {
-            let had = weights.row(j).contains { $0 != 0 }, has = mask.row(j).contains { $0 != 0 }
-            if had && !has { count += 1 }
+    /// Output rows, and input neurons (groups of `inputGroup` consecutive columns), that had a
+    /// candidate edge and have no kept edge left.
+    private func collapsed(candidates: [Int], columns: Int, rows: Int, mask: Matrix<Double>, inputGroup: Int) -> Int {
+        let inputs = (columns + inputGroup - 1) / max(1, inputGroup)
+        var hadOutput = [Bool](repeating: false, count: rows), hasOutput = hadOutput
+        var hadInput = [Bool](repeating: false, count: inputs), hasInput = hadInput
+        for index in candidates {
+            let j = index / columns, i = (index % columns) / max(1, inputGroup)
+            hadOutput[j] = true
+            hadInput[i] = true
+            if mask.elements[index] != 0 { hasOutput[j] = true; hasInput[i] = true }
         }
-        for i in 0..<weights.columns {
-            var had = false, has = false
-            for j in 0..<weights.rows { had = had || weights[j, i] != 0; has = has || mask[j, i] != 0 }
-            if had && !has { count += 1 }
-        }
-        return count
+        return zip(hadOutput, hasOutput).filter { $0 && !$1 }.count + zip(hadInput, hasInput).filter { $0 && !$1 }.count
     }
 }

@@ -58,9 +58,11 @@ public struct SpectralSampler: Sendable {
         var k = count
         while k > 0 && k < m && !(thresholds[order[k - 1]] < thresholds[order[k]]) { k -= 1 }
         while k > 0 && thresholds[order[k - 1]] == .infinity { k -= 1 }
-        // Any ε in (t_(k), t_(k+1)] selects the first k; take the largest finite one.
+        // Any ε in (t_(k), t_(k+1)) selects exactly the first k; report the midpoint, so that
+        // rounding in p_e(ε) cannot move an edge across (sampling at it reproduces the set).
         let epsilon: Double? = k == 0 ? nil
-            : (k < m && thresholds[order[k]].isFinite ? thresholds[order[k]] : thresholds[order[k - 1]].nextUp)
+            : (k < m && thresholds[order[k]].isFinite
+                ? (thresholds[order[k - 1]] + thresholds[order[k]]) / 2 : 2 * thresholds[order[k - 1]])
         var kept = [Bool](repeating: false, count: m)
         for e in order.prefix(k) { kept[e] = true }
         // Top up with uniformly random other edges (partial Fisher–Yates, same generator).

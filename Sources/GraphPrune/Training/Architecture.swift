@@ -167,10 +167,35 @@ public struct Architecture: Codable, Equatable, Sendable {
         } catch {
             throw FileFormatError(file: name, problem: "metadata 'architecture' is not a valid architecture: \(error)")
         }
-        guard architecture.inputShape.count == 3, architecture.inputShape.allSatisfy({ $0 > 0 }), (try? architecture.shapes()) != nil else {
-            throw FileFormatError(file: name, problem: "metadata 'architecture' describes layers that do not fit together")
+        guard architecture.inputShape.count == 3, architecture.inputShape.allSatisfy({ $0 > 0 }) else {
+            throw FileFormatError(file: name, problem: "metadata 'architecture' has input shape \(architecture.inputShape); [C, H, W] with positive extents is needed")
+        }
+        for (i, layer) in architecture.layers.enumerated() {
+            if let problem = layer.problem {
+                throw FileFormatError(file: name, problem: "metadata 'architecture' layer \(i): \(problem)")
+            }
+        }
+        do {
+            _ = try architecture.shapes()
+        } catch {
+            throw FileFormatError(file: name, problem: "metadata 'architecture': \(error)")
         }
         return architecture
+    }
+}
+
+extension Architecture.LayerSpec {
+    /// Why this spec cannot be built, or nil.
+    var problem: String? {
+        switch self {
+        case .dense(let n) where n <= 0: return "dense width \(n) must be positive"
+        case .sparseDense(let n, let e) where n <= 0 || !(e > 0) || !e.isFinite:
+            return "sparse dense width \(n) and ε \(e) must be positive"
+        case .conv2d(let f, let k, _) where f <= 0 || k <= 0: return "convolution filters \(f) and kernel \(k) must be positive"
+        case .maxPool(let size) where size <= 0: return "pool size \(size) must be positive"
+        case .dropout(let rate) where !(rate >= 0 && rate < 1): return "dropout rate \(rate) is outside [0, 1)"
+        default: return nil
+        }
     }
 }
 

@@ -63,6 +63,30 @@ final class SparsificationCommandTests: XCTestCase {
         XCTAssertEqual(c.filter { $0 != 0 }.count, Int((0.5 * Double(nonzero)).rounded()))
     }
 
+    func testAllLayersOfASparseCheckpointUseItsMasksInLayerOrder() throws {
+        // A sparse checkpoint: layers.2 and layers.10 (natural order), each with a .mask.
+        var w2 = EffectiveResistanceTests.layer(6, 5, seed: 1), w10 = EffectiveResistanceTests.layer(3, 6, seed: 2)
+        var m2 = Matrix<Double>(rows: 6, columns: 5, repeating: 1), m10 = Matrix<Double>(rows: 3, columns: 6, repeating: 1)
+        w2[0, 0] = 0            // a connection holding the weight 0: still a candidate
+        m2[5, 4] = 0; w2[5, 4] = 0  // no connection
+        m10[0, 0] = 0; w10[0, 0] = 0
+        let st = path("sparse.safetensors")
+        try SafetensorsFile.write([
+            "layers.2.weight": Tensor(w2), "layers.2.mask": Tensor(m2),
+            "layers.10.weight": Tensor(w10), "layers.10.mask": Tensor(m10),
+        ], to: URL(fileURLWithPath: st))
+        let out = path("masks.safetensors")
+        try SparsifyCommand.parse(["--weights", st, "--all-layers", "--density", "1", "--method", "greedy", "--global", "--output", out]).run()
+        let masks = try SafetensorsFile.read(from: URL(fileURLWithPath: out)).tensors
+        XCTAssertEqual(Set(masks.keys), ["layers.2.weight", "layers.10.weight"])
+        guard case .float32(let k2) = masks["layers.2.weight"]!.storage else { return XCTFail() }
+        XCTAssertEqual(k2.filter { $0 != 0 }.count, 29)
+        XCTAssertEqual(k2[0], 1)
+        XCTAssertTrue(naturalOrder("layers.2.weight", "layers.10.weight"))
+        XCTAssertFalse(naturalOrder("layers.10.weight", "layers.2.weight"))
+        XCTAssertTrue(naturalOrder("a.bias", "a.weight"))
+    }
+
     func testBadOptionsAreRejectedBeforeAnyOutput() throws {
         let npy = path("w.npy")
         try NumPyFile.write(Tensor(EffectiveResistanceTests.layer(4, 3, seed: 1)), to: URL(fileURLWithPath: npy))

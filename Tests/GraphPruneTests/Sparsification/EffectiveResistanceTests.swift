@@ -57,6 +57,23 @@ final class EffectiveResistanceTests: XCTestCase {
         XCTAssertTrue(fast.row(3).allSatisfy { $0 == 0 })
     }
 
+    func testWideComponentAndExtremeWeightScales() throws {
+        // Block diagonal: rows 0..<8 × columns 0..<3, rows 8..<10 × columns 3..<9 (a component
+        // with more columns than rows is eliminated the other way round).
+        var b = Matrix<Double>(rows: 10, columns: 9)
+        let left = Self.layer(8, 3, seed: 31), right = Self.layer(2, 6, seed: 32)
+        for u in 0..<8 { for v in 0..<3 { b[u, v] = left[u, v] } }
+        for u in 0..<2 { for v in 0..<6 { b[8 + u, 3 + v] = right[u, v] } }
+        let reference = try Self.reference(b)
+        assertRelativelyClose(try EffectiveResistance.bySchurComplement(biadjacency: b), reference, 1e-9, "wide component")
+        // Reff scales as 1/w: the shift of the Schur complement must follow the weights' scale.
+        for scale in [1e-8, 1e8] {
+            let scaled = Matrix(rows: 10, columns: 9, elements: b.elements.map { $0 * scale })
+            let expected = Matrix(rows: 10, columns: 9, elements: reference.elements.map { $0 / scale })
+            assertRelativelyClose(try EffectiveResistance.bySchurComplement(biadjacency: scaled), expected, 1e-9, "scale \(scale)")
+        }
+    }
+
     func testFosterTheorem() throws {
         for zeros in [0.0, 0.5] {
             let b = Self.layer(25, 18, seed: 11, zeros: zeros)

@@ -69,6 +69,23 @@ final class SparsifierTests: XCTestCase {
         }
     }
 
+    func testExactCountSampleIsTheBernoulliSampleAtItsEpsilonAndNearlyUnbiased() throws {
+        let b = EffectiveResistanceTests.layer(30, 20, seed: 21)
+        let r = try EffectiveResistance.bySchurComplement(biadjacency: b)
+        let leverage = zip(b.elements, r.elements).map { $0 * $1 }
+        var ratioSum = 0.0, samples = 0
+        for seed in 0..<300 {
+            let sampler = SpectralSampler(seed: UInt64(seed))
+            let s = sampler.sample(leverage: leverage, nodeCount: 50, count: 60)
+            XCTAssertEqual(s.toppedUp, 0)
+            XCTAssertEqual(sampler.sample(leverage: leverage, nodeCount: 50, epsilon: s.epsilon!).kept, s.kept, "seed \(seed)")
+            for e in s.kept.indices where s.kept[e] { ratioSum += 1 / s.probabilities[e] }
+            samples += 1
+        }
+        // Σ_e E[1{kept}/p_e] ≈ number of edges when the ε is chosen from the sample itself.
+        XCTAssertEqual(ratioSum / Double(samples) / Double(leverage.count), 1, accuracy: 0.05)
+    }
+
     func testSpectralSamplerPrefersHighLeverage() {
         // An exact-count sample keeps every edge whose p_e reached 1 before any random top-up.
         let leverage = [1.0, 1, 1, 0.001, 0.001, 0.001, 0.001, 0.001]
@@ -114,6 +131,25 @@ final class SparsifierTests: XCTestCase {
         let s = try NetworkSparsifier(method: .spectral, density: 0.7, reweight: true, seed: 1).sparsify(layers: [dense])[0]
         XCTAssertGreaterThan(s.quadraticForm.minimum, 0.8)
         XCTAssertLessThan(s.quadraticForm.maximum, 1.2)
+    }
+
+    func testCandidateMasksAndConvolutionCollapse() throws {
+        // A mask admits a zero-valued connection as a candidate; inputs grouped by channel.
+        var w = Matrix<Double>(rows: 2, columns: 4, repeating: 1)
+        w[0, 1] = 0
+        var mask = Matrix<Double>(rows: 2, columns: 4, repeating: 1)
+        mask[1, 3] = 0
+        let r = try NetworkSparsifier(method: .greedy, density: 1).sparsify(layers: [w], candidateMasks: [mask])[0]
+        XCTAssertEqual(r.candidates, 7)
+        XCTAssertEqual(r.mask[0, 1], 1)
+        XCTAssertEqual(r.mask[1, 3], 0)
+        // Two input channels of two taps each: keeping only channel 0's taps collapses one
+        // channel (not two tap-inputs) and no output.
+        let conv = Matrix<Double>([[5, 5, 1, 1], [5, 5, 1, 1]])
+        let c = try NetworkSparsifier(method: .greedy, density: 0.5).sparsify(layers: [conv], inputGroupSizes: [2])[0]
+        XCTAssertEqual(c.collapsedNeurons, 1)
+        let ungrouped = try NetworkSparsifier(method: .greedy, density: 0.5).sparsify(layers: [conv])[0]
+        XCTAssertEqual(ungrouped.collapsedNeurons, 2)
     }
 
     func testReweightedMaskHoldsInverseProbabilities() throws {

@@ -70,6 +70,21 @@ final class TrainingTests: XCTestCase {
         XCTAssertEqual(a.accuracy, b.accuracy)
     }
 
+    func testCheckpointMetadataIsValidated() throws {
+        let bad = [
+            #"{"inputShape":[1,1,4],"layers":[{"dropout":{"rate":1.5}},{"dense":{"outputs":2}}]}"#,
+            #"{"inputShape":[1,4,4],"layers":[{"maxPool":{"size":0}},{"dense":{"outputs":2}}]}"#,
+            #"{"inputShape":[1,1,0],"layers":[{"dense":{"outputs":2}}]}"#,
+            #"{"inputShape":[1,2,2],"layers":[{"conv2d":{"filters":2,"kernel":3,"same":false}},{"dense":{"outputs":2}}]}"#,
+            "not json",
+        ]
+        for json in bad {
+            XCTAssertThrowsError(try Architecture.fromJSON(json, name: "m.safetensors"), json) {
+                XCTAssertTrue("\($0)".hasPrefix("m.safetensors: "), "\($0)")
+            }
+        }
+    }
+
     func testTrainingClearlyBeatsChanceAndIsDeterministic() throws {
         let data = synthetic()
         let architecture = try Architecture.multilayerPerceptron("20-32-5", dropout: 0.2)
@@ -143,6 +158,12 @@ final class TrainingTests: XCTestCase {
         XCTAssertEqual(rows.count, 3)
         XCTAssertTrue(rows[0].hasPrefix("epoch,train_loss,train_accuracy,test_loss,test_accuracy"))
         try EvaluateCommand.parse(["--model", model, "--dataset", "synthetic", "--seed", "4"]).run()
+        // An unwritable --save is found before training, and nothing is written.
+        let never = dir.appendingPathComponent("never.csv").path
+        XCTAssertThrowsError(try TrainCommand.parse(["--dataset", "synthetic", "--arch", "64-10", "--epochs", "1", "--save", "/nonexistent/m.safetensors", "--log", never]).run()) {
+            XCTAssertTrue("\($0)".contains("--save"), "\($0)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: never))
         XCTAssertThrowsError(try TrainCommand.parse(["--dataset", "synthetic", "--arch", "10-5", "--epochs", "1"]).run()) {
             XCTAssertTrue("\($0)".contains("--arch"), "\($0)")
         }
