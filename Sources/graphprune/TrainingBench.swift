@@ -10,7 +10,7 @@ struct TrainingBench {
 
     func run() throws {
         print("# graphprune bench training: OpenBLAS threads \(BLASThreads.count), cores \(ProcessInfo.processInfo.activeProcessorCount), seed \(seed), batch 100, SGD 0.01 momentum 0.9")
-        print("workload                                              s/epoch   note")
+        print("workload                                              seconds   note (epochs unless \"per step\")")
         var fashion = try FashionMNIST.load()
         standardize(&fashion)
         let dense = try epochSeconds("784-256-128-100-10", data: fashion, dropout: 0.3, sparse: nil)
@@ -19,6 +19,13 @@ struct TrainingBench {
         row("MLP 784-256-128-100-10 ε = 20 (FashionMNIST)", sparse, String(format: "speed-up over dense %.2f× (target ≥ 3×)", dense / sparse))
         let cnn = try epochSeconds("c32-c32-p-c64-c64-p-128-10", data: fashion, dropout: 0.3, sparse: nil)
         row("CNN c32-c32-p-c64-c64-p-128-10 (FashionMNIST)", cnn, "")
+        for (inputs, outputs) in [(784, 256), (3072, 4000)] {
+            let (dense, sparse, connections) = layerMilliseconds(inputs: inputs, outputs: outputs, epsilon: 20)
+            row("layer \(inputs)×\(outputs) fwd+bwd, batch 100: dense", dense / 1000, "per step")
+            row("layer \(inputs)×\(outputs) fwd+bwd, batch 100: ε = 20", sparse / 1000,
+                String(format: "per step; %d connections (%.1f %%), %.1f× faster than dense", connections,
+                       100 * Double(connections) / Double(inputs * outputs), dense / sparse))
+        }
         var cifarShaped = SyntheticClassification.make(classes: 10, features: 3072, trainCount: 50_000, testCount: 1_000, seed: seed)
         standardize(&cifarShaped)
         let set = try epochSeconds("3072-4000-1000-4000-10", data: cifarShaped, dropout: 0.3, sparse: 20)
@@ -35,6 +42,35 @@ struct TrainingBench {
         return Trainer.fit(&model, data: data, settings: settings).last!.seconds
     }
 
+    /// Median milliseconds of one forward + backward of a batch of 100 through a dense layer and
+    /// through an Erdős–Rényi sparse layer of the same shape (input gradient included).
+    private func layerMilliseconds(inputs: Int, outputs: Int, epsilon: Double) -> (Double, Double, Int) {
+        var generator = SplitMix64(seed: seed)
+        var dense = Dense(inputs: inputs, outputs: outputs, initializer: .glorotUniform, generator: &generator)
+        var sparse = SparseDense(inputs: inputs, outputs: outputs, epsilon: epsilon, generator: &generator)
+        let x = Matrix(rows: 100, columns: inputs, elements: (0..<(100 * inputs)).map { _ in Float(generator.nextUnitDouble()) })
+        let g = Matrix(rows: 100, columns: outputs, elements: (0..<(100 * outputs)).map { _ in Float(generator.nextUnitDouble()) })
+        var y = Matrix<Float>(rows: 100, columns: outputs), dx = Matrix<Float>(rows: 100, columns: inputs)
+        func median(_ step: () -> Void) -> Double {
+            step()  // warm-up: buffers
+            let times = (0..<15).map { _ -> Double in
+                let start = DispatchTime.now().uptimeNanoseconds
+                step()
+                return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+            }
+            return times.sorted()[times.count / 2]
+        }
+        let d = median {
+            dense.forward(x, into: &y, training: true, generator: &generator)
+            dense.backward(input: x, output: y, outputGradient: g, inputGradient: &dx)
+        }
+        let s = median {
+            sparse.forward(x, into: &y, training: true, generator: &generator)
+            sparse.backward(input: x, output: y, outputGradient: g, inputGradient: &dx)
+        }
+        return (d, s, sparse.connectionCount)
+    }
+
     private func standardize(_ split: inout DataSplit) {
         let standardization = Standardization(fitting: split.train)
         standardization.apply(to: &split.train)
@@ -42,6 +78,6 @@ struct TrainingBench {
     }
 
     private func row(_ name: String, _ t: Double, _ note: String) {
-        print(name.padding(toLength: 52, withPad: " ", startingAt: 0) + String(format: "%9.3f", t) + "   " + note)
+        print(name.padding(toLength: 52, withPad: " ", startingAt: 0) + String(format: "%9.4f", t) + "   " + note)
     }
 }
