@@ -70,6 +70,33 @@ final class TrainingTests: XCTestCase {
         XCTAssertEqual(a.accuracy, b.accuracy)
     }
 
+    func testSparseConvolutionalAugmentedTrainingIsDeterministic() throws {
+        let images = SyntheticClassification.make(classes: 3, features: 36, trainCount: 90, testCount: 30, seed: 7)
+        func asImages(_ d: LabeledData) -> LabeledData {
+            LabeledData(features: d.features, labels: d.labels, shape: ImageShape(channels: 1, height: 6, width: 6), classCount: d.classCount)
+        }
+        let data = DataSplit(train: asImages(images.train), test: asImages(images.test))
+        let architecture = try Architecture.parse("c4-p-16-3", inputShape: [1, 6, 6], activation: .srelu, dropout: 0.3, sparseEpsilon: 2)
+        var settings = TrainingSettings(epochs: 2)
+        settings.batchSize = 16
+        settings.augment = true
+        settings.seed = 3
+        func run() -> ([[Float]], [EpochRecord]) {
+            var model = Sequential(architecture: architecture, initializer: .glorotUniform, seed: 3)
+            let history = Trainer.fit(&model, data: data, settings: settings)
+            var parameters = [[Float]]()
+            for i in model.layers.indices {
+                var layer = model.layers[i]
+                layer.visitParameters { values, _ in parameters.append(values) }
+            }
+            return (parameters, history)
+        }
+        let (a, historyA) = run(), (b, historyB) = run()
+        XCTAssertEqual(a, b)
+        XCTAssertEqual(historyA.map(\.trainLoss), historyB.map(\.trainLoss))
+        XCTAssertEqual(historyA.map(\.testAccuracy), historyB.map(\.testAccuracy))
+    }
+
     func testCheckpointMetadataIsValidated() throws {
         let bad = [
             #"{"inputShape":[1,1,4],"layers":[{"dropout":{"rate":1.5}},{"dense":{"outputs":2}}]}"#,
