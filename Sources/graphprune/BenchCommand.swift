@@ -78,7 +78,7 @@ struct BenchCommand: ParsableCommand {
         var graph = WeightedGraph(adjacency: CSRMatrix(rows: 0, columns: 0, rowStarts: [0], columnIndices: [], values: []))
         var syrkTimes = [Double](), buildTimes = [Double]()
         for _ in 0..<repetitions {
-            syrkTimes.append(seconds {
+            syrkTimes.append(BenchClock.seconds {
                 layer.elements.withUnsafeBufferPointer { a in
                     gram.withUnsafeMutableBufferPointer { c in
                         cblas_ssyrk(CblasRowMajor, CblasUpper, CblasNoTrans, Int32(n), Int32(n), 1,
@@ -86,14 +86,14 @@ struct BenchCommand: ParsableCommand {
                     }
                 }
             })
-            buildTimes.append(seconds { graph = NeuronSimilarityGraph.build(neurons: layer, tau: tau) })
+            buildTimes.append(BenchClock.seconds { graph = NeuronSimilarityGraph.build(neurons: layer, tau: tau) })
         }
         gram = []
-        let syrk = medianOf(syrkTimes), build = medianOf(buildTimes)
+        let syrk = BenchClock.median(syrkTimes), build = BenchClock.median(buildTimes)
         var eigen: NodeScores?
-        let eigenvector = try medianThrowing { eigen = try EigenvectorCentrality().centrality(of: graph) }
-        let laplacian = try medianThrowing { _ = try LaplacianCentrality().centrality(of: graph) }
-        let degree = try medianThrowing { _ = try DegreeCentrality().centrality(of: graph) }
+        let eigenvector = try BenchClock.median(repetitions: repetitions) { eigen = try EigenvectorCentrality().centrality(of: graph) }
+        let laplacian = try BenchClock.median(repetitions: repetitions) { _ = try LaplacianCentrality().centrality(of: graph) }
+        let degree = try BenchClock.median(repetitions: repetitions) { _ = try DegreeCentrality().centrality(of: graph) }
         let d = eigen!.diagnostics
         let density = Double(graph.edgeCount) / (Double(n) * Double(n - 1) / 2)
         print(String(
@@ -102,31 +102,18 @@ struct BenchCommand: ParsableCommand {
             eigenvector, 100 * eigenvector / build, laplacian, 100 * laplacian / build, degree))
     }
 
+    /// `s_i · u + g_i` for neuron `i`: one shared Gaussian direction `u`, `s_i` uniform in
+    /// [0, 2), Gaussian noise `g_i`.
     private func syntheticLayer() -> Matrix<Float> {
         let size = self.size
         var generator = SplitMix64(seed: seed)
-        func gaussian() -> Double {
-            let u1 = max(generator.nextUnitDouble(), 1e-300), u2 = generator.nextUnitDouble()
-            return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
-        }
-        let direction = (0..<size).map { _ in gaussian() }
+        var gaussian = GaussianSampler()
+        let direction = (0..<size).map { _ in gaussian.next(using: &generator) }
         var elements = [Float](repeating: 0, count: size * size)
         for i in 0..<size {
             let strength = 2 * generator.nextUnitDouble()
-            for j in 0..<size { elements[i * size + j] = Float(strength * direction[j] + gaussian()) }
+            for j in 0..<size { elements[i * size + j] = Float(strength * direction[j] + gaussian.next(using: &generator)) }
         }
         return Matrix(rows: size, columns: size, elements: elements)
-    }
-
-    private func seconds(_ body: () throws -> Void) rethrows -> Double {
-        let start = DispatchTime.now().uptimeNanoseconds
-        try body()
-        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-    }
-
-    private func medianOf(_ times: [Double]) -> Double { times.sorted()[times.count / 2] }
-
-    private func medianThrowing(_ body: () throws -> Void) throws -> Double {
-        medianOf(try (0..<repetitions).map { _ in try seconds(body) })
     }
 }

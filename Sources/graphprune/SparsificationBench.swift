@@ -15,35 +15,31 @@ struct SparsificationBench {
         // 1. 4608 × 512 (the unfolded 3×3×512 → 512 convolution): fast path vs pseudo-inverse.
         let conv = magnitudes(rows: 4608, columns: 512, seed: seed)
         var fast = Matrix<Double>(rows: 0, columns: 0), reference = fast
-        let tFast = try seconds { fast = try EffectiveResistance.forLayer(biadjacency: conv, method: .exactSchur) }
-        let tPinv = try seconds { reference = try EffectiveResistance.forLayer(biadjacency: conv, method: .exactPinv) }
+        let tFast = try BenchClock.seconds { fast = try EffectiveResistance.forLayer(biadjacency: conv, method: .exactSchur) }
+        let tPinv = try BenchClock.seconds { reference = try EffectiveResistance.forLayer(biadjacency: conv, method: .exactPinv) }
         let error = zip(fast.elements, reference.elements).map { abs($0 - $1) / $1 }.max() ?? 0
         row("resistances 4608×512, exact-schur", tFast, String(format: "%.0f× faster than exact-pinv (target ≥ 100×)", tPinv / tFast))
         row("resistances 4608×512, exact-pinv", tPinv, String(format: "max relative difference %.1e", error))
 
         // 2. 25088 × 4096: VGG-16's fc1, exact.
         let fc1 = magnitudes(rows: 4096, columns: 25088, seed: seed &+ 1)
-        let tFC = try seconds { _ = try EffectiveResistance.bySchurComplement(biadjacency: fc1) }
+        let tFC = try BenchClock.seconds { _ = try EffectiveResistance.bySchurComplement(biadjacency: fc1) }
         row("resistances 4096×25088 (VGG-16 fc1), exact", tFC, "target ≤ 60 s")
 
         // 3. Every layer of a CIFAR VGG-16 (13 convolutions + classifier), layerwise to 5 %.
         let layers = vgg16CIFAR()
         var results = [NetworkSparsifier.LayerResult]()
-        let tVGG = try seconds {
+        let tVGG = try BenchClock.seconds {
             results = try NetworkSparsifier(method: .spectral, density: 0.05, seed: seed).sparsify(layers: layers)
         }
         let kept = results.reduce(0) { $0 + $1.kept }, total = results.reduce(0) { $0 + $1.candidates }
         row("VGG-16 (CIFAR) layerwise spectral, 5 %", tVGG, "\(kept) of \(total) weights kept, λ₂ diagnostics included; target ≤ 30 s (paper: 321 s)")
     }
 
-    /// |Gaussian| weights, rows × columns (out × in), from the run's seed.
+    /// |Gaussian| weights, rows × columns (out × in), from `seed`.
     private func magnitudes(rows: Int, columns: Int, seed: UInt64) -> Matrix<Double> {
-        var g = SplitMix64(seed: seed)
-        let values = (0..<(rows * columns)).map { _ -> Double in
-            let u1 = max(g.nextUnitDouble(), 1e-300), u2 = g.nextUnitDouble()
-            return abs((-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2))
-        }
-        return Matrix(rows: rows, columns: columns, elements: values)
+        let g = Matrix<Float>.gaussian(rows: rows, columns: columns, seed: seed)
+        return Matrix(rows: rows, columns: columns, elements: g.elements.map { Double(abs($0)) })
     }
 
     /// OpenLTH's `cifar_vgg_16`: 3×3 convolutions 64, 64, 128, 128, 256 ×3, 512 ×6 on 3 input
@@ -60,13 +56,5 @@ struct SparsificationBench {
         return layers
     }
 
-    private func row(_ name: String, _ t: Double, _ note: String) {
-        print(name.padding(toLength: 46, withPad: " ", startingAt: 0) + String(format: "%9.3f", t) + "   " + note)
-    }
-
-    private func seconds(_ body: () throws -> Void) rethrows -> Double {
-        let start = DispatchTime.now().uptimeNanoseconds
-        try body()
-        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-    }
+    private func row(_ name: String, _ t: Double, _ note: String) { BenchClock.row(name, width: 46, t, note) }
 }

@@ -53,12 +53,7 @@ struct TrainingBench {
         var y = Matrix<Float>(rows: 100, columns: outputs), dx = Matrix<Float>(rows: 100, columns: inputs)
         func median(_ step: () -> Void) -> Double {
             step()  // warm-up: buffers
-            let times = (0..<15).map { _ -> Double in
-                let start = DispatchTime.now().uptimeNanoseconds
-                step()
-                return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
-            }
-            return times.sorted()[times.count / 2]
+            return 1000 * BenchClock.median(repetitions: 15, step)
         }
         let d = median {
             dense.forward(x, into: &y, training: true, generator: &generator)
@@ -77,7 +72,5 @@ struct TrainingBench {
         standardization.apply(to: &split.test)
     }
 
-    private func row(_ name: String, _ t: Double, _ note: String) {
-        print(name.padding(toLength: 52, withPad: " ", startingAt: 0) + String(format: "%9.4f", t) + "   " + note)
-    }
+    private func row(_ name: String, _ t: Double, _ note: String) { BenchClock.row(name, width: 52, t, note) }
 }

@@ -7,7 +7,9 @@ extension LabeledData {
     /// hold `indices.count` entries** (keep a second pair of buffers for a shorter last batch).
     /// Traps when the sizes differ or an index lies outside `0..<count`.
     /// - Complexity: O(indices.count · shape.size), one block copy per row.
-    public func gather(_ indices: ArraySlice<Int>, into features: inout Matrix<Float>, labels: inout [Int32]) {
+    public func gather<Indices: Collection<Int>>(
+        _ indices: Indices, into features: inout Matrix<Float>, labels: inout [Int32]
+    ) {
         let columns = self.features.columns
         precondition(
             features.rows == indices.count && features.columns == columns,

@@ -64,11 +64,10 @@ public struct Lanczos: Sendable {
     /// the eigenpairs are then exact but may differ between runs in the last bits.
     public func solve(_ op: some SymmetricOperator) throws -> Result {
         let n = op.dimension
-        let effective = n
-        guard count >= 1, count < effective else {
-            throw NumericalError.invalidInput("Lanczos needs 1 ≤ eigenpairs < n; asked for \(count) with n = \(effective)")
+        guard count >= 1, count < n else {
+            throw NumericalError.invalidInput("Lanczos needs 1 ≤ eigenpairs < n; asked for \(count) with n = \(n)")
         }
-        let ncv = min(effective, max(basisSize ?? max(2 * count + 1, 20), count + 1))
+        let ncv = min(n, max(basisSize ?? max(2 * count + 1, 20), count + 1))
         let maxIter = maxIterations ?? max(300, 10 * n)
         var generator = SplitMix64(seed: seed)
         var resid = (0..<n).map { _ in generator.nextUnitDouble() - 0.5 }

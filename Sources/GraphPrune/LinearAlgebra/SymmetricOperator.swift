@@ -1,5 +1,3 @@
-import Dispatch
-
 /// A real symmetric linear operator `A` on `ℝⁿ`, known only through its product with a vector.
 /// This is all an ARPACK Lanczos solve needs: `apply` is called once per Lanczos step.
 public protocol SymmetricOperator {
@@ -33,22 +31,4 @@ extension Matrix: SymmetricOperator where Scalar == Double {
                 x: x.baseAddress!, beta: 0, y: y.baseAddress!)
         }
     }
-}
-
-/// Splits `0..<count` into contiguous chunks processed concurrently. Each index is handled by
-/// exactly one chunk, so results do not depend on the thread count.
-func forEachChunk(of count: Int, minimumChunk: Int, _ body: (Range<Int>) -> Void) {
-    let chunks = max(1, min(ProcessInfo.activeCores, count / max(1, minimumChunk)))
-    if chunks == 1 { body(0..<count); return }
-    // The chunks write disjoint ranges, which is what makes sharing `body` across threads safe.
-    nonisolated(unsafe) let body = body
-    DispatchQueue.concurrentPerform(iterations: chunks) { c in
-        body((c * count / chunks)..<((c + 1) * count / chunks))
-    }
-}
-
-import Foundation
-
-extension ProcessInfo {
-    static let activeCores = ProcessInfo.processInfo.activeProcessorCount
 }

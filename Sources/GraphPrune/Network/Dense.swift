@@ -103,9 +103,9 @@ public struct Dense: Layer {
         prepareBuffers(batch: batch)
         guard batch > 0, n > 0 else {
             // An empty sum: every gradient is zero.
-            Dense.zero(&weightGradient.elements)
-            Dense.zero(&biasGradient)
-            Dense.zero(&inputGradient.elements)
+            zeroFill(&weightGradient.elements)
+            zeroFill(&biasGradient)
+            zeroFill(&inputGradient.elements)
             return
         }
         outputGradient.elements.withUnsafeBufferPointer { g in
@@ -152,11 +152,5 @@ public struct Dense: Layer {
         precondition(bias.count == weight.rows, "Dense: \(weight.rows) outputs need \(weight.rows) biases, got \(bias.count)")
         if biasGradient.count != bias.count { biasGradient = [Float](repeating: 0, count: bias.count) }
         if ones.count < batch { ones = [Float](repeating: 1, count: batch) }
-    }
-
-    private static func zero(_ values: inout [Float]) {
-        values.withUnsafeMutableBufferPointer { p in
-            if let base = p.baseAddress { base.update(repeating: 0, count: p.count) }
-        }
     }
 }

@@ -58,7 +58,7 @@ extension Initializer {
             let sigma = (2 / Double(fanIn)).squareRoot()
             var k = 0
             while k < count {
-                let (z0, z1) = Initializer.boxMuller(&generator)
+                let (z0, z1) = generator.nextGaussianPair()
                 out[k] = Float(sigma * z0)
                 if k + 1 < count { out[k + 1] = Float(sigma * z1) }
                 k += 2

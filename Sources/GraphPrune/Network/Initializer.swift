@@ -34,7 +34,7 @@ public enum Initializer: String, Sendable, CaseIterable, Codable {
             w.elements.withUnsafeMutableBufferPointer { p in
                 var i = 0
                 while i < p.count {
-                    let (z0, z1) = Initializer.boxMuller(&generator)
+                    let (z0, z1) = generator.nextGaussianPair()
                     p[i] = Float(sigma * z0)
                     if i + 1 < p.count { p[i + 1] = Float(sigma * z1) }
                     i += 2
@@ -42,16 +42,5 @@ public enum Initializer: String, Sendable, CaseIterable, Codable {
             }
         }
         return w
-    }
-
-    /// Two independent standard normals from two uniforms (Box–Muller):
-    /// `r = √(−2 ln u₁)`, `(z₀, z₁) = (r cos 2πu₂, r sin 2πu₂)`, with `u₁ = 1 − U[0,1) ∈ (0, 1]`
-    /// so the logarithm is finite.
-    static func boxMuller(_ generator: inout SplitMix64) -> (Double, Double) {
-        let u1 = 1 - generator.nextUnitDouble()
-        let u2 = generator.nextUnitDouble()
-        let r = (-2 * log(u1)).squareRoot()
-        let theta = 2 * Double.pi * u2
-        return (r * cos(theta), r * sin(theta))
     }
 }

@@ -45,3 +45,10 @@ public protocol Optimizer: Sendable {
     mutating func beginStep()
     mutating func update(index: Int, values: inout [Float], gradient: [Float], learningRate: Float)
 }
+
+/// Sets every entry to 0 (the gradients of an empty batch).
+func zeroFill(_ values: inout [Float]) {
+    values.withUnsafeMutableBufferPointer { p in
+        if let base = p.baseAddress { base.update(repeating: 0, count: p.count) }
+    }
+}

@@ -263,9 +263,9 @@ public struct SparseDense: Layer {
         checkCounts()
         guard batch > 0, outputs > 0, inputs > 0 else {
             // An empty sum (or no weights at all): the gradients are zero or sums over no rows.
-            SparseDense.zero(&weightGradient)
-            SparseDense.zero(&biasGradient)
-            SparseDense.zero(&inputGradient.elements)
+            zeroFill(&weightGradient)
+            zeroFill(&biasGradient)
+            zeroFill(&inputGradient.elements)
             for b in 0..<batch { for j in 0..<outputs { biasGradient[j] += outputGradient[b, j] } }
             return
         }
@@ -345,9 +345,5 @@ public struct SparseDense: Layer {
             inputGradientMajor = [Float](repeating: 0, count: inputCount)
         }
         if outputMajor.count < outputCount { outputMajor = [Float](repeating: 0, count: outputCount) }
-    }
-
-    private static func zero(_ values: inout [Float]) {
-        for i in values.indices { values[i] = 0 }
     }
 }

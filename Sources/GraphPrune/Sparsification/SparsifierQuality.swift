@@ -17,13 +17,11 @@ public struct QuadraticFormRange: Equatable, Sendable {
         precondition(g.rows == h.rows && g.columns == h.columns, "layers of different shapes")
         let outputs = g.rows, inputs = g.columns, n = inputs + outputs, count = max(1, vectors)
         var generator = SplitMix64(seed: seed)
+        var gaussian = GaussianSampler()
         // Row-major n × count: rows 0..<inputs are the inputs' entries, the rest the outputs'.
         var x = Matrix<Double>(rows: n, columns: count)
         for v in 0..<count {
-            var column = (0..<n).map { _ -> Double in
-                let u1 = max(generator.nextUnitDouble(), 1e-300), u2 = generator.nextUnitDouble()
-                return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
-            }
+            var column = (0..<n).map { _ in gaussian.next(using: &generator) }
             let mean = column.reduce(0, +) / Double(n)
             column = column.map { $0 - mean }
             for i in 0..<n { x[i, v] = column[i] }
@@ -51,4 +49,3 @@ public struct QuadraticFormRange: Equatable, Sendable {
     }
 }
 
-import Foundation

@@ -134,7 +134,7 @@ public struct Sequential: Sendable {
         while start < data.count {
             let rows = min(batch, data.count - start)
             var w = takeWorkspace(batch: rows)
-            data.gather(Array(start..<(start + rows))[...], into: &w.activations[0], labels: &w.labels)
+            data.gather(start..<(start + rows), into: &w.activations[0], labels: &w.labels)
             forward(&w, training: false, generator: &generator)
             var none: Matrix<Float>? = nil
             let r = SoftmaxCrossEntropy.evaluate(logits: w.activations[layers.count], labels: w.labels, gradient: &none)

@@ -46,21 +46,3 @@ public enum SyntheticClassification {
         return DataSplit(train: train, test: test)
     }
 }
-
-/// Standard normal draws by the Box–Muller transform, two per pair of uniforms.
-struct GaussianSampler {
-    private var spare: Double?
-
-    /// A draw from `N(0, 1)`.
-    mutating func next(using generator: inout SplitMix64) -> Double {
-        if let value = spare {
-            spare = nil
-            return value
-        }
-        let u = 1 - generator.nextUnitDouble()  // (0, 1]: the logarithm stays finite
-        let v = generator.nextUnitDouble()
-        let radius = (-2 * Foundation.log(u)).squareRoot()
-        spare = radius * Foundation.sin(2 * Double.pi * v)
-        return radius * Foundation.cos(2 * Double.pi * v)
-    }
-}
