@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import GraphPrune
 
@@ -46,4 +47,19 @@ func XCTAssertClose(
     XCTAssertEqual(a.count, b.count, "lengths differ " + message, file: file, line: line)
     let worst = zip(a, b).map { abs($0 - $1) }.max() ?? 0
     XCTAssertLessThanOrEqual(worst, tolerance, "max |a − b| = \(worst) " + message, file: file, line: line)
+}
+
+/// A fresh directory under the system's temporary directory, removed when the value goes away.
+final class TemporaryDirectory {
+    let url: URL
+
+    init(_ prefix: String = "graphprune-test") throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: url) }
+
+    /// The path of `name` inside the directory.
+    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
 }

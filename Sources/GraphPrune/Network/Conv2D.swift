@@ -169,8 +169,7 @@ public struct Conv2D: Layer {
     ) {
         let batch = input.rows
         let size = outputSize(inputSize: input.columns)
-        precondition(output.rows == batch && output.columns == size,
-                     "Conv2D output buffer is \(output.rows)×\(output.columns), needs \(batch)×\(size)")
+        output.requireShape(batch, size, "Conv2D output buffer")
         checkParameters()
         guard batch > 0 else { return }
         prepareBuffers(batch: batch)
@@ -204,8 +203,7 @@ public struct Conv2D: Layer {
     ) {
         let batch = input.rows
         let size = outputSize(inputSize: input.columns)
-        precondition(outputGradient.rows == batch && outputGradient.columns == size,
-                     "Conv2D output gradient is \(outputGradient.rows)×\(outputGradient.columns), needs \(batch)×\(size)")
+        outputGradient.requireShape(batch, size, "Conv2D output gradient")
         let wantsInputGradient = !(inputGradient.rows == 0 && inputGradient.columns == 0 && batch > 0)
         precondition(!wantsInputGradient || (inputGradient.rows == batch && inputGradient.columns == input.columns),
                      "Conv2D input gradient buffer is \(inputGradient.rows)×\(inputGradient.columns), needs \(batch)×\(input.columns)")

@@ -62,8 +62,7 @@ public struct Dense: Layer {
     ) {
         let (batch, n, k) = (input.rows, weight.rows, weight.columns)
         precondition(input.columns == k, "Dense expects \(k) inputs, got \(input.columns)")
-        precondition(output.rows == batch && output.columns == n,
-                     "Dense output buffer is \(output.rows)×\(output.columns), needs \(batch)×\(n)")
+        output.requireShape(batch, n, "Dense output buffer")
         guard batch > 0, n > 0 else { return }
         input.elements.withUnsafeBufferPointer { x in
             weight.elements.withUnsafeBufferPointer { w in
@@ -95,8 +94,7 @@ public struct Dense: Layer {
     ) {
         let (batch, n, k) = (input.rows, weight.rows, weight.columns)
         precondition(input.columns == k, "Dense expects \(k) inputs, got \(input.columns)")
-        precondition(outputGradient.rows == batch && outputGradient.columns == n,
-                     "Dense output gradient is \(outputGradient.rows)×\(outputGradient.columns), needs \(batch)×\(n)")
+        outputGradient.requireShape(batch, n, "Dense output gradient")
         let wantsInputGradient = !(inputGradient.rows == 0 && inputGradient.columns == 0 && batch > 0)
         precondition(!wantsInputGradient || (inputGradient.rows == batch && inputGradient.columns == k),
                      "Dense input gradient buffer is \(inputGradient.rows)×\(inputGradient.columns), needs \(batch)×\(k)")

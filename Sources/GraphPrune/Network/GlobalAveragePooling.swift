@@ -33,8 +33,7 @@ public struct GlobalAveragePooling: Layer {
     ) {
         let batch = input.rows
         let channels = outputSize(inputSize: input.columns)
-        precondition(output.rows == batch && output.columns == channels,
-                     "GlobalAveragePooling output buffer is \(output.rows)×\(output.columns), needs \(batch)×\(channels)")
+        output.requireShape(batch, channels, "GlobalAveragePooling output buffer")
         guard batch > 0 else { return }
         let area = ones.count
         input.elements.withUnsafeBufferPointer { x in
@@ -53,8 +52,7 @@ public struct GlobalAveragePooling: Layer {
     ) {
         let batch = input.rows
         let channels = outputSize(inputSize: input.columns)
-        precondition(outputGradient.rows == batch && outputGradient.columns == channels,
-                     "GlobalAveragePooling output gradient is \(outputGradient.rows)×\(outputGradient.columns), needs \(batch)×\(channels)")
+        outputGradient.requireShape(batch, channels, "GlobalAveragePooling output gradient")
         precondition(inputGradient.rows == batch && inputGradient.columns == input.columns,
                      "GlobalAveragePooling input gradient buffer is \(inputGradient.rows)×\(inputGradient.columns), needs \(batch)×\(input.columns)")
         let area = ones.count

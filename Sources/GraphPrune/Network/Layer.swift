@@ -52,3 +52,12 @@ func zeroFill(_ values: inout [Float]) {
         if let base = p.baseAddress { base.update(repeating: 0, count: p.count) }
     }
 }
+
+extension Matrix {
+    /// Traps unless the matrix is `rows × columns`: a caller-owned buffer of the wrong shape is a
+    /// programming error. `what` names the buffer in the message ("Dense output buffer").
+    func requireShape(_ rows: Int, _ columns: Int, _ what: @autoclosure () -> String) {
+        precondition(self.rows == rows && self.columns == columns,
+                     "\(what()) is \(self.rows)×\(self.columns), needs \(rows)×\(columns)")
+    }
+}

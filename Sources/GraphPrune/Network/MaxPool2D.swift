@@ -53,8 +53,7 @@ public struct MaxPool2D: Layer {
     ) {
         let batch = input.rows
         let size = outputSize(inputSize: input.columns)
-        precondition(output.rows == batch && output.columns == size,
-                     "MaxPool2D output buffer is \(output.rows)×\(output.columns), needs \(batch)×\(size)")
+        output.requireShape(batch, size, "MaxPool2D output buffer")
         if argmax.count < batch * size { argmax = [Int32](repeating: 0, count: batch * size) }
         lastBatch = batch
         guard batch > 0 else { return }
@@ -75,8 +74,7 @@ public struct MaxPool2D: Layer {
     ) {
         let batch = input.rows
         let size = outputSize(inputSize: input.columns)
-        precondition(outputGradient.rows == batch && outputGradient.columns == size,
-                     "MaxPool2D output gradient is \(outputGradient.rows)×\(outputGradient.columns), needs \(batch)×\(size)")
+        outputGradient.requireShape(batch, size, "MaxPool2D output gradient")
         precondition(inputGradient.rows == batch && inputGradient.columns == input.columns,
                      "MaxPool2D input gradient buffer is \(inputGradient.rows)×\(inputGradient.columns), needs \(batch)×\(input.columns)")
         precondition(batch == lastBatch, "MaxPool2D backward of a batch of \(batch) follows a forward of \(lastBatch)")

@@ -31,8 +31,7 @@ public struct SoftmaxCrossEntropy: Sendable {
         precondition(labels.count == batch, "\(batch) logit rows but \(labels.count) labels")
         precondition(classes > 0 || batch == 0, "softmax over zero classes")
         if let g = gradient {
-            precondition(g.rows == batch && g.columns == classes,
-                         "loss gradient buffer is \(g.rows)×\(g.columns), needs \(batch)×\(classes)")
+            g.requireShape(batch, classes, "loss gradient buffer")
         }
         guard batch > 0 else { return (0, 0) }
         var total = 0.0

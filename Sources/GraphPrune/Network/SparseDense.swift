@@ -216,8 +216,7 @@ public struct SparseDense: Layer {
     ) {
         let batch = input.rows
         precondition(input.columns == inputs, "SparseDense expects \(inputs) inputs, got \(input.columns)")
-        precondition(output.rows == batch && output.columns == outputs,
-                     "SparseDense output buffer is \(output.rows)×\(output.columns), needs \(batch)×\(outputs)")
+        output.requireShape(batch, outputs, "SparseDense output buffer")
         checkCounts()
         guard batch > 0, outputs > 0 else { return }
         reserveScratch(batch: batch)
@@ -255,8 +254,7 @@ public struct SparseDense: Layer {
     ) {
         let batch = input.rows
         precondition(input.columns == inputs, "SparseDense expects \(inputs) inputs, got \(input.columns)")
-        precondition(outputGradient.rows == batch && outputGradient.columns == outputs,
-                     "SparseDense output gradient is \(outputGradient.rows)×\(outputGradient.columns), needs \(batch)×\(outputs)")
+        outputGradient.requireShape(batch, outputs, "SparseDense output gradient")
         let wantsInputGradient = !(inputGradient.rows == 0 && inputGradient.columns == 0 && batch > 0)
         precondition(!wantsInputGradient || (inputGradient.rows == batch && inputGradient.columns == inputs),
                      "SparseDense input gradient buffer is \(inputGradient.rows)×\(inputGradient.columns), needs \(batch)×\(inputs)")

@@ -5,16 +5,13 @@ import XCTest
 
 /// `graphprune resistance` and `graphprune sparsify`, in process.
 final class SparsificationCommandTests: XCTestCase {
-    private var directory: URL!
+    private var directory: TemporaryDirectory!
 
-    override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("graphprune-sparsify-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
+    override func setUpWithError() throws { directory = try TemporaryDirectory("graphprune-sparsify") }
 
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
+    override func tearDown() { directory = nil }
 
-    private func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+    private func path(_ name: String) -> String { directory.path(name) }
 
     func testResistanceWritesTheLayerShapeAndMatchesThePseudoinverse() throws {
         var w = EffectiveResistanceTests.layer(9, 6, seed: 3)

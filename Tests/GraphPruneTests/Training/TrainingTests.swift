@@ -57,8 +57,8 @@ final class TrainingTests: XCTestCase {
         settings.batchSize = 16
         settings.augment = true
         Trainer.fit(&model, data: data, settings: settings)
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("kinds-\(UUID().uuidString).safetensors")
-        defer { try? FileManager.default.removeItem(at: url) }
+        let directory = try TemporaryDirectory()
+        let url = URL(fileURLWithPath: directory.path("kinds.safetensors"))
         try ModelCheckpoint.save(model, to: url)
         let names = Set(try SafetensorsFile.read(from: url).tensors.keys)
         XCTAssertTrue(names.isSuperset(of: ["layers.0.weight", "layers.1.t_left", "layers.4.a_right", "layers.5.mask", "layers.5.weight", "layers.8.weight"]), "\(names.sorted())")
@@ -154,8 +154,8 @@ final class TrainingTests: XCTestCase {
         let data = synthetic()
         var model = Sequential(architecture: try Architecture.multilayerPerceptron("20-12-5", dropout: 0.1), initializer: .glorotUniform, seed: 2)
         Trainer.fit(&model, data: data, settings: TrainingSettings(epochs: 2))
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("ckpt-\(UUID().uuidString).safetensors")
-        defer { try? FileManager.default.removeItem(at: url) }
+        let directory = try TemporaryDirectory()
+        let url = URL(fileURLWithPath: directory.path("ckpt.safetensors"))
         try ModelCheckpoint.save(model, to: url, metadata: ["note": "test"])
         let (tensors, metadata) = try SafetensorsFile.read(from: url)
         XCTAssertEqual(Set(tensors.keys), ["layers.0.weight", "layers.0.bias", "layers.3.weight", "layers.3.bias"])
@@ -176,9 +176,8 @@ final class TrainingTests: XCTestCase {
     }
 
     func testTrainAndEvaluateCommands() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("train-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let directory = try TemporaryDirectory()
+        let dir = directory.url
         let model = dir.appendingPathComponent("m.safetensors").path, log = dir.appendingPathComponent("log.csv").path
         try TrainCommand.parse(["--dataset", "synthetic", "--arch", "64-16-10", "--epochs", "2", "--seed", "4", "--save", model, "--log", log]).run()
         let rows = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
