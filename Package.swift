@@ -9,6 +9,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // Thin private shims over Debian's C libraries: a module map and one header each.
@@ -26,7 +27,7 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"])]),
         .target(
             name: "GraphPrune",
-            dependencies: ["CBLAS", "CLAPACKE", "CARPACK", "CZlib"],
+            dependencies: ["CBLAS", "CLAPACKE", "CARPACK", "CZlib", .product(name: "Yams", package: "Yams")],
             linkerSettings: [.linkedLibrary("m")]),
         .executableTarget(
             name: "graphprune",

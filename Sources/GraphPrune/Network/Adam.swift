@@ -10,14 +10,14 @@
 /// i.e. its ε equals this ε · √(1 − β₂ᵗ) — a difference of order ε that only matters when v ≈ 0.
 /// The moments of each tensor are kept under its visiting `index`, allocated on first use.
 ///
-/// A tensor whose size changed since its last update (a `SparseDense` layer rewired between
-/// steps) gets fresh zero moments of the new size; the step count `t` (and so the bias
-/// correction) stays global, as in PyTorch, so the restarted moments are under-corrected for a
-/// while. SET's and CenSET's reference code rebuild the optimiser every epoch, restarting all
-/// state anyway; keeping the moments of each surviving connection is a later refinement. A
-/// rewiring that keeps the count (SET removes and regrows as many) is **not** detected here: the
-/// caller must start a fresh optimiser after it, as the reference code does.
-/// - Complexity: O(count) per `update`, no allocation after the first step.
+/// **Rewiring.** After a `SparseDense` layer is rewired, `remapState(index:by:)` with the
+/// rewiring's `PositionMap` keeps `m` and `v` of every surviving connection and starts the added
+/// ones at 0. Without it, a tensor whose size changed since its last update gets fresh zero
+/// moments of the new size. Either way the step count `t` (and so the bias correction) stays
+/// global, as in PyTorch, so restarted moments are under-corrected for a while. SET's and
+/// CenSET's reference code rebuild the optimiser every epoch, restarting all state. A rewiring
+/// that keeps the count is **not** detected by the size fallback: remap, or start afresh.
+/// - Complexity: O(count) per `update` and per `remapState`, no allocation after the first step.
 public struct Adam: Optimizer {
     public var beta1: Float
     public var beta2: Float
@@ -58,6 +58,14 @@ public struct Adam: Optimizer {
             beta1: beta1, beta2: beta2, stepSize: Float(Double(learningRate) / c1),
             inverseRootC2: Float(1 / c2.squareRoot()), epsilon: epsilon, decay: weightDecay)
         Adam.step(&values, gradient, m: &firstMoments[index], v: &secondMoments[index], constants)
+    }
+
+    /// `m_new[k] = m_old[map[k]]`, `v_new[k] = v_old[map[k]]`, or 0 for an added entry (see
+    /// `Optimizer.remapState`); `t` is unchanged.
+    public mutating func remapState(index: Int, by map: PositionMap) {
+        guard index < firstMoments.count, !firstMoments[index].isEmpty || map.oldCount == 0 else { return }
+        firstMoments[index] = map.apply(to: firstMoments[index], fill: 0)
+        secondMoments[index] = map.apply(to: secondMoments[index], fill: 0)
     }
 
     private struct Constants {

@@ -62,12 +62,19 @@ public struct Conv2D: Layer {
     public let kernelWidth: Int
     /// Border treatment.
     public let padding: Padding
-    /// `filters × (C·kh·kw)`; row `f` = filter `f` flattened in `(c, i, j)` order.
-    public var weight: Matrix<Float>
+    /// `filters × (C·kh·kw)`; row `f` = filter `f` flattened in `(c, i, j)` order. With a
+    /// ``mask``, every assignment (including an optimiser's in-place update through
+    /// `visitParameters`) re-zeroes the masked entries.
+    public var weight: Matrix<Float> {
+        didSet { if let mask { Conv2D.multiply(&weight.elements, by: mask.elements) } }
+    }
+    /// Which connections exist (`filters × C·kh·kw`, 1 = kept, 0 = pruned), or nil for a dense
+    /// convolution. See `Conv2D+Mask.swift`.
+    public internal(set) var mask: Matrix<Float>? = nil
     /// One bias per filter.
     public var bias: [Float]
-    /// `∂L/∂W` of the last `backward` (`filters × C·kh·kw`).
-    public private(set) var weightGradient: Matrix<Float>
+    /// `∂L/∂W` of the last `backward` (`filters × C·kh·kw`; zero off the ``mask``).
+    public internal(set) var weightGradient: Matrix<Float>
     /// `∂L/∂b` of the last `backward` (`filters`).
     public private(set) var biasGradient: [Float]
 
@@ -251,6 +258,7 @@ public struct Conv2D: Layer {
                 }
             }
         }
+        if mask != nil { maskGradient() }
         guard wantsInputGradient else { return }
         columns.withUnsafeBufferPointer { dcol in
             inputGradient.elements.withUnsafeMutableBufferPointer { dx in
@@ -260,6 +268,8 @@ public struct Conv2D: Layer {
     }
 
     /// Visits `weight` (row-major, `filters × C·kh·kw`) with `∂L/∂W`, then `bias` with `∂L/∂b`.
+    /// With a mask, `∂L/∂W` is zero off the mask and the weights are re-zeroed there after
+    /// `body` (so momentum or weight decay cannot revive a pruned connection).
     public mutating func visitParameters(_ body: (_ values: inout [Float], _ gradient: [Float]) -> Void) {
         body(&weight.elements, weightGradient.elements)
         body(&bias, biasGradient)

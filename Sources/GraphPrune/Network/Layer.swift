@@ -44,6 +44,12 @@ public protocol Optimizer: Sendable {
     /// Called once per training step before the tensors are visited (Adam's step count).
     mutating func beginStep()
     mutating func update(index: Int, values: inout [Float], gradient: [Float], learningRate: Float)
+    /// Carries tensor `index`'s per-entry state over a rewiring of its storage (a `SparseDense`
+    /// layer's `rewire`): new entry `k` takes the state of old entry `map[k]`, added entries
+    /// start from the zero state. A tensor without state yet (never updated, or a stateless
+    /// optimiser) is left alone; state of another length than `map.oldCount` is a programming
+    /// error (trap). Global state (Adam's step count) is unchanged.
+    mutating func remapState(index: Int, by map: PositionMap)
 }
 
 /// Sets every entry to 0 (the gradients of an empty batch).

@@ -9,13 +9,13 @@
 /// Without momentum `u = g` and no state is kept. The velocity of each parameter tensor is kept
 /// under its visiting `index`, allocated on first use.
 ///
-/// A tensor whose size changed since its last update (a `SparseDense` layer rewired between
-/// steps) gets a fresh zero velocity of the new size: its momentum restarts, as it does in SET's
-/// and CenSET's reference code, which rebuild the optimiser every epoch anyway. Keeping the
-/// momentum of each surviving connection would need the rewiring's position map (a later
-/// refinement). A rewiring that keeps the count (SET removes and regrows as many) is **not**
-/// detected here: the caller must start a fresh optimiser after it, as the reference code does.
-/// - Complexity: O(count) per `update`, no allocation after the first step.
+/// **Rewiring.** After a `SparseDense` layer is rewired, `remapState(index:by:)` with the
+/// rewiring's `PositionMap` keeps the velocity of every surviving connection and starts the added
+/// ones at 0. Without it, a tensor whose size changed since its last update gets a fresh zero
+/// velocity of the new size (its momentum restarts, as in SET's and CenSET's reference code,
+/// which rebuild the optimiser every epoch); a rewiring that keeps the count is **not** detected
+/// by that fallback, so the caller must remap or start a fresh optimiser.
+/// - Complexity: O(count) per `update` and per `remapState`, no allocation after the first step.
 public struct SGD: Optimizer {
     public var momentum: Float
     public var nesterov: Bool
@@ -46,6 +46,12 @@ public struct SGD: Optimizer {
         }
         SGD.momentumStep(&values, gradient, velocity: &velocities[index], rate: learningRate,
                          decay: weightDecay, momentum: momentum, nesterov: nesterov)
+    }
+
+    /// `v_new[k] = v_old[map[k]]`, or 0 for an added entry (see `Optimizer.remapState`).
+    public mutating func remapState(index: Int, by map: PositionMap) {
+        guard index < velocities.count, !velocities[index].isEmpty || map.oldCount == 0 else { return }
+        velocities[index] = map.apply(to: velocities[index], fill: 0)
     }
 
     private static func plainStep(_ theta: inout [Float], _ grad: [Float], rate: Float, decay: Float) {

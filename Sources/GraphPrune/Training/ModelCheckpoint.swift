@@ -7,7 +7,8 @@ import Foundation
 /// - Dense: `layers.{i}.weight` (F32, out × in), `layers.{i}.bias`;
 /// - sparse Dense: the same, zeros where no connection exists, plus `layers.{i}.mask` (1 where a
 ///   connection exists — a connection may hold the weight 0, e.g. just regrown);
-/// - Conv2D: `layers.{i}.weight` (`filters × C × k × k`, PyTorch OIHW), `layers.{i}.bias`;
+/// - Conv2D: `layers.{i}.weight` (`filters × C × k × k`, PyTorch OIHW), `layers.{i}.bias`, and for
+///   an edge-pruned convolution `layers.{i}.mask` (same shape, 1 = kept connection);
 /// - SReLU: `layers.{i}.t_left`, `a_left`, `t_right`, `a_right`.
 public enum ModelCheckpoint {
     public static let formatKey = "format"
@@ -32,6 +33,10 @@ public enum ModelCheckpoint {
                 tensors["\(name).weight"] = Tensor(
                     shape: [c.filters, c.input.channels, c.kernelHeight, c.kernelWidth], storage: .float32(c.weight.elements))
                 tensors["\(name).bias"] = vector(c.bias)
+                if let mask = c.mask {
+                    tensors["\(name).mask"] = Tensor(
+                        shape: [c.filters, c.input.channels, c.kernelHeight, c.kernelWidth], storage: .float32(mask.elements))
+                }
             case let r as SReLU:
                 tensors["\(name).t_left"] = vector(r.tLeft)
                 tensors["\(name).a_left"] = vector(r.aLeft)
@@ -90,11 +95,16 @@ public enum ModelCheckpoint {
                     inputs: input.size, outputs: outputs, connections: connections, values: values,
                     bias: try tensor("\(key).bias", shape: [outputs])))
             case .conv2d(let filters, let kernel, let same):
-                let weight = try tensor("\(key).weight", shape: [filters, input.channels, kernel, kernel])
+                let shape = [filters, input.channels, kernel, kernel]
+                let weight = try tensor("\(key).weight", shape: shape)
+                let taps = input.channels * kernel * kernel
+                let mask = try tensors["\(key).mask"].map { _ in
+                    Matrix(rows: filters, columns: taps, elements: try tensor("\(key).mask", shape: shape))
+                }
                 layers.append(Conv2D(
                     input: input, kernel: (kernel, kernel),
-                    weight: Matrix(rows: filters, columns: input.channels * kernel * kernel, elements: weight),
-                    bias: try tensor("\(key).bias", shape: [filters]), padding: same ? .same : .valid))
+                    weight: Matrix(rows: filters, columns: taps, elements: weight),
+                    bias: try tensor("\(key).bias", shape: [filters]), padding: same ? .same : .valid, mask: mask))
             case .maxPool(let size): layers.append(MaxPool2D(input: input, size: size))
             case .globalAveragePooling: layers.append(GlobalAveragePooling(input: input))
             case .relu: layers.append(ReLU())

@@ -86,9 +86,15 @@ public struct Sequential: Sendable {
 
     /// One optimisation step on a batch: `fill` writes the batch's features (`batch × inputs`)
     /// and labels into the model's buffers; returns the batch's mean loss and correct count.
+    ///
+    /// The parameters of the layers at the positions in `frozenLayers` are not updated (their
+    /// tensors keep their optimiser indices, so freezing does not renumber the others), and the
+    /// backward pass stops at the lowest layer that has trainable parameters: a frozen backbone
+    /// below the trained head costs a forward pass only.
     public mutating func trainStep(
         batch: Int, fill: (inout Matrix<Float>, inout [Int32]) -> Void,
-        optimizer: inout some Optimizer, learningRate: Float, generator: inout SplitMix64
+        optimizer: inout some Optimizer, learningRate: Float, generator: inout SplitMix64,
+        frozenLayers: Set<Int> = []
     ) -> (loss: Double, correct: Int) {
         var w = takeWorkspace(batch: batch)
         defer { workspaces[batch] = w }
@@ -99,12 +105,13 @@ public struct Sequential: Sendable {
         w.gradients[last] = Matrix(rows: 0, columns: 0)
         let result = SoftmaxCrossEntropy.evaluate(logits: w.activations[last], labels: w.labels, gradient: &gradient)
         w.gradients[last] = gradient!
-        for i in stride(from: last - 1, through: 0, by: -1) {
-            if i == 0 && layers[0].skipsInputGradient {
-                // Nobody needs ∂L/∂input of the first layer.
+        let lowest = frozenLayers.isEmpty ? 0 : lowestTrainableLayer(frozen: frozenLayers)
+        for i in stride(from: last - 1, through: lowest, by: -1) {
+            if i == lowest && layers[i].skipsInputGradient {
+                // Nobody needs ∂L/∂input of the first (or lowest trainable) layer.
                 var unused = Matrix<Float>(rows: 0, columns: 0)
-                layers[0].backward(
-                    input: w.activations[0], output: w.activations[1], outputGradient: w.gradients[1],
+                layers[i].backward(
+                    input: w.activations[i], output: w.activations[i + 1], outputGradient: w.gradients[i + 1],
                     inputGradient: &unused)
                 continue
             }
@@ -118,12 +125,41 @@ public struct Sequential: Sendable {
         optimizer.beginStep()
         var index = 0
         for i in layers.indices {
+            let frozen = frozenLayers.contains(i)
             layers[i].visitParameters { values, gradient in
-                optimizer.update(index: index, values: &values, gradient: gradient, learningRate: learningRate)
+                if !frozen { optimizer.update(index: index, values: &values, gradient: gradient, learningRate: learningRate) }
                 index += 1
             }
         }
         return result
+    }
+
+    /// The lowest position whose layer has parameters and is not frozen (`layers.count` if none):
+    /// no layer below it needs a backward pass.
+    private mutating func lowestTrainableLayer(frozen: Set<Int>) -> Int {
+        for i in layers.indices where !frozen.contains(i) {
+            var hasParameters = false
+            layers[i].visitParameters { _, _ in hasParameters = true }
+            if hasParameters { return i }
+        }
+        return layers.count
+    }
+
+    /// Runs `body` on the layer at `position` as an `L` (trapping if it is not one), in place:
+    /// e.g. rewiring a `SparseDense` layer between epochs. The layer must keep its input and
+    /// output sizes (the architecture and the buffers depend on them).
+    public mutating func modifyLayer<L: Layer, R>(at position: Int, as type: L.Type, _ body: (inout L) throws -> R) rethrows -> R {
+        guard var layer = layers[position] as? L else {
+            preconditionFailure("layer \(position) is a \(Swift.type(of: layers[position])), not a \(L.self)")
+        }
+        let sizes = architecture.sizes
+        layers[position] = ReLU()  // drop the array's reference so that `layer` mutates in place
+        defer {
+            precondition(layer.outputSize(inputSize: sizes[position]) == sizes[position + 1],
+                         "layer \(position) changed its size")
+            layers[position] = layer
+        }
+        return try body(&layer)
     }
 
     /// Mean loss and accuracy on `data`, in evaluation mode (no dropout), `batch` rows at a time.

@@ -18,8 +18,33 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
     /// shifts ±10 %, horizontal flips), drawn from the run's seed.
     public var augment: Bool = false
     public var seed: UInt64 = 0
+    /// Positions (in `Sequential.layers`) of layers whose parameters are not trained (a frozen
+    /// backbone in transfer learning), ascending. Their weights stay bit-identical.
+    public var frozenLayers: [Int] = []
 
     public init(epochs: Int) { self.epochs = epochs }
+
+    /// A fresh optimiser of the kind and hyperparameters these settings name.
+    public func makeOptimizer() -> any Optimizer {
+        switch optimizer {
+        case .sgd: return SGD(momentum: Float(momentum), nesterov: nesterov, weightDecay: Float(weightDecay))
+        case .adam: return Adam(weightDecay: Float(weightDecay))
+        }
+    }
+
+    /// Throws `TrainingError` naming the setting when these settings cannot train a network of
+    /// `layerCount` layers.
+    public func validate(layerCount: Int) throws {
+        guard epochs >= 0 else { throw TrainingError("epochs \(epochs) must be ≥ 0") }
+        guard batchSize > 0 else { throw TrainingError("batch size \(batchSize) must be positive") }
+        guard learningRate.isFinite && learningRate >= 0 else { throw TrainingError("learning rate \(learningRate) must be finite and ≥ 0") }
+        guard momentum.isFinite && momentum >= 0 else { throw TrainingError("momentum \(momentum) must be finite and ≥ 0") }
+        guard !nesterov || optimizer != .sgd || momentum > 0 else { throw TrainingError("Nesterov momentum needs a positive momentum") }
+        guard weightDecay.isFinite else { throw TrainingError("weight decay \(weightDecay) must be finite") }
+        for p in frozenLayers where p < 0 || p >= layerCount {
+            throw TrainingError("frozen layer \(p) is outside the network's layers 0..<\(layerCount)")
+        }
+    }
 
     var schedule: LearningRateSchedule {
         milestones.isEmpty
@@ -36,67 +61,42 @@ public struct EpochRecord: Codable, Equatable, Sendable {
     public var trainAccuracy: Double
     public var testLoss: Double
     public var testAccuracy: Double
+    /// Connections of the evaluated model (before any rewiring after the epoch).
     public var connections: Int
     public var seconds: Double
+    /// What sparse evolution (SET / CenSET) did after this epoch's evaluation; nil for plain
+    /// training and for the last epoch, after which nothing is rewired.
+    public var rewiring: RewiringRecord? = nil
+}
+
+/// A bad training setting; the message names it.
+public struct TrainingError: Error, CustomStringConvertible, Equatable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// The training loop. Every random choice — initialisation (by the caller), shuffling, dropout —
 /// comes from the run's seed, each from its own stream, so the same seed and the same BLAS
-/// thread count give bit-identical weights and metrics.
+/// thread count give bit-identical weights and metrics. Procedures that change the model between
+/// epochs (SET, CenSET) drive a `TrainingSession` themselves.
 public enum Trainer {
     /// Trains `model` on `data.train`, evaluating on `data.test` after every epoch.
     /// `onBatch(epoch, batch, batches)` is called after each step (progress bars);
-    /// `onEpoch` after each epoch.
+    /// `onEpoch` after each epoch. Settings that `TrainingSettings.validate` rejects trap.
     @discardableResult
     public static func fit(
         _ model: inout Sequential, data: DataSplit, settings: TrainingSettings,
         onBatch: (Int, Int, Int) -> Void = { _, _, _ in }, onEpoch: (EpochRecord) -> Void = { _ in }
     ) -> [EpochRecord] {
-        switch settings.optimizer {
-        case .sgd:
-            var sgd = SGD(momentum: Float(settings.momentum), nesterov: settings.nesterov, weightDecay: Float(settings.weightDecay))
-            return run(&model, data: data, settings: settings, optimizer: &sgd, onBatch: onBatch, onEpoch: onEpoch)
-        case .adam:
-            var adam = Adam(weightDecay: Float(settings.weightDecay))
-            return run(&model, data: data, settings: settings, optimizer: &adam, onBatch: onBatch, onEpoch: onEpoch)
+        var session: TrainingSession
+        do {
+            session = try TrainingSession(for: model, data: data, settings: settings)
+        } catch {
+            preconditionFailure("Trainer.fit: \(error)")
         }
-    }
-
-    private static func run(
-        _ model: inout Sequential, data: DataSplit, settings: TrainingSettings, optimizer: inout some Optimizer,
-        onBatch: (Int, Int, Int) -> Void, onEpoch: (EpochRecord) -> Void
-    ) -> [EpochRecord] {
-        var streams = SplitMix64(seed: settings.seed ^ 0x7261_696E)  // "rain": training streams
-        var batches = BatchIterator(count: data.train.count, batchSize: settings.batchSize, seed: streams.next())
-        var dropout = SplitMix64(seed: streams.next())
-        var augmentation = Augmentation.censet
-        var augmentationStream = SplitMix64(seed: streams.next())
-        let shape = data.train.shape
         var history = [EpochRecord]()
-        for epoch in 0..<settings.epochs {
-            let started = DispatchTime.now().uptimeNanoseconds
-            let rate = settings.schedule.rate(epoch: epoch)
-            batches.startEpoch(epoch)
-            var lossSum = 0.0, correct = 0
-            for b in 0..<batches.batches {
-                let indices = batches.range(of: b)
-                let r = model.trainStep(
-                    batch: indices.count,
-                    fill: { features, labels in
-                        data.train.gather(indices, into: &features, labels: &labels)
-                        if settings.augment { augmentation.apply(to: &features, shape: shape, generator: &augmentationStream) }
-                    },
-                    optimizer: &optimizer, learningRate: rate, generator: &dropout)
-                lossSum += r.loss * Double(indices.count)
-                correct += r.correct
-                onBatch(epoch, b, batches.batches)
-            }
-            let test = model.evaluate(data.test)
-            let record = EpochRecord(
-                epoch: epoch + 1, trainLoss: lossSum / Double(max(1, data.train.count)),
-                trainAccuracy: Double(correct) / Double(max(1, data.train.count)),
-                testLoss: test.loss, testAccuracy: test.accuracy, connections: model.connections,
-                seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
+        for _ in 0..<settings.epochs {
+            let record = session.runEpoch(&model, onBatch: onBatch)
             history.append(record)
             onEpoch(record)
         }

@@ -1,0 +1,237 @@
+import Foundation
+import Yams
+
+extension StudySpec {
+    /// Reads a study file. Top-level keys:
+    /// ```yaml
+    /// name: quickstart              # optional, default: the file's base name
+    /// caption: "…"                  # the report's title
+    /// description: "…"              # a paragraph for the report
+    /// settings: {procedure: neuron-prune, epochs: 3, …}   # every run (see StudyParameters)
+    /// axes: {scorer: [eigenvector, random], ratio: [0.3, 0.5]}   # the grid, in this order
+    /// seeds: [1, 2, 3]
+    /// cells: [{procedure: train}]   # extra cells beyond the product (irregular grids)
+    /// overrides: [{when: {scorer: random}, set: {tau: 0.5}}]
+    /// tables: [{rows: scorer, columns: ratio, metric: test_accuracy, caption: "…", decimals: 2, percent: true, where: {…}}]
+    /// plots: [{kind: lines, x: ratio, series: scorer, metric: test_accuracy, log-x: false, title: "…", x-label: "…", y-label: "…", where: {…}}]
+    /// full: {epochs: 200}           # the --full variant's settings
+    /// ```
+    /// Every unknown key, wrong type and impossible value is an error naming the file, the key
+    /// path and the line.
+    public static func parse(yaml text: String, file: String) throws -> StudySpec {
+        let reader = StudyReader(file: file)
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: text) else { throw reader.error("", nil, "the file is empty") }
+            root = node
+        } catch let error as StudySpecError {
+            throw error
+        } catch {
+            throw reader.error("", nil, "not valid YAML: \(String(describing: error).split(separator: "\n").first ?? "")")
+        }
+        let top = try reader.mapping(root, path: "", keys: [
+            "name", "caption", "description", "settings", "axes", "seeds", "cells", "overrides", "tables", "plots", "full",
+        ])
+        let base = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+        let name = try top["name"].map { try reader.word($0, path: "name") } ?? base
+        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
+            throw reader.error("name", top["name"], "'\(name)' must be letters, digits, '-' or '_' (it names the report files)")
+        }
+        let settings = try top["settings"].map { try reader.settings($0, path: "settings") } ?? [:]
+        var axes = [Axis]()
+        if let node = top["axes"] {
+            guard case .mapping(let m) = node else { throw reader.error("axes", node, "must be a mapping of setting → list of values") }
+            for (keyNode, valueNode) in m {
+                let key = try reader.word(keyNode, path: "axes")
+                let path = "axes.\(key)"
+                let parameter = try reader.parameter(key, node: keyNode, path: path)
+                guard case .sequence(let seq) = valueNode else { throw reader.error(path, valueNode, "must be a list of values") }
+                guard !seq.isEmpty else { throw reader.error(path, valueNode, "is empty: an axis needs at least one value") }
+                var values = [SettingValue]()
+                for (i, item) in seq.enumerated() {
+                    let v = try reader.value(item, parameter: parameter, path: "\(path)[\(i)]")
+                    if values.contains(v) { throw reader.error("\(path)[\(i)]", item, "repeats the value \(v)") }
+                    values.append(v)
+                }
+                if settings[key] != nil { throw reader.error(path, keyNode, "is also fixed under settings; give it in one place") }
+                axes.append(Axis(name: key, values: values))
+            }
+        }
+        let seeds: [Int]
+        if let node = top["seeds"] {
+            guard case .sequence(let seq) = node, !seq.isEmpty else { throw reader.error("seeds", node, "must be a non-empty list of integers") }
+            seeds = try seq.enumerated().map { i, item in
+                guard let s = reader.int(item), s >= 0 else { throw reader.error("seeds[\(i)]", item, "must be a non-negative integer") }
+                return s
+            }
+            if Set(seeds).count != seeds.count { throw reader.error("seeds", node, "repeats a seed") }
+        } else {
+            seeds = [0]
+        }
+        let cells = try reader.list(top["cells"], path: "cells") { item, path in try reader.settings(item, path: path) }
+        let overrides = try reader.list(top["overrides"], path: "overrides") { item, path in
+            let m = try reader.mapping(item, path: path, keys: ["when", "set"])
+            guard let when = m["when"], let set = m["set"] else { throw reader.error(path, item, "needs both 'when' and 'set'") }
+            return Override(when: try reader.settings(when, path: "\(path).when"), set: try reader.settings(set, path: "\(path).set"))
+        }
+        let tables = try reader.list(top["tables"], path: "tables") { item, path in try reader.table(item, path: path) }
+        let plots = try reader.list(top["plots"], path: "plots") { item, path in try reader.plot(item, path: path) }
+        let full = try top["full"].map { try reader.settings($0, path: "full") } ?? [:]
+        return StudySpec(
+            name: name, caption: try top["caption"].map { try reader.word($0, path: "caption") } ?? name,
+            description: try top["description"].map { try reader.word($0, path: "description") } ?? "",
+            settings: settings, axes: axes, seeds: seeds, cells: cells, overrides: overrides, tables: tables,
+            plots: plots, full: full)
+    }
+
+    /// Reads and parses the study file at `path`.
+    public static func load(path: String) throws -> StudySpec {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw StudySpecError(file: path, path: "", line: nil, reason: "cannot read the file (missing or unreadable)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw StudySpecError(file: path, path: "", line: nil, reason: "not UTF-8 text")
+        }
+        return try parse(yaml: text, file: path)
+    }
+}
+
+/// The checks behind `StudySpec.parse`, each throwing with the key path.
+struct StudyReader {
+    let file: String
+
+    func error(_ path: String, _ node: Node?, _ reason: String) -> StudySpecError {
+        StudySpecError(file: file, path: path, line: node?.mark?.line, reason: reason)
+    }
+
+    func mapping(_ node: Node, path: String, keys: [String]) throws -> [String: Node] {
+        guard case .mapping(let m) = node else { throw error(path, node, "must be a mapping") }
+        var out = [String: Node]()
+        for (k, v) in m {
+            let key = try word(k, path: path)
+            let here = path.isEmpty ? key : "\(path).\(key)"
+            guard keys.contains(key) else { throw error(here, k, "unknown key (known: \(keys.joined(separator: ", ")))") }
+            guard out[key] == nil else { throw error(here, k, "appears twice") }
+            out[key] = v
+        }
+        return out
+    }
+
+    func word(_ node: Node, path: String) throws -> String {
+        guard case .scalar(let s) = node else { throw error(path, node, "must be a single value, not a list or mapping") }
+        return s.string
+    }
+
+    func int(_ node: Node) -> Int? {
+        guard case .scalar = node, node.tag == Tag(.int) else { return nil }
+        return node.int
+    }
+
+    func parameter(_ key: String, node: Node, path: String) throws -> StudyParameter {
+        do { return try StudyParameters.named(key) } catch { throw self.error(path, node, error.description) }
+    }
+
+    /// A scalar or a list as the parameter's type.
+    func value(_ node: Node, parameter: StudyParameter, path: String) throws -> SettingValue {
+        let raw: SettingValue
+        switch node {
+        case .sequence(let seq):
+            raw = .integers(try seq.enumerated().map { i, item in
+                guard let n = int(item) else { throw error("\(path)[\(i)]", item, "must be an integer") }
+                return n
+            })
+        case .scalar(let s):
+            if let i = int(node) { raw = .integer(i) }
+            else if node.tag == Tag(.float), let x = node.float { raw = .number(x) }
+            else if node.tag == Tag(.bool), let b = node.bool { raw = .flag(b) }
+            else { raw = .word(s.string) }
+        default:
+            throw error(path, node, "must be a value, not a mapping")
+        }
+        switch parameter.check(raw) {
+        case .success(let v): return v
+        case .failure(let e): throw error(path, node, e.description)
+        }
+    }
+
+    func settings(_ node: Node, path: String) throws -> [String: SettingValue] {
+        guard case .mapping(let m) = node else { throw error(path, node, "must be a mapping of setting: value") }
+        var out = [String: SettingValue]()
+        for (k, v) in m {
+            let key = try word(k, path: path)
+            let here = "\(path).\(key)"
+            guard out[key] == nil else { throw error(here, k, "appears twice") }
+            out[key] = try value(v, parameter: try parameter(key, node: k, path: here), path: here)
+        }
+        return out
+    }
+
+    func list<T>(_ node: Node?, path: String, _ item: (Node, String) throws -> T) throws -> [T] {
+        guard let node else { return [] }
+        guard case .sequence(let seq) = node else { throw error(path, node, "must be a list") }
+        return try seq.enumerated().map { i, n in try item(n, "\(path)[\(i)]") }
+    }
+
+    func metric(_ node: Node?, path: String, known: [String]) throws -> String {
+        guard let node else { return "test_accuracy" }
+        let m = try word(node, path: path)
+        guard known.contains(m) else { throw error(path, node, "unknown metric '\(m)' (known: \(known.joined(separator: ", ")))") }
+        return m
+    }
+
+    func settingName(_ node: Node, path: String) throws -> String {
+        let name = try word(node, path: path)
+        _ = try parameter(name, node: node, path: path)
+        return name
+    }
+
+    func table(_ node: Node, path: String) throws -> StudySpec.Table {
+        let m = try mapping(node, path: path, keys: ["rows", "columns", "metric", "caption", "decimals", "percent", "where"])
+        guard let rows = m["rows"] else { throw error(path, node, "needs 'rows' (a setting name)") }
+        let decimals = try m["decimals"].map { n -> Int in
+            guard let d = int(n), (0...8).contains(d) else { throw error("\(path).decimals", n, "must be an integer in 0…8") }
+            return d
+        } ?? 2
+        return StudySpec.Table(
+            rows: try settingName(rows, path: "\(path).rows"),
+            columns: try m["columns"].map { try settingName($0, path: "\(path).columns") },
+            metric: try metric(m["metric"], path: "\(path).metric", known: RunMetrics.known),
+            caption: try m["caption"].map { try word($0, path: "\(path).caption") },
+            decimals: decimals, percent: try flag(m["percent"], path: "\(path).percent", default: false),
+            filter: try m["where"].map { try settings($0, path: "\(path).where") } ?? [:])
+    }
+
+    func flag(_ node: Node?, path: String, default value: Bool) throws -> Bool {
+        guard let node else { return value }
+        guard node.tag == Tag(.bool), let b = node.bool else { throw error(path, node, "must be true or false") }
+        return b
+    }
+
+    func plot(_ node: Node, path: String) throws -> StudySpec.Plot {
+        let m = try mapping(node, path: path, keys: [
+            "kind", "x", "series", "metric", "title", "x-label", "y-label", "log-x", "percent", "where",
+        ])
+        guard let kindNode = m["kind"] else { throw error(path, node, "needs 'kind' (lines, bars, epochs, layers)") }
+        let kindName = try word(kindNode, path: "\(path).kind")
+        guard let kind = StudySpec.Plot.Kind(rawValue: kindName) else {
+            throw error("\(path).kind", kindNode, "unknown plot kind '\(kindName)' (known: lines, bars, epochs, layers)")
+        }
+        let x = try m["x"].map { try settingName($0, path: "\(path).x") }
+        if (kind == .lines || kind == .bars) && x == nil { throw error(path, node, "a \(kind.rawValue) plot needs 'x' (a setting name)") }
+        let known: [String]
+        switch kind {
+        case .lines, .bars: known = RunMetrics.known
+        case .epochs: known = RunMetrics.perEpoch
+        case .layers: known = RunMetrics.perLayer
+        }
+        return StudySpec.Plot(
+            kind: kind, x: x, series: try m["series"].map { try settingName($0, path: "\(path).series") },
+            metric: try metric(m["metric"], path: "\(path).metric", known: known),
+            title: try m["title"].map { try word($0, path: "\(path).title") },
+            xLabel: try m["x-label"].map { try word($0, path: "\(path).x-label") },
+            yLabel: try m["y-label"].map { try word($0, path: "\(path).y-label") },
+            logX: try flag(m["log-x"], path: "\(path).log-x", default: false),
+            percent: try flag(m["percent"], path: "\(path).percent", default: false),
+            filter: try m["where"].map { try settings($0, path: "\(path).where") } ?? [:])
+    }
+}

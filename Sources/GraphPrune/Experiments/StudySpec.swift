@@ -1,0 +1,83 @@
+/// A study: what to run (settings, axes, seeds) and how to report it (tables, plots), read from
+/// one YAML file in `Methods/` (`StudySpec.parse`, the format documented there).
+///
+/// The runs are the product of the axes (in file order, the last axis varying fastest) times
+/// the seeds, plus the extra `cells`; `overrides` then change the settings of the cells they
+/// match. See `StudyGrid`.
+public struct StudySpec: Sendable {
+    public struct Axis: Sendable, Equatable {
+        public var name: String
+        public var values: [SettingValue]
+    }
+
+    /// Settings to change in every cell whose settings match `when` (all of its entries).
+    public struct Override: Sendable, Equatable {
+        public var when: [String: SettingValue]
+        public var set: [String: SettingValue]
+    }
+
+    /// A paper-style table: one row per value of `rows`, one column per value of `columns` (or a
+    /// single column), cells = `metric` as mean ± std (n) over seeds. `where` keeps the runs
+    /// whose settings match.
+    public struct Table: Sendable, Equatable {
+        public var rows: String
+        public var columns: String?
+        public var metric: String
+        public var caption: String?
+        public var decimals: Int
+        /// Shows a fraction (accuracy) as a percentage.
+        public var percent: Bool
+        public var filter: [String: SettingValue]
+    }
+
+    public struct Plot: Sendable, Equatable {
+        public enum Kind: String, Sendable, CaseIterable {
+            /// metric vs a numeric setting (`x`), one line per value of `series`, error bars.
+            case lines
+            /// metric per value of a categorical setting (`x`), bars grouped by `series`.
+            case bars
+            /// a per-epoch metric (`test_accuracy`, `connections`, `lc_std`, …) vs epoch.
+            case epochs
+            /// a per-layer metric (`lambda2_after`, `lambda2_before`, `kept`) vs layer.
+            case layers
+        }
+        public var kind: Kind
+        public var x: String?
+        public var series: String?
+        public var metric: String
+        public var title: String?
+        public var xLabel: String?
+        public var yLabel: String?
+        public var logX: Bool
+        public var percent: Bool
+        public var filter: [String: SettingValue]
+    }
+
+    public var name: String
+    public var caption: String
+    public var description: String
+    public var settings: [String: SettingValue]
+    public var axes: [Axis]
+    public var seeds: [Int]
+    public var cells: [[String: SettingValue]]
+    public var overrides: [Override]
+    public var tables: [Table]
+    public var plots: [Plot]
+    /// Settings of the `--full` variant (the papers' full budgets), applied over `settings`.
+    public var full: [String: SettingValue]
+}
+
+/// A study file problem: the file, the key path inside it (`axes.scorer[2]`), the line when
+/// known, and the reason.
+public struct StudySpecError: Error, Equatable, CustomStringConvertible {
+    public let file: String
+    public let path: String
+    public let line: Int?
+    public let reason: String
+
+    public var description: String {
+        let location = path.isEmpty ? "" : " \(path)"
+        let at = line.map { " (line \($0))" } ?? ""
+        return "\(file):\(location)\(at): \(reason)"
+    }
+}

@@ -1,0 +1,56 @@
+/// The report's Markdown document.
+extension StudyReport {
+    /// `NAME.md`: caption, description, every table (mean ± std (n) over seeds), links to the
+    /// plots, the study's settings, the software and machines the runs used, the missing runs,
+    /// and the command that regenerates the report.
+    public func markdown(studyPath: String, full: Bool, plotFiles: [(fileName: String, title: String)]) throws -> String {
+        let distinct = StudyGrid.distinctRuns(planned)
+        let done = distinct.filter { results[$0.hash] != nil }
+        var md = "# \(spec.caption)\n\n"
+        if !spec.description.isEmpty { md += spec.description.trimmingCharacters(in: .whitespacesAndNewlines) + "\n\n" }
+        md += "Study `\(studyPath)`\(full ? " (full variant)" : ""): \(done.count) of \(distinct.count) runs finished"
+        md += missing.isEmpty ? ".\n\n" : "; \(missing.count) missing (listed at the end): their cells are averaged over fewer seeds or shown as —.\n\n"
+        for (k, table) in spec.tables.enumerated() {
+            md += "## Table \(k + 1)\(table.caption.map { ": \($0)" } ?? "")\n\n"
+            md += try markdownTable(table).text + "\n"
+            let meaning = RunMetrics.descriptions.first { $0.name == table.metric }?.meaning ?? table.metric
+            md += "Cells: \(table.metric) — \(meaning)\(table.percent ? ", in %" : ""); mean ± sample standard deviation (number of seeds)."
+            if !table.filter.isEmpty { md += " Runs with " + describe(table.filter) + "." }
+            md += "\n\n"
+        }
+        if !plotFiles.isEmpty {
+            md += "## Plots\n\n"
+            for p in plotFiles { md += "![\(p.title)](\(p.fileName))\n\n" }
+            md += "Points are means over seeds; error bars are ± one sample standard deviation.\n\n"
+        }
+        md += "## Settings\n\n"
+        var base = spec.settings
+        if full { base.merge(spec.full) { _, new in new } }
+        md += "- Every run: " + (base.isEmpty ? "the defaults" : describe(base)) + "; every other setting at its default (`graphprune run --help` and `Methods/README.md` list them).\n"
+        for axis in spec.axes { md += "- Axis `\(axis.name)`: \(axis.values.map(\.description).joined(separator: ", "))\n" }
+        for cell in spec.cells { md += "- Extra cell: \(describe(cell))\n" }
+        for o in spec.overrides { md += "- Where \(describe(o.when)): \(describe(o.set))\n" }
+        md += "- Seeds: \(spec.seeds.map(String.init).joined(separator: ", "))\n\n"
+        md += "## Software and machine\n\n"
+        let versions = Set(done.compactMap { results[$0.hash]?.toolkitVersion }).sorted()
+        let machines = Set(done.compactMap { results[$0.hash]?.machine.summary }).sorted()
+        let dates = done.compactMap { results[$0.hash]?.finished }.sorted()
+        md += "- graphprune \(versions.isEmpty ? GraphPruneVersion.string : versions.joined(separator: ", "))\n"
+        for m in machines { md += "- Machine: \(m)\n" }
+        if let first = dates.first, let last = dates.last { md += "- Runs finished between \(first) and \(last)\n" }
+        let seconds = done.compactMap { results[$0.hash]?.metrics["seconds"] }.reduce(0, +)
+        md += "- Total run time: \(MarkdownTable.number(seconds / 60, decimals: 1)) min\n\n"
+        md += "## Regenerate\n\n```sh\n"
+        let variant = full ? " --full" : ""
+        md += "graphprune run \(studyPath)\(variant) && graphprune report \(studyPath)\(variant)\n```\n"
+        if !missing.isEmpty {
+            md += "\n## Missing runs\n\n"
+            for run in missing { md += "- `\(run.hash)` seed \(run.settings.seed): \(describe(Dictionary(uniqueKeysWithValues: run.settings.nonDefault.map { ($0.name, $0.value) })))\n" }
+        }
+        return md
+    }
+
+    func describe(_ settings: [String: SettingValue]) -> String {
+        settings.sorted { $0.key < $1.key }.map { "`\($0.key): \($0.value)`" }.joined(separator: ", ")
+    }
+}

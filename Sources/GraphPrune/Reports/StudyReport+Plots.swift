@@ -1,0 +1,85 @@
+/// The study's plots as SVG documents (see `StudySpec.Plot`).
+extension StudyReport {
+    /// One SVG per plot of the study, in order, named `NAME-plotK.svg` (K from 1).
+    public func plots() throws -> [(fileName: String, title: String, svg: String)] {
+        try spec.plots.enumerated().map { k, plot in
+            let title = plot.title ?? defaultTitle(plot)
+            return ("\(spec.name)-plot\(k + 1).svg", title, try svg(plot, title: title))
+        }
+    }
+
+    func defaultTitle(_ plot: StudySpec.Plot) -> String {
+        let metric = RunMetrics.label(plot.metric, percent: false)
+        switch plot.kind {
+        case .lines, .bars: return "\(metric) vs \(plot.x ?? "")"
+        case .epochs: return "\(metric) per epoch"
+        case .layers: return "\(metric) per layer"
+        }
+    }
+
+    func svg(_ plot: StudySpec.Plot, title: String) throws -> String {
+        let yLabel = plot.yLabel ?? RunMetrics.label(plot.metric, percent: plot.percent)
+        let scale = plot.percent ? 100.0 : 1.0
+        switch plot.kind {
+        case .lines:
+            let x = plot.x!
+            let series = try groups([plot.series], filter: plot.filter).map { g -> PlotSeries in
+                let points = try groups([x], filter: filterFor(plot, seriesKey: g.key[0])).compactMap { xg -> PlotPoint? in
+                    guard let xv = xg.key[0]?.doubleValue else {
+                        throw ReportError(subject: "plot of \(plot.metric) vs \(x)", problem: "\(x) = \(Self.label(xg.key[0])) is not a number; use a bars plot")
+                    }
+                    guard let s = SummaryStatistics(values(plot.metric, of: xg.runs, percent: plot.percent)) else { return nil }
+                    return PlotPoint(x: xv, y: s.mean, yError: s.count > 1 ? s.standardDeviation : nil)
+                }
+                return PlotSeries(name: seriesName(plot, g.key[0]), points: points)
+            }
+            return try LineChart(title: title, xLabel: plot.xLabel ?? x, yLabel: yLabel, series: series,
+                                 xScale: plot.logX ? .logarithmic : .linear).svg()
+        case .bars:
+            let x = plot.x!
+            let categories = groups([x], filter: plot.filter).map { Self.label($0.key[0]) }
+            let series = groups([plot.series], filter: plot.filter).map { g -> BarSeries in
+                let byCategory = groups([x], filter: filterFor(plot, seriesKey: g.key[0]))
+                return BarSeries(name: seriesName(plot, g.key[0]), values: categories.map { c in
+                    let runs = byCategory.first { Self.label($0.key[0]) == c }?.runs ?? []
+                    return SummaryStatistics(values(plot.metric, of: runs, percent: plot.percent))
+                        .map { BarValue($0.mean, error: $0.count > 1 ? $0.standardDeviation : nil) }
+                })
+            }
+            return try BarChart(title: title, xLabel: plot.xLabel ?? x, yLabel: yLabel, categories: categories, series: series).svg()
+        case .epochs, .layers:
+            let series = groups([plot.series], filter: plot.filter).map { g -> PlotSeries in
+                let curves = g.runs.compactMap { results[$0.hash] }.map { plot.kind == .epochs ? epochCurve($0, plot.metric) : layerCurve($0, plot.metric) }
+                let length = curves.map(\.count).max() ?? 0
+                let points = (0..<length).compactMap { i -> PlotPoint? in
+                    guard let s = SummaryStatistics(curves.compactMap { i < $0.count ? $0[i] : nil }.map { $0 * scale }) else { return nil }
+                    return PlotPoint(x: Double(plot.kind == .epochs ? i + 1 : i), y: s.mean, yError: s.count > 1 ? s.standardDeviation : nil)
+                }
+                return PlotSeries(name: seriesName(plot, g.key[0]), points: points)
+            }
+            let xLabel = plot.xLabel ?? (plot.kind == .epochs ? "epoch (all training phases in order)" : "pruned layer (forward order)")
+            return try LineChart(title: title, xLabel: xLabel, yLabel: yLabel, series: series).svg()
+        }
+    }
+
+    private func filterFor(_ plot: StudySpec.Plot, seriesKey: SettingValue?) -> [String: SettingValue] {
+        var f = plot.filter
+        if let s = plot.series, let v = seriesKey { f[s] = v }
+        return f
+    }
+
+    private func seriesName(_ plot: StudySpec.Plot, _ key: SettingValue?) -> String {
+        guard let s = plot.series else { return RunMetrics.label(plot.metric, percent: plot.percent) }
+        return "\(s) = \(Self.label(key))"
+    }
+
+    /// A run's per-epoch values of `metric` over all its phases, in order (nil where the epoch
+    /// did not record it).
+    func epochCurve(_ result: RunResult, _ metric: String) -> [Double?] {
+        result.phases.flatMap(\.epochs).map { $0.value(of: metric) }
+    }
+
+    func layerCurve(_ result: RunResult, _ metric: String) -> [Double?] {
+        result.layers.map { $0.values[metric] }
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+
+/// A study's report from whatever runs exist: per table cell, the metric's mean ± std (n) over
+/// seeds; the long-format CSV of every run and every aggregate; SVG plots. Only numbers that a
+/// run stored enter it; missing runs are counted and named.
+public struct StudyReport {
+    public let spec: StudySpec
+    /// Every cell × seed of the study (cells resolving to one run list it once each).
+    public let planned: [PlannedRun]
+    /// The finished runs by hash.
+    public let results: [String: RunResult]
+
+    public init(spec: StudySpec, full: Bool = false, store: RunStore) {
+        self.spec = spec
+        planned = StudyGrid.expand(spec, full: full)
+        var results = [String: RunResult]()
+        for run in StudyGrid.distinctRuns(planned) { results[run.hash] = store.result(run.hash) }
+        self.results = results
+    }
+
+    /// Distinct runs without a result.
+    public var missing: [PlannedRun] { StudyGrid.distinctRuns(planned).filter { results[$0.hash] == nil } }
+
+    /// The value a run has for `name`: as its cell gave it, else as resolved (nil when the
+    /// setting does not apply to the run's procedure).
+    func value(_ run: PlannedRun, _ name: String) -> SettingValue? {
+        run.given[name] ?? run.settings.values[name]
+    }
+
+    /// Planned runs matching `filter`, grouped by the values of `keys`, groups in study order;
+    /// within a group a run shared by several cells counts once.
+    func groups(_ keys: [String?], filter: [String: SettingValue]) -> [(key: [SettingValue?], runs: [PlannedRun])] {
+        var order = [[SettingValue?]](), members = [[SettingValue?]: [PlannedRun]]()
+        for run in planned where filter.allSatisfy({ value(run, $0.key) == $0.value }) {
+            let key = keys.map { $0.flatMap { value(run, $0) } }
+            if members[key] == nil { order.append(key) }
+            if !(members[key]?.contains { $0.hash == run.hash } ?? false) { members[key, default: []].append(run) }
+        }
+        return order.map { ($0, members[$0]!) }
+    }
+
+    /// The finite values of `metric` over `runs` that have results, scaled for display.
+    func values(_ metric: String, of runs: [PlannedRun], percent: Bool) -> [Double] {
+        runs.compactMap { results[$0.hash]?.metrics[metric] }.filter(\.isFinite).map { percent ? 100 * $0 : $0 }
+    }
+
+    static func label(_ v: SettingValue?) -> String { v.map { $0.description } ?? "n/a" }
+
+    /// One paper-style table.
+    public func markdownTable(_ table: StudySpec.Table) throws -> MarkdownTable {
+        let groups = self.groups([table.rows, table.columns], filter: table.filter)
+        var rowKeys = [SettingValue?](), columnKeys = [SettingValue?]()
+        for g in groups {
+            if !rowKeys.contains(g.key[0]) { rowKeys.append(g.key[0]) }
+            if !columnKeys.contains(g.key[1]) { columnKeys.append(g.key[1]) }
+        }
+        let metricLabel = RunMetrics.label(table.metric, percent: table.percent)
+        let header = [table.rows] + (table.columns == nil ? [metricLabel] : columnKeys.map { "\(table.columns!) = \(Self.label($0))" })
+        let rows: [[MarkdownCell]] = rowKeys.map { r in
+            [.text(Self.label(r))] + columnKeys.map { c in
+                let runs = groups.first { $0.key == [r, c] }?.runs ?? []
+                return .summary(of: values(table.metric, of: runs, percent: table.percent))
+            }
+        }
+        return try MarkdownTable(header: header, rows: rows, decimals: table.decimals)
+    }
+
+    /// Long format: one row per run (kind `run`), then per cell of every table its `mean` and
+    /// `std` rows (kind `mean`/`std`, with `n`). Columns: the kind, the hash, the seed, every
+    /// axis and varied setting, `n`, then every metric.
+    public func csv() throws -> CSVTable {
+        let names = settingColumns
+        let metrics = Array(Set(results.values.flatMap { $0.metrics.keys })).sorted()
+        var csv = try CSVTable(header: ["kind", "hash", "seed"] + names + ["n"] + metrics)
+        for run in StudyGrid.distinctRuns(planned) {
+            guard let result = results[run.hash] else { continue }
+            let settings: [TableCell] = names.map { n in value(run, n).map { .text($0.description) } ?? .missing }
+            try csv.append(["run", .text(run.hash), .integer(run.settings.seed)] + settings + [.integer(1)]
+                           + metrics.map { .optional(result.metrics[$0]) })
+        }
+        let cellGroups = groups(names, filter: [:])
+        for g in cellGroups {
+            let withResults = g.runs.filter { results[$0.hash] != nil }
+            guard !withResults.isEmpty else { continue }
+            let settings: [TableCell] = g.key.map { $0.map { .text($0.description) } ?? .missing }
+            let stats = metrics.map { SummaryStatistics(values($0, of: withResults, percent: false)) }
+            try csv.append(["mean", .missing, .missing] + settings + [.integer(withResults.count)] + stats.map { .optional($0?.mean) })
+            try csv.append(["std", .missing, .missing] + settings + [.integer(withResults.count)] + stats.map { .optional($0?.standardDeviation) })
+        }
+        return csv
+    }
+
+    /// The settings that tell cells apart: the axes, then any setting that varies across cells.
+    var settingColumns: [String] {
+        var names = spec.axes.map(\.name)
+        for p in StudyParameters.all where !names.contains(p.name) {
+            let distinct = Set(planned.map { value($0, p.name) })
+            if distinct.count > 1 { names.append(p.name) }
+        }
+        return names
+    }
+}

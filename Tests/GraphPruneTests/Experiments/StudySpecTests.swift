@@ -1,0 +1,163 @@
+import XCTest
+@testable import GraphPrune
+
+final class StudySpecTests: XCTestCase {
+    private let valid = """
+        caption: Test study
+        settings:
+          procedure: neuron-prune
+          dataset: synthetic
+          arch: 64-32-16-10
+          epochs: 2
+        axes:
+          scorer: [eigenvector, random]
+          ratio: [0.25, 0.5]
+        seeds: [1, 2]
+        overrides:
+          - when: {scorer: random}
+            set: {tau: 0.3}
+        cells:
+          - {procedure: train}
+        tables:
+          - {rows: scorer, columns: ratio, metric: test_accuracy, percent: true}
+        plots:
+          - {kind: lines, x: ratio, series: scorer}
+        """
+
+    func testParsesEverySection() throws {
+        let spec = try StudySpec.parse(yaml: valid, file: "Methods/t.yaml")
+        XCTAssertEqual(spec.name, "t")
+        XCTAssertEqual(spec.caption, "Test study")
+        XCTAssertEqual(spec.settings["epochs"], .integer(2))
+        XCTAssertEqual(spec.axes.map(\.name), ["scorer", "ratio"])
+        XCTAssertEqual(spec.axes[1].values, [.number(0.25), .number(0.5)])
+        XCTAssertEqual(spec.seeds, [1, 2])
+        XCTAssertEqual(spec.overrides, [.init(when: ["scorer": .word("random")], set: ["tau": .number(0.3)])])
+        XCTAssertEqual(spec.cells, [["procedure": .word("train")]])
+        XCTAssertEqual(spec.tables.first?.percent, true)
+        XCTAssertEqual(spec.plots.first?.kind, .lines)
+    }
+
+    /// Every rejection names the file, the key path and the reason.
+    func testRejectionsNameFilePathAndReason() {
+        let cases: [(yaml: String, path: String, reason: String)] = [
+            ("settings: {epochs: 2}\nbogus: 1", "bogus", "unknown key"),
+            ("settings: {epoch: 2}", "settings.epoch", "unknown setting 'epoch'"),
+            ("settings: {epochs: two}", "settings.epochs", "must be an integer"),
+            ("settings: {procedure: neuron-prune, ratio: 1.0}", "settings.ratio", "must lie in [0.0, 1.0)"),
+            ("axes: {ratio: [0.5, 1.5]}", "axes.ratio[1]", "must lie in"),
+            ("axes: {scorer: []}", "axes.scorer", "is empty"),
+            ("axes: {scorer: [eigenvector, pagerank]}", "axes.scorer[1]", "unknown value 'pagerank'"),
+            ("axes: {scorer: [random, random]}", "axes.scorer[1]", "repeats"),
+            ("seeds: []", "seeds", "non-empty"),
+            ("seeds: [1, 1]", "seeds", "repeats"),
+            ("tables: [{rows: scorer, metric: accuracy}]", "tables[0].metric", "unknown metric 'accuracy'"),
+            ("tables: [{metric: test_accuracy}]", "tables[0]", "needs 'rows'"),
+            ("plots: [{kind: pie, x: ratio}]", "plots[0].kind", "unknown plot kind"),
+            ("plots: [{kind: lines}]", "plots[0]", "needs 'x'"),
+            ("overrides: [{when: {scorer: random}}]", "overrides[0]", "needs both"),
+            ("settings: {scorer: random}\naxes: {scorer: [random]}", "axes.scorer", "also fixed"),
+            ("settings: [1, 2]", "settings", "must be a mapping"),
+            ("settings: {augment: maybe}", "settings.augment", "must be true or false"),
+            ("name: 'a b'", "name", "must be letters"),
+            (": : :", "", "not valid YAML"),
+            ("", "", "empty"),
+        ]
+        for c in cases {
+            XCTAssertThrowsError(try StudySpec.parse(yaml: c.yaml, file: "s.yaml"), c.yaml) { error in
+                guard let e = error as? StudySpecError else { return XCTFail("\(c.yaml): \(error)") }
+                XCTAssertEqual(e.file, "s.yaml")
+                XCTAssertEqual(e.path, c.path, c.yaml)
+                XCTAssertTrue(e.reason.contains(c.reason), "\(c.yaml): \(e.reason)")
+                XCTAssertEqual(e.description.split(separator: "\n").count, 1)
+            }
+        }
+    }
+
+    func testErrorsCarryTheLine() {
+        XCTAssertThrowsError(try StudySpec.parse(yaml: "settings:\n  epochs: 2\n  lr: -1\n", file: "s.yaml")) { error in
+            XCTAssertEqual((error as? StudySpecError)?.line, 3)
+        }
+    }
+
+    func testMissingFileIsOneLine() {
+        XCTAssertThrowsError(try StudySpec.load(path: "/nonexistent/x.yaml")) { error in
+            XCTAssertTrue("\(error)".contains("/nonexistent/x.yaml"))
+        }
+    }
+
+    func testIntegerForNumberAndQuotedNumbersAreWords() throws {
+        let spec = try StudySpec.parse(yaml: "settings: {procedure: edge-prune, density: 1}", file: "s.yaml")
+        XCTAssertEqual(spec.settings["density"], .number(1))
+        XCTAssertThrowsError(try StudySpec.parse(yaml: "settings: {epochs: '3'}", file: "s.yaml"))
+    }
+}
+
+final class StudyGridTests: XCTestCase {
+    private func spec(_ yaml: String) throws -> StudySpec { try StudySpec.parse(yaml: yaml, file: "g.yaml") }
+
+    func testProductOrderSeedsOverridesAndExtraCells() throws {
+        let s = try spec("""
+            settings: {procedure: neuron-prune, dataset: synthetic}
+            axes: {scorer: [eigenvector, random], ratio: [0.25, 0.5]}
+            seeds: [7, 8]
+            overrides: [{when: {scorer: random}, set: {tau: 0.3}}]
+            cells: [{procedure: train}]
+            """)
+        let runs = StudyGrid.expand(s)
+        XCTAssertEqual(runs.count, (2 * 2 + 1) * 2)
+        XCTAssertEqual(runs.map { $0.given["scorer"] }.prefix(4), [.word("eigenvector"), .word("eigenvector"), .word("eigenvector"), .word("eigenvector")])
+        XCTAssertEqual(runs.map { $0.given["ratio"] }.prefix(4), [.number(0.25), .number(0.25), .number(0.5), .number(0.5)])
+        XCTAssertEqual(runs.map(\.settings.seed).prefix(4), [7, 8, 7, 8])
+        for run in runs where run.given["scorer"] == .word("random") && run.settings.procedure == "neuron-prune" {
+            XCTAssertEqual(run.settings["tau"], .number(0.3))
+        }
+        for run in runs where run.given["scorer"] == .word("eigenvector") {
+            XCTAssertEqual(run.settings["tau"], .number(0.5))
+        }
+        XCTAssertEqual(runs.last?.settings.procedure, "train")
+        XCTAssertNil(runs.last?.settings.values["ratio"], "ratio does not apply to train")
+    }
+
+    func testCellsResolvingAlikeShareOneRun() throws {
+        let s = try spec("axes: {procedure: [set, censet], censet-k: [2.0, 3.0]}\nseeds: [1]")
+        let runs = StudyGrid.expand(s)
+        XCTAssertEqual(runs.count, 4)
+        XCTAssertEqual(StudyGrid.distinctRuns(runs).count, 3, "SET ignores censet-k: its two cells are one run")
+    }
+
+    func testHashIsStableIgnoresDefaultsAndSeesEveryChange() {
+        let a = RunSettings(given: ["procedure": .word("train"), "epochs": .integer(3)], seed: 1)
+        let b = RunSettings(given: ["procedure": .word("train"), "epochs": .integer(3), "batch": .integer(100)], seed: 1)
+        XCTAssertEqual(a.hash, b.hash, "giving a default changes nothing")
+        XCTAssertEqual(a.canonical, #"{"epochs":3,"seed":1}"#)
+        XCTAssertEqual(a.hash, String(SHA256.hex(#"{"epochs":3,"seed":1}"#).prefix(16)))
+        XCTAssertNotEqual(a.hash, RunSettings(given: ["epochs": .integer(3)], seed: 2).hash)
+        XCTAssertNotEqual(a.hash, RunSettings(given: ["epochs": .integer(4)], seed: 1).hash)
+        // Settings that do not apply to the procedure do not enter the hash.
+        XCTAssertEqual(a.hash, RunSettings(given: ["epochs": .integer(3), "tau": .number(0.9)], seed: 1).hash)
+        // A frozen value: renaming or re-encoding anything would silently orphan every stored run.
+        XCTAssertEqual(a.hash.count, 16)
+    }
+
+    func testSHA256KnownVectors() {
+        XCTAssertEqual(SHA256.hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        XCTAssertEqual(SHA256.hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        XCTAssertEqual(SHA256.hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
+                       "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        XCTAssertEqual(SHA256.hex(String(repeating: "a", count: 1000)).count, 64)
+    }
+
+    func testShardsPartitionExactlyForAnyN() throws {
+        let items = Array(0..<23)
+        for n in 1...30 {
+            var seen = [Int]()
+            for i in 1...n { seen += Shard(index: i, count: n).select(items) }
+            XCTAssertEqual(seen.sorted(), items, "N = \(n)")
+        }
+        XCTAssertEqual(try Shard(parsing: "2/8"), Shard(index: 2, count: 8))
+        for bad in ["0/3", "4/3", "1/0", "x", "1/2/3", "-1/2"] {
+            XCTAssertThrowsError(try Shard(parsing: bad), bad)
+        }
+    }
+}

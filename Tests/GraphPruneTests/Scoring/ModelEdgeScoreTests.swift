@@ -1,0 +1,130 @@
+import XCTest
+@testable import GraphPrune
+
+final class ModelEdgeScoreTests: XCTestCase {
+    /// Dense 3→2, ReLU, Dense 2→2 with signed weights (out × in) and nonzero biases.
+    static func tinyNet(bias: Bool = true) -> Sequential {
+        let w1 = Matrix<Float>([[1, -2, 0.5], [0.25, 1, -1]]), w2 = Matrix<Float>([[2, -1], [0.5, 3]])
+        let architecture = Architecture(inputSize: 3, layers: [.dense(outputs: 2), .relu, .dense(outputs: 2)])
+        return Sequential(architecture: architecture, layers: [
+            Dense(weight: w1, bias: bias ? [0.3, -0.2] : [0, 0]), ReLU(), Dense(weight: w2, bias: bias ? [0.1, -0.4] : [0, 0]),
+        ])
+    }
+
+    private func synflow(_ model: Sequential, iterations: Int, density: Double = 0.5, absoluteBiases: Bool = false) throws -> [Matrix<Double>] {
+        try SynFlowEdgeScorer(iterations: iterations, absoluteBiases: absoluteBiases)
+            .scores(EdgeScoringContext(model: model, positions: [0, 2], density: density))
+    }
+
+    func testSynFlowMatchesHandDerivedScores() throws {
+        // r = |W1| 1 = (3.5, 2.25), c = 1ᵀ|W2| = (2.5, 4): score(W2_kj) = |W2_kj| r_j, score(W1_ji) = |W1_ji| c_j.
+        let s = try synflow(Self.tinyNet(), iterations: 1)
+        XCTAssertClose(s[0].elements, [2.5, 5, 1.25, 1, 4, 4], tolerance: 1e-12)
+        XCTAssertClose(s[1].elements, [7, 2.25, 1.75, 6.75], tolerance: 1e-12)
+        // Synaptic flow is conserved: every layer's scores sum to R = 17.75.
+        XCTAssertEqual(s[0].elements.reduce(0, +), 17.75, accuracy: 1e-12)
+        XCTAssertEqual(s[1].elements.reduce(0, +), 17.75, accuracy: 1e-12)
+        // With |b| (the reference code): h = r + |b1| = (3.8, 2.45); layer 1 unchanged (c does not see b).
+        let b = try synflow(Self.tinyNet(), iterations: 1, absoluteBiases: true)
+        XCTAssertClose(b[1].elements, [7.6, 2.45, 1.9, 7.35], tolerance: 1e-12)
+        XCTAssertClose(b[0].elements, s[0].elements, tolerance: 1e-12)
+    }
+
+    func testSynFlowIterationsRescoreTheMaskedNetwork() throws {
+        // q = 0.25, 2 rounds: round 1 keeps round(√0.25 · 10) = 5 of the single-shot scores
+        // {7, 6.75, 5, 4, 4} — W1 (0,1), (1,1), (1,2) and W2 (0,0), (1,1) —, then rescores:
+        // r = (2, 2), c = (2, 3) on the masked network.
+        let s = try synflow(Self.tinyNet(), iterations: 2, density: 0.25)
+        XCTAssertClose(s[0].elements, [0, 4, 0, 0, 3, 3], tolerance: 1e-12)
+        XCTAssertClose(s[1].elements, [4, 0, 0, 6], tolerance: 1e-12)
+        // The density only matters with more than one round.
+        XCTAssertEqual(try synflow(Self.tinyNet(), iterations: 1, density: 0.1), try synflow(Self.tinyNet(), iterations: 1, density: 0.9))
+    }
+
+    func testSynFlowOfAConvolutionMatchesFiniteDifferences() throws {
+        // R is linear in each single |w| (every path holds it once), so a difference quotient of
+        // the engine's own forward pass on |W| is exact up to rounding.
+        let architecture = try Architecture.parse("c3-gap-4", inputShape: [2, 4, 5])
+        let model = Sequential(architecture: architecture, initializer: .glorotUniform, seed: 3)
+        let s = try SynFlowEdgeScorer(iterations: 1).scores(EdgeScoringContext(model: model, positions: [0, 3]))
+        func r(_ convWeight: [Float]) -> Double {
+            let conv = model.layers[0] as! Conv2D, dense = model.layers[3] as! Dense
+            let layers: [any Layer] = [
+                Conv2D(input: conv.input, kernel: (3, 3), weight: Matrix(rows: 3, columns: 18, elements: convWeight),
+                       bias: [0, 0, 0], padding: .same),
+                ReLU(), GlobalAveragePooling(input: conv.output),
+                Dense(weight: Matrix(rows: 4, columns: 3, elements: dense.weight.elements.map { abs($0) }), bias: [0, 0, 0, 0]),
+            ]
+            let ones = Matrix<Float>(rows: 1, columns: 40, repeating: 1)
+            return Sequential(architecture: architecture, layers: layers).outputs(ones).elements.reduce(0) { $0 + Double($1) }
+        }
+        let w = (model.layers[0] as! Conv2D).weight.elements.map { abs($0) }
+        for k in w.indices {
+            var plus = w, minus = w
+            plus[k] += 0.5
+            minus[k] -= 0.5
+            let expected = Double(w[k]) * (r(plus) - r(minus))
+            XCTAssertEqual(s[0].elements[k], expected, accuracy: 1e-4 * max(1, expected), "tap \(k)")
+        }
+        XCTAssertEqual(s[0].elements.reduce(0, +), s[1].elements.reduce(0, +), accuracy: 1e-9)  // conservation
+    }
+
+    func testSNIPMatchesFiniteDifferencesOfTheLoss() throws {
+        let model = Self.tinyNet()
+        let x: [[Double]] = [[0.5, -1, 2], [1, 0.2, -0.3], [-0.7, 0.9, 0.4], [0.3, 0.3, 1.1]]
+        let y: [Int32] = [0, 1, 1, 0]
+        let data = LabeledData(
+            features: Matrix(x.map { $0.map { Float($0) } }), labels: y, shape: .vector(3), classCount: 2)
+        // Two batches of two cover all four samples: g = Σ_b ∂(mean loss of b)/∂W = ½ Σ_i ∂ℓ_i/∂W.
+        let s = try SNIPEdgeScorer(batches: 2, batchSize: 2)
+            .scores(EdgeScoringContext(model: model, positions: [0, 2], data: data, seed: 9))
+        var w1: [Double] = [1, -2, 0.5, 0.25, 1, -1], w2: [Double] = [2, -1, 0.5, 3]
+        func loss() -> Double {
+            var total = 0.0
+            for (sample, label) in zip(x, y) {
+                let h = (0..<2).map { j in max(0, (0..<3).reduce([0.3, -0.2][j]) { $0 + w1[j * 3 + $1] * sample[$1] }) }
+                let z = (0..<2).map { k in (0..<2).reduce([0.1, -0.4][k]) { $0 + w2[k * 2 + $1] * h[$1] } }
+                let lse = log(exp(z[0]) + exp(z[1]))
+                total += lse - z[Int(label)]
+            }
+            return total / 2
+        }
+        func score(first: Bool, _ k: Int) -> Double {
+            let original = first ? w1[k] : w2[k]
+            func set(_ v: Double) { if first { w1[k] = v } else { w2[k] = v } }
+            set(original + 1e-6); let plus = loss()
+            set(original - 1e-6); let minus = loss()
+            set(original)
+            return abs((plus - minus) / 2e-6 * original)
+        }
+        let expected1 = (0..<6).map { score(first: true, $0) }, expected2 = (0..<4).map { score(first: false, $0) }
+        XCTAssertClose(s[0].elements, expected1, tolerance: 1e-5)
+        XCTAssertClose(s[1].elements, expected2, tolerance: 1e-5)
+        XCTAssertGreaterThan(expected1.reduce(0, +), 0.01)
+
+        let context = EdgeScoringContext(model: model, positions: [0, 2], data: data)
+        XCTAssertThrowsError(try SNIPEdgeScorer(batches: 3, batchSize: 2).scores(context)) { error in
+            XCTAssertTrue("\(error)".contains("--snip-batches"), "\(error)")
+        }
+        XCTAssertThrowsError(try SNIPEdgeScorer().scores(EdgeScoringContext(model: model, positions: [0, 2])))
+    }
+
+    func testRegistryMakesEveryScorerByName() throws {
+        let registry = EdgeScorerRegistry.standard
+        XCTAssertEqual(registry.modelScorerNames, ["magnitude", "snip", "synflow"])
+        var options = EdgeScorerOptions()
+        options.synflowIterations = 7
+        XCTAssertEqual((try registry.makeModelScorer("synflow", options: options) as? SynFlowEdgeScorer)?.iterations, 7)
+        XCTAssertEqual(try registry.makeModelScorer("snip").name, "snip")
+        XCTAssertThrowsError(try registry.make("synflow"))
+        XCTAssertThrowsError(try registry.makeModelScorer("nope"))
+        options.snipBatches = 0
+        XCTAssertThrowsError(try registry.makeModelScorer("snip", options: options)) { XCTAssertTrue("\($0)".contains("--snip-batches")) }
+        // Magnitude through the model: |w|, zero off a sparse layer's pattern.
+        let sparse = SparseDense(inputs: 3, outputs: 2, connections: [(0, 1), (1, 2)], values: [-4, 0.5])
+        let model = Sequential(architecture: Architecture(inputSize: 3, layers: [.sparseDense(outputs: 2, epsilon: 1)]), layers: [sparse])
+        let m = try registry.makeModelScorer("magnitude").scores(EdgeScoringContext(model: model, positions: [0]))
+        XCTAssertEqual(m[0].elements, [0, 4, 0, 0, 0, 0.5])
+        XCTAssertThrowsError(try registry.makeModelScorer("magnitude").scores(EdgeScoringContext(model: Self.tinyNet(), positions: [1])))
+    }
+}
