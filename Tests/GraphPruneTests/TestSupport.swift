@@ -63,3 +63,27 @@ final class TemporaryDirectory {
     /// The path of `name` inside the directory.
     func path(_ name: String) -> String { url.appendingPathComponent(name).path }
 }
+
+/// Runs the built `graphprune` binary (next to the test bundle) with `arguments`, optionally in
+/// `directory`; returns (status, stdout, stderr).
+func runGraphprune(_ arguments: [String], in directory: URL? = nil) throws -> (Int32, String, String) {
+    let process = Process()
+    process.executableURL = try graphpruneBinary()
+    process.arguments = arguments
+    if let directory { process.currentDirectoryURL = directory }
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+}
+
+/// The built `graphprune` executable. On Linux the test bundle's URL is the products directory;
+/// on macOS it is the .xctest.
+func graphpruneBinary() throws -> URL {
+    let bundle = Bundle(for: TemporaryDirectory.self).bundleURL
+    return [bundle, bundle.deletingLastPathComponent()].map { $0.appendingPathComponent("graphprune") }
+        .first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? bundle.appendingPathComponent("graphprune")
+}

@@ -37,7 +37,22 @@ public struct RunExecutor {
     /// shape, the layers to prune), so a study fails before its first run.
     public func validate(_ settings: RunSettings) throws {
         let shape = DatasetCatalog.inputShape(settings.word("dataset"))
-        _ = try architecture(settings, inputShape: shape, sparse: StudyParameters.sparse.contains(settings.procedure))
+        let architecture = try architecture(settings, inputShape: shape, sparse: StudyParameters.sparse.contains(settings.procedure))
+        let classes = DatasetCatalog.classCount(settings.word("dataset"))
+        if settings.procedure == "transfer-prune" {
+            for name in ["source-classes", "target-classes"] {
+                let list = settings.integers(name)
+                guard !list.isEmpty, Set(list).count == list.count, list.allSatisfy({ $0 >= 0 && $0 < classes }) else {
+                    throw StudyRunError("\(name): \(list) must be distinct classes of 0…\(classes - 1)")
+                }
+            }
+        } else if architecture.sizes.last! < classes {
+            throw StudyRunError("arch: ends with \(architecture.sizes.last!) outputs but the data set has \(classes) classes")
+        }
+        if StudyParameters.pruning.contains(settings.procedure) {
+            // The layer names only depend on the architecture: a model of it, drawn at seed 0.
+            _ = try LayerSelection.positions(settings.word("layers"), in: Sequential(architecture: architecture, initializer: .glorotUniform, seed: 0))
+        }
     }
 
     public mutating func execute(_ run: PlannedRun) throws -> RunResult {

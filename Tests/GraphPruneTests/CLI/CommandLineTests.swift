@@ -23,23 +23,7 @@ final class CommandLineTests: XCTestCase {
         try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",").map(String.init) }
     }
 
-    /// Runs the built `graphprune` binary; returns (status, stdout, stderr).
-    private func runBinary(_ arguments: [String]) throws -> (Int32, String, String) {
-        // On Linux the test bundle's URL is the products directory; on macOS it is the .xctest.
-        let bundle = Bundle(for: Self.self).bundleURL
-        let binary = [bundle, bundle.deletingLastPathComponent()].map { $0.appendingPathComponent("graphprune") }
-            .first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? bundle.appendingPathComponent("graphprune")
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
-    }
+    private func runBinary(_ arguments: [String]) throws -> (Int32, String, String) { try runGraphprune(arguments) }
 
     func testCentralityOfAStarFromCSVAndMatrixMarket() throws {
         let csv = try write("source,target,weight\n0,1,1\n0,2,1\n0,3,1\n", "star.csv")

@@ -45,4 +45,7 @@ extension DatasetCatalog {
         default: ImageShape.vector(64)  // SyntheticClassification.make's default
         }
     }
+
+    /// Classes of a data set (FashionMNIST, CIFAR-10 and the synthetic default all have 10).
+    public static func classCount(_ name: String) -> Int { 10 }
 }

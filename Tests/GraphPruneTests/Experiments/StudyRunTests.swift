@@ -1,0 +1,142 @@
+import XCTest
+@testable import GraphPrune
+@testable import graphprune
+
+/// Running a tiny study end to end on the synthetic set: results, resume, shards, reports.
+final class StudyRunTests: XCTestCase {
+    private var directory: TemporaryDirectory!
+
+    override func setUpWithError() throws { directory = try TemporaryDirectory("graphprune-study") }
+    override func tearDown() { directory = nil }
+
+    private let study = """
+        caption: Tiny
+        settings: {procedure: neuron-prune, dataset: synthetic, arch: 64-16-10, epochs: 1, finetune-epochs: 1, layers: hidden}
+        axes: {scorer: [magnitude, random]}
+        seeds: [1, 2]
+        tables: [{rows: scorer, metric: test_accuracy, percent: true}]
+        plots: [{kind: bars, x: scorer, metric: accuracy_after_pruning}]
+        """
+
+    private func writeStudy(_ text: String? = nil) throws -> String {
+        let path = directory.path("tiny.yaml")
+        try (text ?? study).write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    private func resultFiles(_ dir: String) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.sorted()
+    }
+
+    func testRunsEverythingOnceThenSkipsAndResumesAfterAKill() throws {
+        let file = try writeStudy()
+        let results = directory.path("runs")
+        try RunCommand.parse([file, "--results", results]).run()
+        let spec = try StudySpec.load(path: file)
+        let planned = StudyGrid.distinctRuns(StudyGrid.expand(spec))
+        XCTAssertEqual(try resultFiles(results), planned.map { "\($0.hash).json" }.sorted())
+        let store = RunStore(directory: URL(fileURLWithPath: results))
+        let first = try XCTUnwrap(store.result(planned[0].hash))
+        XCTAssertEqual(first.settings["scorer"], .word("magnitude"))
+        XCTAssertEqual(first.phases.map(\.name), ["train", "finetune"])
+        XCTAssertEqual(first.metrics["pruning_ratio"], 0.5)
+        XCTAssertEqual(first.layers.first?.values["units_after"], 8)
+
+        // Simulate a kill: one run's result gone with a half-written temp file left behind, another corrupt.
+        let killed = planned[1].hash, corrupt = planned[2].hash
+        try FileManager.default.removeItem(atPath: store.url(of: killed).path)
+        try Data("{\"hash\": \"\(killed)\", \"metr".utf8).write(to: URL(fileURLWithPath: results).appendingPathComponent(".\(killed).json.tmp-1-ab"))
+        try Data("{ not json".utf8).write(to: store.url(of: corrupt))
+        let untouched = try Data(contentsOf: store.url(of: planned[3].hash))
+        XCTAssertFalse(store.isDone(killed))
+        XCTAssertFalse(store.isDone(corrupt))
+        try RunCommand.parse([file, "--results", results]).run()
+        XCTAssertTrue(store.isDone(killed))
+        XCTAssertTrue(store.isDone(corrupt))
+        XCTAssertEqual(try Data(contentsOf: store.url(of: planned[3].hash)), untouched, "finished runs are not redone")
+        // Same seed, same settings: the redone run reproduces the first one's numbers.
+        XCTAssertEqual(store.result(planned[0].hash)?.metrics["test_accuracy"], first.metrics["test_accuracy"])
+    }
+
+    func testReportAggregatesExactlyWhatTheRunsStored() throws {
+        let file = try writeStudy()
+        let results = directory.path("runs"), output = directory.path("report")
+        try RunCommand.parse([file, "--results", results]).run()
+        try ReportCommand.parse([file, "--results", results, "--output-dir", output]).run()
+        let spec = try StudySpec.load(path: file)
+        let store = RunStore(directory: URL(fileURLWithPath: results))
+        let runs = StudyGrid.expand(spec)
+        for scorer in ["magnitude", "random"] {
+            let values = runs.filter { $0.given["scorer"] == .word(scorer) }.map { 100 * store.result($0.hash)!.metrics["test_accuracy"]! }
+            let mean = values.reduce(0, +) / 2
+            let std = ((values[0] - mean) * (values[0] - mean) + (values[1] - mean) * (values[1] - mean)).squareRoot()
+            let md = try String(contentsOfFile: "\(output)/tiny.md", encoding: .utf8)
+            XCTAssertTrue(md.contains(String(format: "%.2f ± %.2f (2)", mean, std)), "\(scorer): \(md)")
+        }
+        let csv = try String(contentsOfFile: "\(output)/tiny.csv", encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(csv.filter { $0.hasPrefix("run,") }.count, 4)
+        XCTAssertEqual(csv.filter { $0.hasPrefix("mean,") }.count, 2)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: "\(output)/tiny-plot1.svg"))
+        XCTAssertTrue(try String(contentsOfFile: "\(output)/tiny.md", encoding: .utf8).contains("graphprune run \(file) && graphprune report \(file)"))
+    }
+
+    func testDryRunListsRunsAndShardsPartitionThem() throws {
+        let file = try writeStudy()
+        let results = directory.path("runs")
+        var listed = [String]()
+        for i in 1...3 {
+            let (status, out, _) = try runGraphprune(["run", file, "--results", results, "--dry-run", "--shard", "\(i)/3"])
+            XCTAssertEqual(status, 0)
+            listed += out.split(separator: "\n").dropFirst().map { String($0.prefix(16)) }
+        }
+        let planned = StudyGrid.distinctRuns(StudyGrid.expand(try StudySpec.load(path: file)))
+        XCTAssertEqual(listed.sorted(), planned.map(\.hash).sorted())
+        XCTAssertFalse(FileManager.default.fileExists(atPath: results), "a dry run writes nothing")
+    }
+
+    /// Three shards run as three processes into one directory give the same report as one
+    /// unsharded run (timings aside).
+    func testThreeShardProcessesEqualOneUnshardedRun() throws {
+        let file = try writeStudy()
+        let sharded = directory.path("sharded"), single = directory.path("single")
+        let processes = try (1...3).map { i -> Process in
+            let p = Process()
+            p.executableURL = try graphpruneBinary()
+            p.arguments = ["run", file, "--results", sharded, "--shard", "\(i)/3"]
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            return p
+        }
+        for p in processes { p.waitUntilExit(); XCTAssertEqual(p.terminationStatus, 0) }
+        XCTAssertEqual(try runGraphprune(["run", file, "--results", single]).0, 0)
+        for (dir, out) in [(sharded, "r1"), (single, "r2")] {
+            XCTAssertEqual(try runGraphprune(["report", file, "--results", dir, "--output-dir", directory.path(out)]).0, 0)
+        }
+        func tables(_ out: String) throws -> String {
+            let md = try String(contentsOfFile: directory.path("\(out)/tiny.md"), encoding: .utf8)
+            return String(md[md.range(of: "## Table 1")!.lowerBound..<md.range(of: "## Settings")!.lowerBound])
+        }
+        func numbers(_ out: String) throws -> [String] {
+            // CSV without the timing columns, which differ from run to run.
+            let rows = try String(contentsOfFile: directory.path("\(out)/tiny.csv"), encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+            let keep = rows[0].indices.filter { !rows[0][$0].hasSuffix("seconds") }
+            return rows.map { r in keep.map { String(r[$0]) }.joined(separator: ",") }
+        }
+        XCTAssertEqual(try tables("r1"), try tables("r2"))
+        XCTAssertEqual(try numbers("r1"), try numbers("r2"))
+    }
+
+    func testInvalidStudiesFailBeforeRunning() throws {
+        let results = directory.path("runs")
+        let bad = try writeStudy("settings: {procedure: neuron-prune, dataset: synthetic, arch: 64-16-10, layers: layers.7}\nseeds: [1]")
+        let (status, _, err) = try runGraphprune(["run", bad, "--results", results])
+        XCTAssertNotEqual(status, 0)
+        XCTAssertTrue(err.hasPrefix("Error: "), err)
+        XCTAssertEqual(err.split(separator: "\n").count, 1, err)
+        let unknown = try writeStudy("settings: {dataset: synthetic, arch: 64-16-10}\naxes: {scorer: [eigenvector, pagerank]}")
+        let (status2, _, err2) = try runGraphprune(["run", unknown, "--results", results])
+        XCTAssertNotEqual(status2, 0)
+        XCTAssertTrue(err2.contains("axes.scorer[1]") && err2.contains("pagerank"), err2)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: results))
+    }
+}
