@@ -63,6 +63,8 @@ struct SparsifyCommand: ParsableCommand {
             scorer = try EdgeScorerRegistry.standard.make(score)
         } catch ScorerError.unknownScorer(let name, let known) {
             throw OptionError("--score", "unknown edge score '\(name)' (known: \(known.joined(separator: ", ")))")
+        } catch {
+            throw OptionError("--score", "\(error) (graphprune prune --granularity edge --scorer \(score))")
         }
         let url = URL(fileURLWithPath: weights)
         var named: [(name: String, tensor: Tensor)]

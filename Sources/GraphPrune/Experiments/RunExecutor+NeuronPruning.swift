@@ -60,6 +60,8 @@ extension RunExecutor {
                     try NeuronPruning(scorer: scorer, pruneRatio: ratio, minimumWidth: minimumWidth).prune(model, layers: positions)
                 }
                 model = result.model
+                let edges = result.layers.compactMap(\.diagnostics.edges)
+                if !edges.isEmpty { recorder.metrics["graph_edges"] = Double(edges.reduce(0, +)) }
                 for layer in result.layers {
                     var values = ["units_before": Double(layer.unitsBefore), "units_after": Double(layer.unitsAfter)]
                     values["graph_edges"] = layer.diagnostics.edges.map(Double.init)

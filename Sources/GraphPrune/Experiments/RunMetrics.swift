@@ -15,6 +15,7 @@ public enum RunMetrics {
         ("connections", "weights of the final model that exist (nonzero dense weights, stored sparse connections)"),
         ("pruning_ratio", "fraction of neurons removed from each pruned layer"),
         ("density", "fraction of the pruned layers' weights kept"),
+        ("graph_edges", "edges of the neuron-similarity graphs of the pruned layers (0: every graph scorer ties)"),
         ("lambda2_before", "mean over pruned layers of λ₂ of the normalised Laplacian before edge pruning"),
         ("lambda2_after", "the same after edge pruning"),
         ("collapsed_neurons", "neurons left without any edge by edge pruning"),

@@ -32,9 +32,10 @@ public enum MarkdownCell: Equatable, Sendable, ExpressibleByStringLiteral, Expre
 /// A GitHub-flavoured Markdown table, the rounded, human-readable form of a report.
 ///
 /// ```
-/// | scorer    | pruned | accuracy (%)        |
-/// | :-------- | -----: | ------------------: |
-/// | magnitude |     50 | 87.12 ± 0.31 (3)    |
+/// | scorer    | pruned |     accuracy (%) |
+/// | :-------- | -----: | ---------------: |
+/// | magnitude |     50 | 87.17 ± 0.31 (3) |
+/// | random    |     10 |                — |
 /// ```
 /// Columns are padded to a common width so the source reads as a table too. By default a
 /// column is right-aligned when all its non-missing cells are numeric (and it has at least

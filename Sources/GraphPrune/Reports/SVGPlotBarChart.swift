@@ -85,17 +85,23 @@ public struct BarChart: Equatable, Sendable {
         let highs = bars.map { $0.value + ($0.error ?? 0) }
         let yAxis = PlotAxis(scale: .linear, range: lows.min().map { $0...highs.max()! }, includeZero: true)
 
-        func frame(depth: Double) throws -> ChartFrame {
+        func frame(depth: Double, minimumLeft: Double = 0) throws -> ChartFrame {
             try ChartFrame(
                 width: width, height: height, title: title, xLabel: xLabel, yLabel: yLabel, yAxis: yAxis,
-                seriesNames: series.map(\.name), legendPlacement: legendPlacement, tickLabelDepth: depth)
+                seriesNames: series.map(\.name), legendPlacement: legendPlacement, tickLabelDepth: depth,
+                minimumLeft: minimumLeft)
         }
         var chartFrame = try frame(depth: 14)
         let longest = categories.map { TextMetrics.width($0) }.max() ?? 0
         let rotate = !categories.isEmpty && longest > chartFrame.area.width / Double(categories.count) - 6
         if rotate {
-            // A label turned by 35° reaches down sin 35° of its length below its anchor.
-            chartFrame = try frame(depth: 14 + longest * sin(35 * Double.pi / 180))
+            // A label turned by 35° (anchored at its end under the group's centre) reaches
+            // sin 35° of its length down and cos 35° of it to the left; the first one must fit.
+            let angle = 35 * Double.pi / 180
+            let firstLabel = TextMetrics.width(categories[0])
+            let halfSlot = chartFrame.area.width / Double(categories.count) / 2
+            chartFrame = try frame(
+                depth: 14 + longest * sin(angle), minimumLeft: firstLabel * cos(angle) - halfSlot + 8)
         }
 
         let area = chartFrame.area

@@ -54,12 +54,15 @@ struct ChartFrame {
     static let rowHeight = 18.0
     static let sampleWidth = 30.0
 
-    /// Lays out a `width × height` chart.
+    /// Lays out a `width × height` chart. `tickLabelDepth` is the room under the x axis for
+    /// tick labels, `inset` the gap between frame and axis ends, `minimumLeft` a lower bound
+    /// on the left margin (for rotated category names reaching left).
     /// - Throws: `ReportError` naming the chart when the size leaves less than 60 × 60 pixels
     ///   for the plot area, or is not finite.
     init(
         width: Double, height: Double, title: String, xLabel: String, yLabel: String, yAxis: PlotAxis,
-        seriesNames: [String], legendPlacement: LegendPlacement, tickLabelDepth: Double = 14, inset: Double = 0
+        seriesNames: [String], legendPlacement: LegendPlacement, tickLabelDepth: Double = 14, inset: Double = 0,
+        minimumLeft: Double = 0
     ) throws {
         let subject = title.isEmpty ? "chart" : "chart \"\(title)\""
         guard width.isFinite && height.isFinite && width > 0 && height > 0 else {
@@ -76,7 +79,7 @@ struct ChartFrame {
 
         let top = title.isEmpty ? 14.0 : 42.0
         let tickWidth = yAxis.ticks.map { TextMetrics.width($0.label) }.max() ?? 0
-        let left = 12 + (yLabel.isEmpty ? 0 : 22) + tickWidth + 10
+        let left = max(minimumLeft, 12 + (yLabel.isEmpty ? 0 : 22) + tickWidth + 10)
         var bottom = 8 + tickLabelDepth + (xLabel.isEmpty ? 0 : 26) + 10
         var right = 20.0
 

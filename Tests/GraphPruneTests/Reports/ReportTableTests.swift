@@ -17,7 +17,7 @@ final class ReportTableTests: XCTestCase {
             ])
         let expected = "scorer,\"ratio, %\",n,accuracy\r\n"
             + "magnitude,0.10000000000000001,3,0.5\r\n"
-            + "\"say \"\"hi\"\"\",1.0000000000000001e-300,-7,\r\n"
+            + "\"say \"\"hi\"\"\",1e-300,-7,\r\n"
             + "\"two\nlines\",nan,0,-inf\r\n"
             + "\"cr\rhere\",100,,0.33333333333333331\r\n"
         XCTAssertEqual(table.text(), expected)
@@ -66,11 +66,11 @@ final class ReportTableTests: XCTestCase {
             ])
         // mean 87.1666… → 87.17; std sqrt(0.18667 / 2) = 0.3055 → 0.31.
         let expected = """
-            | scorer    | pruned |     accuracy (%) | note    |
-            | :-------- | -----: | ---------------: | :------ |
-            | magnitude |     50 | 87.17 ± 0.31 (3) | a\\|b    |
-            | random    |     10 |                — | —       |
-            | one seed  |      5 | 80.00 ± 0.00 (1) | x<br>y  |
+            | scorer    | pruned |     accuracy (%) | note   |
+            | :-------- | -----: | ---------------: | :----- |
+            | magnitude |     50 | 87.17 ± 0.31 (3) | a\\|b   |
+            | random    |     10 |                — | —      |
+            | one seed  |      5 | 80.00 ± 0.00 (1) | x<br>y |
 
             """
         XCTAssertEqual(table.text, expected)
@@ -82,7 +82,7 @@ final class ReportTableTests: XCTestCase {
             header: ["k", "v"], rows: [["a", 0.123456], ["bb", .number(-0.0004)]], alignments: [.center, .left],
             decimals: 3)
         let expected = """
-            | k   | v     |
+            |  k  | v     |
             | :-: | :---- |
             |  a  | 0.123 |
             | bb  | 0.000 |
