@@ -7,7 +7,7 @@ struct GraphPruneCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "graphprune",
         abstract: "Graph-based neural-network pruning: neuron importance from similarity graphs, centralities, effective resistances, spectral sparsification, benchmarks.",
-        subcommands: [CentralityCommand.self, ScoreCommand.self, ResistanceCommand.self, SparsifyCommand.self, TrainCommand.self, EvaluateCommand.self, PruneCommand.self, FinetuneCommand.self, RunCommand.self, ReportCommand.self, BenchCommand.self])
+        subcommands: [CentralityCommand.self, ScoreCommand.self, ResistanceCommand.self, SparsifyCommand.self, TrainCommand.self, EvaluateCommand.self, PruneCommand.self, FinetuneCommand.self, RunCommand.self, ReportCommand.self, SettingsCommand.self, BenchCommand.self])
 
     /// Runs the command; every failure, parsing included, ends with one `Error:` line on stderr
     /// and a non-zero status (help and version requests print as usual).

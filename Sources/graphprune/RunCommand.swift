@@ -50,11 +50,7 @@ struct RunCommand: ParsableCommand {
         guard jobs >= 1 else { throw OptionError("--jobs", "\(jobs) must be at least 1") }
         var executor = RunExecutor(dataDirectory: dataDir)
         let planned = StudyGrid.distinctRuns(StudyGrid.expand(spec, full: full))
-        for run in planned {
-            do { try executor.validate(run.settings) } catch {
-                throw OptionError(study, "cell \(run.settings.nonDefault.map { "\($0.name)=\($0.value)" }.joined(separator: " ")): \(error)")
-            }
-        }
+        do { try executor.validate(planned.map(\.settings)) } catch { throw OptionError(study, "\(error)") }
         var mine = shard?.select(planned) ?? planned
         if let worker { mine = worker.select(mine) }
         let store = RunStore(directory: URL(fileURLWithPath: results))

@@ -11,12 +11,14 @@ extension RunExecutor {
         recorder.metrics["parameters_before"] = Double(model.parameterCount)
         recorder.metrics["flops_before"] = Double(ModelCost(model).flops)
         var options = EdgeScorerOptions()
-        options.snipBatches = settings.integer("snip-batches")
+        if case .integer(let n)? = settings.values["snip-batches"] { options.snipBatches = n }
         options.snipBatchSize = settings.integer("batch")
-        options.synflowIterations = settings.integer("synflow-iterations")
+        if case .integer(let n)? = settings.values["synflow-iterations"] { options.synflowIterations = n }
+        // The random control's λ₂ diagnostics are computed on magnitudes.
+        let score = settings.values["edge-scorer"].map(\.description) ?? "magnitude"
         let pruning = try EdgePruning(
             method: EdgePruning.Method(rawValue: settings.word("method"))!, density: settings.number("density"),
-            scorer: settings.word("edge-scorer"), options: options,
+            scorer: score, options: options,
             keepOutputDense: !settings.flag("prune-output-layer"), rewind: settings.flag("rewind"),
             seed: UInt64(settings.seed))
         let result = try recorder.time("prune") { try pruning.prune(trained, initial: initial, data: data.train) }

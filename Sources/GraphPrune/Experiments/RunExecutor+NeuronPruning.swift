@@ -39,12 +39,14 @@ extension RunExecutor {
         recorder.metrics["flops_before"] = Double(costBefore.flops)
 
         let scorerName = settings.word("scorer")
-        var ratio = settings.number("ratio")
+        var ratio = settings.values["ratio"]?.doubleValue ?? 0
         if scorerName != "none" {
             var options = ScorerOptions()
-            options.tau = settings.number("tau")
+            options.tau = settings.values["tau"]?.doubleValue ?? options.tau
             options.seed = UInt64(settings.seed)
-            options.laplacianVariant = LaplacianCentrality.Variant(rawValue: settings.word("laplacian-variant"))!
+            if case .word(let variant)? = settings.values["laplacian-variant"] {
+                options.laplacianVariant = LaplacianCentrality.Variant(rawValue: variant)!
+            }
             let scorer = try ScorerRegistry.standard.make(scorerName, options: options)
             let minimumWidth = settings.integer("min-width")
             let matchDensity = settings.number("match-density")

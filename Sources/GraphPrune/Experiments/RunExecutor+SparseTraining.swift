@@ -1,5 +1,6 @@
 /// The `set` and `censet` procedures (paper 003): Erdős–Rényi sparse hidden layers (ε), trained
-/// `epochs` with rewiring after every epoch but the last.
+/// `epochs` with rewiring after every epoch but the last; `static-sparse` trains the same
+/// network without rewiring (the control).
 extension RunExecutor {
     static func evolution(_ settings: RunSettings) -> SparseEvolution {
         let rule: SparseEvolution.Rule
@@ -20,6 +21,11 @@ extension RunExecutor {
     mutating func runSparseTraining(_ settings: RunSettings, data: DataSplit, recorder: inout Recorder) throws {
         var model = try initialModel(settings, data: data, sparse: true)
         let training = trainingSettings(settings, epochs: settings.integer("epochs"), phase: 0)
+        if settings.procedure == "static-sparse" {
+            train(&model, data: data, settings: training, phase: "train", recorder: &recorder)
+            recordFinal(&model, data: data, recorder: &recorder)
+            return
+        }
         let evolution = Self.evolution(settings)
         let history = try recorder.time("train") {
             try SparseEvolution.train(&model, data: data, settings: training, evolution: evolution,

@@ -35,6 +35,21 @@ public struct RunExecutor {
 
     /// Checks what can be checked without running (the architecture against the data set's
     /// shape, the layers to prune), so a study fails before its first run.
+    /// Validates many runs, checking each distinct model-relevant combination once (the check
+    /// builds a model, which costs milliseconds for a large network). Throws for the first bad run.
+    public func validate(_ runs: [RunSettings]) throws {
+        var seen = Set<String>()
+        let keys = ["procedure", "dataset", "arch", "activation", "dropout", "sparse-epsilon", "layers", "source-classes", "target-classes"]
+        for settings in runs {
+            let key = keys.map { settings.values[$0]?.canonical ?? "" }.joined(separator: "|")
+            if seen.insert(key).inserted {
+                do { try validate(settings) } catch {
+                    throw StudyRunError("cell \(settings.nonDefault.map { "\($0.name)=\($0.value)" }.joined(separator: " ")): \(error)")
+                }
+            }
+        }
+    }
+
     public func validate(_ settings: RunSettings) throws {
         let shape = DatasetCatalog.inputShape(settings.word("dataset"))
         let architecture = try architecture(settings, inputShape: shape, sparse: StudyParameters.sparse.contains(settings.procedure))
@@ -65,7 +80,7 @@ public struct RunExecutor {
         case "train": try runTraining(settings, data: data, recorder: &recorder)
         case "neuron-prune", "transfer-prune": try runNeuronPruning(settings, data: data, recorder: &recorder)
         case "edge-prune": try runEdgePruning(settings, data: data, recorder: &recorder)
-        case "set", "censet": try runSparseTraining(settings, data: data, recorder: &recorder)
+        case "set", "censet", "static-sparse": try runSparseTraining(settings, data: data, recorder: &recorder)
         default: preconditionFailure("unknown procedure \(settings.procedure)")
         }
         recorder.timings["seconds"] = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9

@@ -9,11 +9,14 @@
 ///   by `method` with `edge-scorer` (paper 004), rewind to the initial weights (`rewind`), train
 ///   `finetune-epochs`.
 /// - `set`, `censet`: sparse evolutionary training for `epochs` (paper 003).
+/// - `static-sparse`: the same Erdős–Rényi sparse network trained without rewiring — the
+///   control that tells whether SET's or CenSET's rewiring matters at all.
 public enum StudyParameters {
-    public static let procedures = ["train", "neuron-prune", "transfer-prune", "edge-prune", "set", "censet"]
+    public static let procedures = ["train", "neuron-prune", "transfer-prune", "edge-prune", "set", "censet", "static-sparse"]
 
     static let pruning: Set<String> = ["neuron-prune", "transfer-prune"]
-    static let sparse: Set<String> = ["set", "censet"]
+    static let sparse: Set<String> = ["set", "censet", "static-sparse"]
+    static let evolving: Set<String> = ["set", "censet"]
     static let finetuning: Set<String> = ["neuron-prune", "transfer-prune", "edge-prune"]
 
     private static func number(_ name: String, _ value: Double, _ lo: Double, _ hi: Double, lo inLo: Bool = true,
@@ -32,7 +35,7 @@ public enum StudyParameters {
     }
 
     public static let all: [StudyParameter] = [
-        word("procedure", "train", procedures, "what a run does (train, neuron-prune, transfer-prune, edge-prune, set, censet)"),
+        word("procedure", "train", procedures, "what a run does (train, neuron-prune, transfer-prune, edge-prune, set, censet, static-sparse)"),
         // Data and model
         word("dataset", "fashion-mnist", ["fashion-mnist", "cifar10", "synthetic"], "data set"),
         integer("train-samples", 0, min: 0, "use the first N training samples (0 = all)"),
@@ -86,8 +89,8 @@ public enum StudyParameters {
         word("centrality", "correct", ["correct", "networkit-legacy"], "Laplacian centrality: correct or NetworKit ≤ 11.2's", for: ["censet"]),
         word("censet-weights", "absolute", ["absolute", "signed"], "edge weights of CenSET's graph", for: ["censet"]),
         flag("censet-output-layer", false, "include the output layer in CenSET's graph", for: ["censet"]),
-        word("regrow", "zero", ["zero", "random"], "weights of regrown connections: 0 (Keras code) or N(0, 0.1²) (the SET reference's sparse version)", for: sparse),
-        flag("reset-momentum", false, "restart the optimiser every epoch, as the reference code does", for: sparse),
+        word("regrow", "zero", ["zero", "random"], "weights of regrown connections: 0 (Keras code) or N(0, 0.1²) (the SET reference's sparse version)", for: evolving),
+        flag("reset-momentum", false, "restart the optimiser every epoch, as the reference code does", for: evolving),
     ]
 
     public static let byName: [String: StudyParameter] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
@@ -98,5 +101,27 @@ public enum StudyParameters {
             throw StudyParameterError("unknown setting '\(name)' (known: \(all.map(\.name).joined(separator: ", ")))")
         }
         return p
+    }
+}
+
+extension StudyParameters {
+    /// The catalogue as a Markdown table (name, default, values, procedures, meaning): what
+    /// `graphprune settings` prints and `Methods/README.md` includes.
+    public static func markdownTable() -> String {
+        var text = "| setting | default | values | procedures | meaning |\n|---|---|---|---|---|\n"
+        for p in all {
+            let values: String
+            switch p.kind {
+            case .integer(let minimum): values = "integer ≥ \(minimum)"
+            case let .number(lo, hi, inLo, inHi): values = "\(inLo ? "[" : "(")\(lo.description), \(hi.description)\(inHi ? "]" : ")")"
+            case .word(let allowed): values = allowed?.joined(separator: ", ") ?? "text"
+            case .flag: values = "true, false"
+            case .integers: values = "list of integers"
+            }
+            let procedures = p.procedures.map { set in Self.procedures.filter(set.contains).joined(separator: ", ") } ?? "all"
+            let cells = [p.name, p.defaultValue.description.isEmpty ? "[]" : p.defaultValue.description, values, procedures, p.help]
+            text += "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |\n"
+        }
+        return text
     }
 }

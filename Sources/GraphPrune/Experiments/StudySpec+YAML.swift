@@ -13,6 +13,8 @@ extension StudySpec {
     /// cells: [{procedure: train}]   # extra cells beyond the product (irregular grids)
     /// overrides: [{when: {scorer: random}, set: {tau: 0.5}}]
     /// tables: [{rows: scorer, columns: ratio, metric: test_accuracy, caption: "…", decimals: 2, percent: true, where: {…}}]
+    ///   # rows, columns, x and series may list several settings ([procedure, scorer, method]):
+    ///   # a run is labelled by the values of those that apply to it, joined by " / ".
     /// plots: [{kind: lines, x: ratio, series: scorer, metric: test_accuracy, log-x: false, title: "…", x-label: "…", y-label: "…", where: {…}}]
     /// full: {epochs: 200}           # the --full variant's settings
     /// ```
@@ -179,10 +181,18 @@ struct StudyReader {
         return m
     }
 
+    /// A setting name, or several (a list, or names joined by `+`) whose applicable values
+    /// together label a row, column, series or x position (see `StudyReport.value`).
     func settingName(_ node: Node, path: String) throws -> String {
-        let name = try word(node, path: path)
-        _ = try parameter(name, node: node, path: path)
-        return name
+        let names: [String]
+        if case .sequence(let seq) = node {
+            guard !seq.isEmpty else { throw error(path, node, "is an empty list of settings") }
+            names = try seq.enumerated().map { i, item in try word(item, path: "\(path)[\(i)]") }
+        } else {
+            names = try word(node, path: path).split(separator: "+").map(String.init)
+        }
+        for name in names { _ = try parameter(name, node: node, path: path) }
+        return names.joined(separator: "+")
     }
 
     func table(_ node: Node, path: String) throws -> StudySpec.Table {

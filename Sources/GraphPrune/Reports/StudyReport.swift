@@ -23,8 +23,19 @@ public struct StudyReport {
 
     /// The value a run has for `name`: as its cell gave it, else as resolved (nil when the
     /// setting does not apply to the run's procedure).
+    ///
+    /// A composite name `a+b+c` (a table or plot labelled by several settings) gives the value of
+    /// the one that applies, or the applicable values joined by " / ", or nil when none does.
     func value(_ run: PlannedRun, _ name: String) -> SettingValue? {
-        run.given[name] ?? run.settings.values[name]
+        guard name.contains("+") else { return run.given[name] ?? run.settings.values[name] }
+        let parts = name.split(separator: "+").compactMap { part -> SettingValue? in
+            let key = String(part)
+            // A setting the run's procedure ignores does not label it, even if a grid cell set it.
+            guard run.settings.values[key] != nil || key == "procedure" else { return nil }
+            return run.given[key] ?? run.settings.values[key]
+        }
+        if parts.count <= 1 { return parts.first }
+        return .word(parts.map(\.description).joined(separator: " / "))
     }
 
     /// Planned runs matching `filter`, grouped by the values of `keys`, groups in study order;
@@ -55,7 +66,9 @@ public struct StudyReport {
             if !columnKeys.contains(g.key[1]) { columnKeys.append(g.key[1]) }
         }
         let metricLabel = RunMetrics.label(table.metric, percent: table.percent)
-        let header = [table.rows] + (table.columns == nil ? [metricLabel] : columnKeys.map { "\(table.columns!) = \(Self.label($0))" })
+        let rowTitle = table.rows.replacingOccurrences(of: "+", with: " / ")
+        let columnTitle = table.columns?.replacingOccurrences(of: "+", with: " / ") ?? ""
+        let header = [rowTitle] + (table.columns == nil ? [metricLabel] : columnKeys.map { "\(columnTitle) = \(Self.label($0))" })
         let rows: [[MarkdownCell]] = rowKeys.map { r in
             [.text(Self.label(r))] + columnKeys.map { c in
                 let runs = groups.first { $0.key == [r, c] }?.runs ?? []

@@ -101,7 +101,7 @@ final class StudyGridTests: XCTestCase {
             settings: {procedure: neuron-prune, dataset: synthetic}
             axes: {scorer: [eigenvector, random], ratio: [0.25, 0.5]}
             seeds: [7, 8]
-            overrides: [{when: {scorer: random}, set: {tau: 0.3}}]
+            overrides: [{when: {scorer: eigenvector}, set: {tau: 0.3}}]
             cells: [{procedure: train}]
             """)
         let runs = StudyGrid.expand(s)
@@ -109,11 +109,11 @@ final class StudyGridTests: XCTestCase {
         XCTAssertEqual(runs.map { $0.given["scorer"] }.prefix(4), [.word("eigenvector"), .word("eigenvector"), .word("eigenvector"), .word("eigenvector")])
         XCTAssertEqual(runs.map { $0.given["ratio"] }.prefix(4), [.number(0.25), .number(0.25), .number(0.5), .number(0.5)])
         XCTAssertEqual(runs.map(\.settings.seed).prefix(4), [7, 8, 7, 8])
-        for run in runs where run.given["scorer"] == .word("random") && run.settings.procedure == "neuron-prune" {
+        for run in runs where run.given["scorer"] == .word("eigenvector") {
             XCTAssertEqual(run.settings["tau"], .number(0.3))
         }
-        for run in runs where run.given["scorer"] == .word("eigenvector") {
-            XCTAssertEqual(run.settings["tau"], .number(0.5))
+        for run in runs where run.given["scorer"] == .word("random") && run.settings.procedure == "neuron-prune" {
+            XCTAssertNil(run.settings.values["tau"], "random does not read τ")
         }
         XCTAssertEqual(runs.last?.settings.procedure, "train")
         XCTAssertNil(runs.last?.settings.values["ratio"], "ratio does not apply to train")

@@ -1,0 +1,67 @@
+import XCTest
+@testable import GraphPrune
+
+/// The studies in Methods/ parse and validate, and their documentation matches the code.
+final class ShippedStudiesTests: XCTestCase {
+    private let methods = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Methods")
+
+    func testEveryShippedStudyParsesAndValidates() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: methods.path).filter { $0.hasSuffix(".yaml") }.sorted()
+        XCTAssertTrue(files.contains("quickstart.yaml"))
+        XCTAssertGreaterThanOrEqual(files.count, 5)
+        let executor = RunExecutor()
+        for file in files {
+            let spec = try StudySpec.load(path: methods.appendingPathComponent(file).path)
+            XCTAssertGreaterThanOrEqual(spec.seeds.count, 3, "\(file): at least 3 seeds")
+            XCTAssertFalse(spec.tables.isEmpty, file)
+            for full in [false, true] {
+                XCTAssertNoThrow(try executor.validate(StudyGrid.distinctRuns(StudyGrid.expand(spec, full: full)).map(\.settings)), file)
+            }
+        }
+    }
+
+    func testReadmeListsEverySettingAsTheCodeDefinesIt() throws {
+        let readme = try String(contentsOf: methods.appendingPathComponent("README.md"), encoding: .utf8)
+        XCTAssertTrue(readme.contains(StudyParameters.markdownTable()), "regenerate the table with `graphprune settings`")
+        for metric in RunMetrics.known + RunMetrics.perEpoch + RunMetrics.perLayer {
+            XCTAssertTrue(readme.contains("`\(metric)`"), metric)
+        }
+    }
+
+    func testSettingsAScorerOrMethodIgnoresDoNotSplitRuns() {
+        let none = RunSettings(given: ["procedure": .word("neuron-prune"), "scorer": .word("none"), "ratio": .number(0.3)], seed: 1)
+        XCTAssertEqual(none.hash, RunSettings(given: ["procedure": .word("neuron-prune"), "scorer": .word("none"), "ratio": .number(0.9), "tau": .number(0.2)], seed: 1).hash)
+        let magnitude = RunSettings(given: ["procedure": .word("neuron-prune"), "scorer": .word("magnitude"), "tau": .number(0.2)], seed: 1)
+        XCTAssertNil(magnitude.values["tau"])
+        XCTAssertEqual(magnitude.values["ratio"], .number(0.5))
+        let eigen = RunSettings(given: ["procedure": .word("neuron-prune"), "tau": .number(0.2)], seed: 1)
+        XCTAssertEqual(eigen.values["tau"], .number(0.2))
+        let random = RunSettings(given: ["procedure": .word("edge-prune"), "method": .word("random"), "edge-scorer": .word("snip")], seed: 1)
+        XCTAssertEqual(random.hash, RunSettings(given: ["procedure": .word("edge-prune"), "method": .word("random")], seed: 1).hash)
+        let snip = RunSettings(given: ["procedure": .word("edge-prune"), "edge-scorer": .word("snip"), "synflow-iterations": .integer(5)], seed: 1)
+        XCTAssertNil(snip.values["synflow-iterations"])
+        XCTAssertEqual(snip.values["snip-batches"], .integer(1))
+    }
+
+    func testCompositeLabelsJoinTheApplicableSettings() throws {
+        let spec = try StudySpec.parse(yaml: """
+            settings: {dataset: synthetic}
+            cells:
+              - {procedure: neuron-prune, scorer: magnitude, match-density: 0.5}
+              - {procedure: edge-prune, method: greedy, density: 0.5}
+            tables: [{rows: [procedure, scorer, method], columns: density+match-density}]
+            """, file: "c.yaml")
+        XCTAssertEqual(spec.tables[0].rows, "procedure+scorer+method")
+        let directory = try TemporaryDirectory()
+        let report = StudyReport(spec: spec, store: RunStore(directory: directory.url))
+        let runs = report.planned
+        XCTAssertEqual(report.value(runs[0], "procedure+scorer+method"), .word("neuron-prune / magnitude"))
+        XCTAssertEqual(report.value(runs[1], "procedure+scorer+method"), .word("edge-prune / greedy"))
+        XCTAssertEqual(report.value(runs[0], "density+match-density"), .number(0.5))
+        XCTAssertEqual(report.value(runs[1], "density+match-density"), .number(0.5))
+        let table = try report.markdownTable(spec.tables[0]).text
+        XCTAssertTrue(table.contains("neuron-prune / magnitude") && table.contains("density / match-density = 0.5"), table)
+        XCTAssertEqual(report.missing.count, 2)
+    }
+}
