@@ -50,7 +50,7 @@ public struct RunSettings: Hashable, Sendable {
     }
 
     public var canonical: String {
-        let members = nonDefault.map { "\(SettingValue.jsonString($0.name)):\($0.value.canonical)" }
+        let members = nonDefault.map { "\(jsonString($0.name)):\($0.value.canonical)" }
             + ["\"seed\":\(seed)"]
         return "{" + members.sorted().joined(separator: ",") + "}"
     }

@@ -15,7 +15,7 @@ public enum SettingValue: Hashable, Sendable, CustomStringConvertible {
         switch self {
         case .integer(let i): return String(i)
         case .number(let x): return x.description
-        case .word(let s): return SettingValue.jsonString(s)
+        case .word(let s): return jsonString(s)
         case .flag(let b): return b ? "true" : "false"
         case .integers(let list): return "[" + list.map(String.init).joined(separator: ",") + "]"
         }
@@ -40,27 +40,5 @@ public enum SettingValue: Hashable, Sendable, CustomStringConvertible {
         case .number(let x): return x
         default: return nil
         }
-    }
-
-    /// A JSON string literal (quotes, backslashes and control characters escaped).
-    static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
-                        + String(scalar.value, radix: 16)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
     }
 }

@@ -26,9 +26,11 @@
 /// results are bitwise the same for every thread count. The feature-major scratch buffers live in
 /// the layer and grow only when the batch grows: a training step allocates nothing.
 ///
-/// **Rewiring** (`removeConnections(where:)`, `addConnections(_:value:)`) changes
-/// `connectionCount` and so the length of the first parameter tensor: optimisers reset that
-/// tensor's state (see `SGD`, `Adam`).
+/// **Rewiring** (`rewire(removing:adding:values:)`, `removeConnectionsMapped(where:)`,
+/// `addConnections`) returns a `PositionMap` from new storage positions to old ones;
+/// `Optimizer.remapState(index:by:)` carries the survivors' momentum over and starts new
+/// connections at 0 (`TrainingSession.remapOptimizerState`). An optimiser that sees a tensor
+/// change size without a remap restarts its state.
 ///
 /// - Complexity: forward and backward are O(batch · (nnz + inputs + outputs)), nnz =
 ///   `connectionCount`; memory O(nnz + batch · (inputs + outputs)).
