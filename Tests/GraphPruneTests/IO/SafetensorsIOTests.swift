@@ -40,7 +40,7 @@ final class SafetensorsIOTests: XCTestCase {
         XCTAssertEqual(json["__metadata__"] as? [String: String], ["a": "b"])
         let header = String(decoding: data[8..<(8 + headerSize)], as: UTF8.self)
         let names = sample.keys.sorted()
-        let positions = names.map { header.range(of: SafetensorsFile.jsonString($0))?.lowerBound }
+        let positions = names.map { header.range(of: jsonString($0))?.lowerBound }
         XCTAssertEqual(positions.compactMap { $0 }, positions.compactMap { $0 }.sorted())
         var expectedBegin = 0
         for name in names {

@@ -1,0 +1,52 @@
+import XCTest
+@testable import GraphPrune
+
+/// Report aggregation against hand-computed values and exact fixtures, from fabricated runs.
+final class StudyReportTests: XCTestCase {
+    private func fabricate(_ spec: StudySpec, in store: RunStore, accuracy: (PlannedRun) -> Double?) throws {
+        try store.prepare()
+        for run in StudyGrid.distinctRuns(StudyGrid.expand(spec)) {
+            guard let a = accuracy(run) else { continue }
+            try store.save(RunResult(
+                hash: run.hash, procedure: run.settings.procedure, settings: run.settings.values, canonical: run.settings.canonical,
+                seed: run.settings.seed, metrics: ["test_accuracy": a, "parameters": 100], layers: [], phases: [], timings: [:],
+                toolkitVersion: "test", machine: MachineDescription(hostname: "h", cores: 2, blasThreads: 2, memoryGiB: 1, operatingSystem: "os"),
+                started: "t0", finished: "t1"))
+        }
+    }
+
+    func testTableAndCSVMatchFixtures() throws {
+        let spec = try StudySpec.parse(yaml: """
+            settings: {procedure: neuron-prune, dataset: synthetic}
+            axes: {scorer: [magnitude, random]}
+            seeds: [1, 2, 3]
+            tables: [{rows: scorer, metric: test_accuracy, percent: true, decimals: 1}]
+            """, file: "f.yaml")
+        let directory = try TemporaryDirectory()
+        let store = RunStore(directory: directory.url)
+        // magnitude: 0.80, 0.82, 0.84 → 82.0 ± 2.0 (3); random: seeds 1 and 2 only → 0.70, 0.71 → 70.5 ± 0.7 (2).
+        let values: [String: [Int: Double]] = ["magnitude": [1: 0.80, 2: 0.82, 3: 0.84], "random": [1: 0.70, 2: 0.71]]
+        try fabricate(spec, in: store) { run in values[run.given["scorer"]!.description]![run.settings.seed] }
+        let report = StudyReport(spec: spec, store: store)
+        XCTAssertEqual(report.missing.count, 1)
+        XCTAssertEqual(try report.markdownTable(spec.tables[0]).text, """
+            | scorer    | test accuracy (%) |
+            | :-------- | ----------------: |
+            | magnitude |    82.0 ± 2.0 (3) |
+            | random    |    70.5 ± 0.7 (2) |
+
+            """)
+        let csv = try report.csv().text(lineEnding: .lf).split(separator: "\n").map(String.init)
+        XCTAssertEqual(csv[0], "kind,hash,seed,scorer,n,parameters,test_accuracy")
+        XCTAssertEqual(csv.filter { $0.hasPrefix("run,") }.count, 5)
+        let means = csv.filter { $0.hasPrefix("mean,") }.map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        XCTAssertEqual(means.map { Array($0[0..<6]) }, [["mean", "", "", "magnitude", "3", "100"], ["mean", "", "", "random", "2", "100"]])
+        XCTAssertEqual(Double(means[0][6])!, 0.82, accuracy: 1e-15)
+        XCTAssertEqual(Double(means[1][6])!, 0.705, accuracy: 1e-15)
+        let std = csv.first { $0.hasPrefix("std,,,magnitude,3,0,") }.map { Double($0.split(separator: ",").last!)! }
+        XCTAssertEqual(try XCTUnwrap(std), 0.02, accuracy: 1e-15, "sample standard deviation (n − 1)")
+        let md = try report.markdown(studyPath: "f.yaml", full: false, plotFiles: [])
+        XCTAssertTrue(md.contains("5 of 6 runs finished; 1 missing"), md)
+        XCTAssertTrue(md.contains("## Missing runs"), md)
+    }
+}
