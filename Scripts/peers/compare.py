@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 
-from common import ComparisonError, Toolkit, eigenvector_convention, read_score_csv, thread_count, timed
+from common import ComparisonError, Toolkit, read_score_csv, thread_count, timed
 import inputs
 import report
 import workloads
@@ -90,6 +90,7 @@ class Context:
     def fashion(self):
         if self._fashion is None:
             import keras_peers
+            keras_peers.configure_threads(thread_count())
             self._fashion = keras_peers.load_fashion(self.data_dir)
         return self._fashion
 

@@ -124,6 +124,7 @@ def censet_epoch(data, sizes, dropout, epsilon, k, seed):
     LC < mean − k·std (population std over all nodes), and regrow each layer at random empty
     positions (weight 0) up to its initial count. Returns (seconds of each step, test accuracy,
     connections removed)."""
+    keras.backend.clear_session()
     steps = {}
     started = time.perf_counter()
     masks = erdos_renyi_masks(sizes, epsilon, seed)

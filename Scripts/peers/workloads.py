@@ -10,12 +10,13 @@ and writing their output, as the toolkit does.
 import csv
 import json
 import os
+import re
 import subprocess
 import sys
 
 import numpy as np
 
-from common import ComparisonError, differences, read_score_csv, summarize, timed
+from common import ComparisonError, differences, summarize, thread_count
 import inputs
 
 
@@ -82,7 +83,7 @@ def eigenvector(ctx):
             if components != 1:
                 raise ComparisonError(f"similarity graph n={n} τ={tau} has {components} components; the peers need a connected graph")
             edges = len(v)
-            described.append(f"| similarity layer {n} × {d} | τ = {tau} | {edges} edges (density {edges / (n * (n - 1) / 2):.3f}), connected | `{os.path.basename(weights)}` |")
+            described.append(f"| similarity layer {n} × {d}, τ = {tau} | seeded model below, seed {ctx.seed} | {edges} edges (density {edges / (n * (n - 1) / 2):.3f}), connected | `{os.path.basename(weights)}` |")
             out = os.path.join(ctx.work, f"eig-{n}-{tau}")
             runners = [("toolkit", ctx.toolkit_version, lambda: ctx.toolkit_scores(
                 ["score", "--weights", weights, "--scorer", "eigenvector", "--tau", str(tau), "--output", out + ".csv"],
@@ -169,6 +170,10 @@ def _toolkit_training(ctx, extra, epochs):
          "--log", log_path, *extra], stamp_lines=True)
     with open(log_path) as f:
         history = list(csv.DictReader(f))
+    header = next((line for _, line in lines if line.startswith("train:")), "")
+    threads = re.search(r"BLAS threads (\d+)", header)
+    if not threads or int(threads.group(1)) != thread_count():
+        raise ComparisonError(f"graphprune train did not run with {thread_count()} BLAS threads: {header}")
     return wall, history, lines
 
 
@@ -207,14 +212,17 @@ def censet(ctx):
 
     data = ctx.fashion()
 
-    def toolkit():
-        wall, history, lines = _toolkit_training(ctx, ["--sparse", "censet"], 2)
-        stamps = [stamp for stamp, line in lines if line.startswith("epoch ")]
-        if len(stamps) != 2:
-            raise ComparisonError("graphprune train --sparse censet --epochs 2 printed no two epoch lines: " + " | ".join(l for _, l in lines))
+    def toolkit(extra=()):
+        wall, history, lines = _toolkit_training(ctx, ["--sparse", "censet", *extra], 2)
+        # `train:` is printed when training starts; the epoch-1 line after that epoch's rewiring.
+        start = next((stamp for stamp, line in lines if line.startswith("train:")), None)
+        ends = [stamp for stamp, line in lines if line.startswith("epoch ")]
+        if start is None or len(ends) != 2:
+            raise ComparisonError("graphprune train --sparse censet --epochs 2 printed no train: line and two epoch lines: "
+                                  + " | ".join(line for _, line in lines))
         epoch = float(history[0]["seconds"])
-        rewiring = stamps[1] - stamps[0] - float(history[1]["seconds"])
-        return epoch + rewiring, None, {"epoch": epoch, "rewiring": rewiring, "process_seconds": wall,
+        total = ends[0] - start
+        return total, None, {"epoch": epoch, "rewiring": total - epoch, "process_seconds": wall,
                                         "test_accuracy": float(history[0]["test_accuracy"]),
                                         "removed": float(history[0]["removed"] or 0)}
 
@@ -224,6 +232,8 @@ def censet(ctx):
 
     return run_case(5, "CenSET epoch (train + centrality + rewiring) 784-256-128-100-10 ε = 20",
                     [("toolkit", ctx.toolkit_version, toolkit),
+                     ("toolkit --centrality networkit-legacy --censet-weights signed", ctx.toolkit_version,
+                      lambda: toolkit(["--centrality", "networkit-legacy", "--censet-weights", "signed"])),
                      ("keras masked + networkit LaplacianCentrality + numpy rewiring",
                       ctx.version_of("tensorflow-cpu") + ", networkit " + ctx.version_of("networkit"), peer)],
                     ctx.reps, compare=False)

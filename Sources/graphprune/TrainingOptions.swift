@@ -66,6 +66,8 @@ struct TrainingOptions: ParsableArguments {
         guard lr > 0, lr.isFinite else { throw OptionError("--lr", "\(lr) must be positive") }
         guard momentum >= 0 && momentum < 1 else { throw OptionError("--momentum", "\(momentum) is outside [0, 1)") }
         guard weightDecay >= 0 else { throw OptionError("--weight-decay", "\(weightDecay) must not be negative") }
+        guard !nesterov || optimizer != .sgd || momentum > 0 else { throw OptionError("--nesterov", "needs a positive --momentum") }
+        guard gamma > 0 && gamma.isFinite else { throw OptionError("--gamma", "\(gamma) must be positive") }
         let milestoneEpochs = try (milestones ?? "").split(separator: ",").map { text -> Int in
             guard let m = Int(text.trimmingCharacters(in: .whitespaces)), m >= 0 else {
                 throw OptionError("--milestones", "'\(text)' is not an epoch number")

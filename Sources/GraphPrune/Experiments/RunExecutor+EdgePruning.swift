@@ -8,7 +8,7 @@ extension RunExecutor {
         if settings.integer("epochs") > 0 {
             recorder.metrics["accuracy_before_pruning"] = model.evaluate(data.test).accuracy
         }
-        recorder.metrics["parameters_before"] = Double(model.parameterCount)
+        recorder.metrics["parameters_before"] = Double(ModelCost(model).parameters)
         recorder.metrics["flops_before"] = Double(ModelCost(model).flops)
         var options = EdgeScorerOptions()
         if case .integer(let n)? = settings.values["snip-batches"] { options.snipBatches = n }

@@ -86,7 +86,7 @@ extension RunExecutor {
     /// layer `round(q · weights)`, as edge pruning does) and everything else stays: the budget a
     /// neuron-pruned model is matched to.
     static func edgeBudget(_ model: Sequential, layers: [Int], density: Double) -> Int {
-        var total = model.parameterCount
+        var total = ModelCost(model).parameters
         for p in layers {
             let weights: Int
             switch model.layers[p] {

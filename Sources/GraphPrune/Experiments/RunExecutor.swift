@@ -64,9 +64,17 @@ public struct RunExecutor {
         } else if architecture.sizes.last! < classes {
             throw StudyRunError("arch: ends with \(architecture.sizes.last!) outputs but the data set has \(classes) classes")
         }
+        do {
+            try trainingSettings(settings, epochs: settings.integer("epochs"), phase: 0).validate(layerCount: architecture.layers.count)
+        } catch let error as TrainingError {
+            throw StudyRunError(error.description)
+        }
         if StudyParameters.pruning.contains(settings.procedure) {
             // The layer names only depend on the architecture: a model of it, drawn at seed 0.
-            _ = try LayerSelection.positions(settings.word("layers"), in: Sequential(architecture: architecture, initializer: .glorotUniform, seed: 0))
+            let positions = try LayerSelection.positions(settings.word("layers"), in: Sequential(architecture: architecture, initializer: .glorotUniform, seed: 0))
+            if settings.procedure == "transfer-prune" && settings.flag("freeze-backbone") && positions[0] == 0 {
+                throw StudyRunError("freeze-backbone: the pruned layers start at layers.0, so no layer before them is left to freeze; prune later layers (last-hidden) or set freeze-backbone: false")
+            }
         }
     }
 
@@ -87,7 +95,9 @@ public struct RunExecutor {
         recorder.metrics["seconds"] = recorder.timings["seconds"]
         if let t = recorder.timings["train"] { recorder.metrics["train_seconds"] = t }
         if let t = recorder.timings["prune"] { recorder.metrics["prune_seconds"] = t }
-        if let last = recorder.phases.last?.epochs, !last.isEmpty {
+        // Per-epoch summaries describe the final model only: the phase that trained it last.
+        let finalPhase = StudyParameters.finetuning.contains(settings.procedure) ? "finetune" : "train"
+        if let last = recorder.phases.last(where: { $0.name == finalPhase })?.epochs, !last.isEmpty {
             let tail = last.suffix(10)
             recorder.metrics["mean_last_10"] = tail.map(\.testAccuracy).reduce(0, +) / Double(tail.count)
             recorder.metrics["best_test_accuracy"] = last.map(\.testAccuracy).max()
@@ -163,7 +173,7 @@ public struct RunExecutor {
         let test = model.evaluate(data.test)
         recorder.metrics["test_accuracy"] = test.accuracy
         recorder.metrics["test_loss"] = test.loss
-        recorder.metrics["parameters"] = Double(model.parameterCount)
+        recorder.metrics["parameters"] = Double(ModelCost(model).parameters)
         recorder.metrics["connections"] = Double(model.connections)
     }
 

@@ -22,8 +22,10 @@ public enum RunMetrics {
         ("lc_mean", "CenSET: mean Laplacian centrality at the last epoch"),
         ("lc_std", "CenSET: standard deviation of the Laplacian centrality at the last epoch"),
         ("rewired", "connections removed (and regrown) over all epochs of sparse training"),
-        ("seconds", "wall-clock seconds of the whole run"),
-        ("train_seconds", "seconds spent training (all phases)"),
+        ("source_accuracy", "transfer: test accuracy on the source classes after pre-training"),
+        ("target_parameters", "neuron pruning with match-density: the edge-pruned parameter count matched"),
+        ("seconds", "wall-clock seconds of the whole run (pre-training served from the process's cache not included)"),
+        ("train_seconds", "seconds spent training (all phases; pre-training served from the process's cache not included)"),
         ("prune_seconds", "seconds spent scoring and pruning"),
     ]
 

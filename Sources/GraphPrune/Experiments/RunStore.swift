@@ -25,8 +25,10 @@ public struct RunStore: Sendable {
 
     /// The finished run `hash`, or nil when it is missing or unreadable.
     public func result(_ hash: String) -> RunResult? {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         guard let data = FileManager.default.contents(atPath: url(of: hash).path),
-              let result = try? JSONDecoder().decode(RunResult.self, from: data), result.hash == hash
+              let result = try? decoder.decode(RunResult.self, from: data), result.hash == hash
         else { return nil }
         return result
     }
@@ -36,6 +38,8 @@ public struct RunStore: Sendable {
     public func save(_ result: RunResult) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        // A diverged run (NaN loss) is a result too: stored, and left out of the statistics.
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         let data = try encoder.encode(result)
         try AtomicFile.write(data, to: url(of: result.hash))
     }

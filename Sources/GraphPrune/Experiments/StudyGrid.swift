@@ -1,5 +1,7 @@
 /// The runs of a study: every cell of the axes' product (first axis slowest, last fastest),
-/// then the extra cells, each with the overrides applied, times the seeds (seed fastest).
+/// then the extra cells, each with the overrides applied (an override's `when` matches a cell's
+/// given values, or the defaults it resolves to), times the seeds (seed fastest). A study with
+/// extra cells and no axes runs only its cells (the bare settings are no cell of their own).
 ///
 /// A cell keeps the values it was given (`given`: settings, axis values, overrides) — tables
 /// place it by these — and resolves them into `RunSettings`, whose hash names the run. Cells
@@ -23,7 +25,8 @@ public enum StudyGrid {
         cells += spec.cells.map { base.merging($0) { _, new in new } }
         cells = cells.map { cell in
             var c = cell
-            for o in spec.overrides where o.when.allSatisfy({ c[$0.key] == $0.value }) {
+            let resolved = RunSettings(given: c, seed: 0).values
+            for o in spec.overrides where o.when.allSatisfy({ (c[$0.key] ?? resolved[$0.key]) == $0.value }) {
                 c.merge(o.set) { _, new in new }
             }
             return c

@@ -24,7 +24,7 @@ extension StudyReport {
         case .lines:
             let x = plot.x!
             let series = try groups([plot.series], filter: plot.filter).map { g -> PlotSeries in
-                let points = try groups([x], filter: filterFor(plot, seriesKey: g.key[0])).compactMap { xg -> PlotPoint? in
+                let points = try Self.group(g.runs, by: x, value: value).compactMap { xg -> PlotPoint? in
                     guard let xv = xg.key[0]?.doubleValue else {
                         throw ReportError(subject: "plot of \(plot.metric) vs \(x)", problem: "\(x) = \(Self.label(xg.key[0])) is not a number; use a bars plot")
                     }
@@ -39,7 +39,7 @@ extension StudyReport {
             let x = plot.x!
             let categories = groups([x], filter: plot.filter).map { Self.label($0.key[0]) }
             let series = groups([plot.series], filter: plot.filter).map { g -> BarSeries in
-                let byCategory = groups([x], filter: filterFor(plot, seriesKey: g.key[0]))
+                let byCategory = Self.group(g.runs, by: x, value: value)
                 return BarSeries(name: seriesName(plot, g.key[0]), values: categories.map { c in
                     let runs = byCategory.first { Self.label($0.key[0]) == c }?.runs ?? []
                     return SummaryStatistics(values(plot.metric, of: runs, percent: plot.percent))
@@ -62,10 +62,15 @@ extension StudyReport {
         }
     }
 
-    private func filterFor(_ plot: StudySpec.Plot, seriesKey: SettingValue?) -> [String: SettingValue] {
-        var f = plot.filter
-        if let s = plot.series, let v = seriesKey { f[s] = v }
-        return f
+    /// `runs` grouped by their value of `key`, groups in first-appearance order.
+    static func group(_ runs: [PlannedRun], by key: String, value: (PlannedRun, String) -> SettingValue?) -> [(key: [SettingValue?], runs: [PlannedRun])] {
+        var order = [SettingValue?](), members = [SettingValue?: [PlannedRun]]()
+        for run in runs {
+            let k = value(run, key)
+            if members[k] == nil { order.append(k) }
+            members[k, default: []].append(run)
+        }
+        return order.map { ([$0], members[$0]!) }
     }
 
     private func seriesName(_ plot: StudySpec.Plot, _ key: SettingValue?) -> String {

@@ -78,24 +78,31 @@ public struct StudyReport {
         return try MarkdownTable(header: header, rows: rows, decimals: table.decimals)
     }
 
-    /// Long format: one row per run (kind `run`), then per cell of every table its `mean` and
-    /// `std` rows (kind `mean`/`std`, with `n`). Columns: the kind, the hash, the seed, every
-    /// axis and varied setting, `n`, then every metric.
+    /// Long format: one row per run (kind `run`), then per distinct setting combination its
+    /// `mean` and `std` over seeds (kind `mean`/`std`, with `n`). Columns: the kind, the hash,
+    /// the seed, every axis and varied setting — empty where the setting does not apply to the
+    /// run (a baseline shared by many cells appears once, unlabelled by their settings) — `n`,
+    /// then every metric.
     public func csv() throws -> CSVTable {
         let names = settingColumns
         let metrics = Array(Set(results.values.flatMap { $0.metrics.keys })).sorted()
         var csv = try CSVTable(header: ["kind", "hash", "seed"] + names + ["n"] + metrics)
-        for run in StudyGrid.distinctRuns(planned) {
-            guard let result = results[run.hash] else { continue }
-            let settings: [TableCell] = names.map { n in value(run, n).map { .text($0.description) } ?? .missing }
+        let distinct = StudyGrid.distinctRuns(planned).filter { results[$0.hash] != nil }
+        func applicable(_ run: PlannedRun) -> [SettingValue?] { names.map { run.settings.values[$0] } }
+        for run in distinct {
+            let settings: [TableCell] = applicable(run).map { $0.map { .text($0.description) } ?? .missing }
             try csv.append(["run", .text(run.hash), .integer(run.settings.seed)] + settings + [.integer(1)]
-                           + metrics.map { .optional(result.metrics[$0]) })
+                           + metrics.map { .optional(results[run.hash]!.metrics[$0]) })
         }
-        let cellGroups = groups(names, filter: [:])
-        for g in cellGroups {
-            let withResults = g.runs.filter { results[$0.hash] != nil }
-            guard !withResults.isEmpty else { continue }
-            let settings: [TableCell] = g.key.map { $0.map { .text($0.description) } ?? .missing }
+        var order = [[SettingValue?]](), members = [[SettingValue?]: [PlannedRun]]()
+        for run in distinct {
+            let key = applicable(run)
+            if members[key] == nil { order.append(key) }
+            members[key, default: []].append(run)
+        }
+        for key in order {
+            let withResults = members[key]!
+            let settings: [TableCell] = key.map { $0.map { .text($0.description) } ?? .missing }
             let stats = metrics.map { SummaryStatistics(values($0, of: withResults, percent: false)) }
             try csv.append(["mean", .missing, .missing] + settings + [.integer(withResults.count)] + stats.map { .optional($0?.mean) })
             try csv.append(["std", .missing, .missing] + settings + [.integer(withResults.count)] + stats.map { .optional($0?.standardDeviation) })

@@ -50,3 +50,68 @@ final class StudyReportTests: XCTestCase {
         XCTAssertTrue(md.contains("## Missing runs"), md)
     }
 }
+
+/// Regression tests for the review of the harness.
+final class StudyHarnessReviewTests: XCTestCase {
+    func testNonFiniteMetricsAreStoredAndReadBack() throws {
+        let directory = try TemporaryDirectory()
+        let store = RunStore(directory: directory.url)
+        let settings = RunSettings(given: [:], seed: 1)
+        try store.prepare()
+        try store.save(RunResult(
+            hash: settings.hash, procedure: "train", settings: settings.values, canonical: settings.canonical, seed: 1,
+            metrics: ["test_loss": .nan, "test_accuracy": 0.1, "x": .infinity], layers: [], phases: [], timings: [:],
+            toolkitVersion: "t", machine: .current(), started: "a", finished: "b"))
+        let read = try XCTUnwrap(store.result(settings.hash))
+        XCTAssertTrue(read.metrics["test_loss"]!.isNaN)
+        XCTAssertEqual(read.metrics["x"], .infinity)
+    }
+
+    func testOverridesMatchDefaults() throws {
+        let spec = try StudySpec.parse(yaml: """
+            settings: {procedure: neuron-prune}
+            axes: {ratio: [0.25]}
+            overrides: [{when: {scorer: eigenvector}, set: {tau: 0.1}}]
+            """, file: "o.yaml")
+        XCTAssertEqual(StudyGrid.expand(spec)[0].settings["tau"], .number(0.1), "eigenvector is the default scorer")
+    }
+
+    func testSharedBaselineIsOneCSVRowWithoutForeignSettingsAndPlotsDoNotMixSeries() throws {
+        let spec = try StudySpec.parse(yaml: """
+            settings: {dataset: synthetic}
+            axes: {procedure: [train, neuron-prune], scorer: [magnitude, random]}
+            seeds: [1]
+            plots: [{kind: bars, x: procedure, series: scorer}]
+            """, file: "s.yaml")
+        let directory = try TemporaryDirectory()
+        let store = RunStore(directory: directory.url)
+        try store.prepare()
+        for run in StudyGrid.distinctRuns(StudyGrid.expand(spec)) {
+            try store.save(RunResult(
+                hash: run.hash, procedure: run.settings.procedure, settings: run.settings.values, canonical: run.settings.canonical,
+                seed: 1, metrics: ["test_accuracy": run.settings.procedure == "train" ? 0.9 : 0.5], layers: [], phases: [], timings: [:],
+                toolkitVersion: "t", machine: .current(), started: "a", finished: "b"))
+        }
+        let report = StudyReport(spec: spec, store: store)
+        let rows = try report.csv().text(lineEnding: .lf).split(separator: "\n").map(String.init)
+        let header = rows[0].split(separator: ",").map(String.init)
+        let scorer = header.firstIndex(of: "scorer")!
+        let trainRows = rows.filter { $0.hasPrefix("run,") && $0.contains(",train,") }
+        XCTAssertEqual(trainRows.count, 1, "the train run is shared by both scorer cells")
+        XCTAssertEqual(trainRows[0].split(separator: ",", omittingEmptySubsequences: false)[scorer], "", "scorer does not apply to train")
+        XCTAssertEqual(rows.filter { $0.hasPrefix("mean,") && $0.contains(",train,") }.count, 1)
+        // The bar of train under each scorer series is the train run itself (0.9), not a mix.
+        let svg = try report.plots()[0].svg
+        XCTAssertFalse(svg.contains("nan"))
+        let grouped = StudyReport.group(report.planned.filter { $0.given["scorer"] == .word("random") }, by: "procedure", value: report.value)
+        XCTAssertEqual(grouped.map { $0.runs.count }, [1, 1])
+    }
+
+    func testTrainingSettingsAndBackboneAreValidatedBeforeRunning() throws {
+        let executor = RunExecutor()
+        let nesterov = RunSettings(given: ["dataset": .word("synthetic"), "arch": .word("64-16-10"), "nesterov": .flag(true), "momentum": .number(0)], seed: 1)
+        XCTAssertThrowsError(try executor.validate(nesterov)) { XCTAssertTrue("\($0)".contains("Nesterov"), "\($0)") }
+        let frozenNothing = RunSettings(given: ["procedure": .word("transfer-prune"), "dataset": .word("synthetic"), "arch": .word("64-16-10"), "layers": .word("hidden")], seed: 1)
+        XCTAssertThrowsError(try executor.validate(frozenNothing)) { XCTAssertTrue("\($0)".contains("freeze-backbone"), "\($0)") }
+    }
+}
