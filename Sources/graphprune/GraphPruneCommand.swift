@@ -6,7 +6,8 @@ import GraphPrune
 struct GraphPruneCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "graphprune",
-        abstract: "Graph-based neural-network pruning: neuron importance from similarity graphs, centralities, effective resistances, spectral sparsification, benchmarks.",
+        abstract: "Graph-based neural-network pruning: neuron importance from similarity graphs, centralities, effective resistances, spectral sparsification, pruning, sparse training, studies and reports.",
+        version: GraphPruneVersion.string,
         subcommands: [CentralityCommand.self, ScoreCommand.self, ResistanceCommand.self, SparsifyCommand.self, TrainCommand.self, EvaluateCommand.self, PruneCommand.self, FinetuneCommand.self, RunCommand.self, ReportCommand.self, SettingsCommand.self, BenchCommand.self])
 
     /// Runs the command; every failure, parsing included, ends with one `Error:` line on stderr

@@ -88,7 +88,7 @@ struct TrainCommand: ParsableCommand {
             ])
         }
         if let log {
-            let extra = ["removed", "regrown", "lc_mean", "lc_std"]
+            let extra = ["removed", "regrown", "lc_mean", "lc_std", "rewiring_seconds"]
             var csv = "epoch,train_loss,train_accuracy,test_loss,test_accuracy,connections,seconds,\(extra.joined(separator: ","))\n"
             for r in history {
                 let rewiring = extra.map { r.value(of: $0).map(fullPrecision) ?? "" }.joined(separator: ",")

@@ -12,6 +12,7 @@ extension EpochRecord {
         case "lc_std": rewiring?.centrality?.std
         case "removed": rewiring.map { Double($0.removed.reduce(0, +)) }
         case "regrown": rewiring.map { Double($0.regrown.reduce(0, +)) }
+        case "rewiring_seconds": rewiring?.seconds
         default: nil
         }
     }

@@ -33,7 +33,7 @@ public enum RunMetrics {
 
     /// Per-epoch numbers (`RunResult.phases[…].epochs`), for `epochs` plots.
     public static let perEpoch = [
-        "test_accuracy", "test_loss", "train_accuracy", "train_loss", "connections", "lc_mean", "lc_std", "removed", "regrown",
+        "test_accuracy", "test_loss", "train_accuracy", "train_loss", "connections", "lc_mean", "lc_std", "removed", "regrown", "rewiring_seconds",
     ]
 
     /// Per-layer numbers (`RunResult.layers[…].values`), for `layers` plots.
