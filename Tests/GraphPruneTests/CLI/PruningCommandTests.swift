@@ -1,0 +1,81 @@
+import Foundation
+import XCTest
+@testable import GraphPrune
+@testable import graphprune
+
+/// The `prune`, `finetune` and `train --sparse` contracts, in process and as a process.
+final class PruningCommandTests: XCTestCase {
+    private var directory: TemporaryDirectory!
+
+    override func setUpWithError() throws { directory = try TemporaryDirectory("graphprune-prune") }
+    override func tearDown() { directory = nil }
+
+    private func path(_ name: String) -> String { directory.path(name) }
+
+    /// A small trained model on the synthetic set.
+    private func trainedModel() throws -> String {
+        let model = path("m.safetensors")
+        try TrainCommand.parse(["--dataset", "synthetic", "--arch", "64-16-12-10", "--epochs", "1", "--seed", "3", "--save", model]).run()
+        return model
+    }
+
+    func testNeuronPruningWritesASmallerModelThatLoadsAndEvaluates() throws {
+        let model = try trainedModel()
+        let out = path("p.safetensors")
+        try PruneCommand.parse(["--model", model, "--granularity", "neuron", "--scorer", "magnitude", "--ratio", "0.5", "--output", out]).run()
+        let (pruned, metadata) = try ModelCheckpoint.load(URL(fileURLWithPath: out))
+        XCTAssertEqual(pruned.architecture.sizes.filter { $0 > 0 }.contains(8), true)
+        XCTAssertEqual(ModelCost(pruned).parameters, 64 * 8 + 8 + 8 * 6 + 6 + 6 * 10 + 10)
+        XCTAssertTrue(metadata["pruning"]?.contains("--ratio 0.5") ?? false)
+        try FinetuneCommand.parse(["--model", out, "--dataset", "synthetic", "--epochs", "1", "--classes", "5-9", "--shots", "4", "--save", path("f.safetensors")]).run()
+        XCTAssertEqual(try ModelCheckpoint.load(URL(fileURLWithPath: path("f.safetensors"))).model.architecture.sizes.last, 5, "a new head for 5 classes")
+    }
+
+    func testEdgePruningKeepsTheExactCountAndRewinds() throws {
+        let model = try trainedModel()
+        let initial = path("init.safetensors")
+        try TrainCommand.parse(["--dataset", "synthetic", "--arch", "64-16-12-10", "--epochs", "1", "--seed", "3", "--lr", "1e-9", "--save", initial]).run()
+        let out = path("e.safetensors")
+        try PruneCommand.parse(["--model", model, "--granularity", "edge", "--scorer", "magnitude", "--density", "0.25", "--method", "greedy", "--rewind-to", initial, "--output", out]).run()
+        let (pruned, _) = try ModelCheckpoint.load(URL(fileURLWithPath: out))
+        let sparse = pruned.layers.compactMap { $0 as? SparseDense }
+        XCTAssertEqual(sparse.map(\.connectionCount), [256, 48, 30], "round(0.25 · m) per layer")
+    }
+
+    func testBadRequestsAreOneLineErrorsWithoutOutput() throws {
+        let model = try trainedModel()
+        let out = path("never.safetensors")
+        let cases: [([String], String)] = [
+            (["--granularity", "neuron", "--scorer", "magnitude"], "--ratio"),
+            (["--granularity", "neuron", "--scorer", "magnitude", "--ratio", "1.0"], "--ratio"),
+            (["--granularity", "neuron", "--scorer", "magnitude", "--ratio", "0.5", "--density", "0.5"], "--density"),
+            (["--granularity", "neuron", "--scorer", "pagerank", "--ratio", "0.5"], "--scorer"),
+            (["--granularity", "neuron", "--scorer", "magnitude", "--ratio", "0.5", "--layers", "layers.6"], "--layers"),
+            (["--granularity", "neuron", "--scorer", "magnitude", "--ratio", "0.99", "--min-width", "2"], "layers.0"),
+            (["--granularity", "edge", "--scorer", "snip", "--density", "0.5"], "--dataset"),
+            (["--granularity", "edge", "--scorer", "magnitude", "--density", "0"], "--density"),
+        ]
+        for (arguments, fragment) in cases {
+            let (status, stdout, stderr) = try runGraphprune(["prune", "--model", model, "--output", out] + arguments)
+            XCTAssertNotEqual(status, 0, "\(arguments)")
+            XCTAssertTrue(stderr.hasPrefix("Error: ") && stderr.contains(fragment), "\(arguments): \(stderr)")
+            XCTAssertEqual(stderr.split(separator: "\n").count, 1, stderr)
+            XCTAssertEqual(stdout, "")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+        }
+    }
+
+    func testSparseTrainingLogsRewiring() throws {
+        let log = path("log.csv")
+        try TrainCommand.parse(["--dataset", "synthetic", "--arch", "64-32-16-10", "--epochs", "3", "--sparse", "set", "--zeta", "0.3", "--log", log]).run()
+        let rows = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        let header = rows[0].map(String.init)
+        let removed = header.firstIndex(of: "removed")!, regrown = header.firstIndex(of: "regrown")!
+        XCTAssertGreaterThan(Int(rows[1][removed])!, 0)
+        XCTAssertEqual(rows[1][removed], rows[1][regrown], "SET regrows what it removes")
+        XCTAssertEqual(rows[3][removed], "", "nothing is rewired after the last epoch")
+        let (status, _, stderr) = try runGraphprune(["train", "--dataset", "synthetic", "--arch", "64-10", "--epochs", "1", "--sparse", "set", "--zeta", "1.5"])
+        XCTAssertNotEqual(status, 0)
+        XCTAssertTrue(stderr.contains("--zeta"), stderr)
+    }
+}
