@@ -25,15 +25,15 @@ public struct StudyReport {
     /// setting does not apply to the run's procedure).
     ///
     /// A composite name `a+b+c` (a table or plot labelled by several settings) gives the value of
-    /// the one that applies, or the applicable values joined by " / ", or nil when none does.
+    /// the one that applies, or the applicable values joined by " / " (see below when none does).
     func value(_ run: PlannedRun, _ name: String) -> SettingValue? {
         guard name.contains("+") else { return run.given[name] ?? run.settings.values[name] }
-        let parts = name.split(separator: "+").compactMap { part -> SettingValue? in
-            let key = String(part)
-            // A setting the run's procedure ignores does not label it, even if a grid cell set it.
-            guard run.settings.values[key] != nil || key == "procedure" else { return nil }
-            return run.given[key] ?? run.settings.values[key]
-        }
+        let keys = name.split(separator: "+").map(String.init)
+        // A setting the run ignores does not label it, even if a grid cell set it — unless it
+        // ignores them all (a baseline in a grid of CenSET variants): then the cell's values do,
+        // so the baseline fills every column, as with a single setting.
+        var parts = keys.compactMap { key in run.settings.values[key].map { run.given[key] ?? $0 } }
+        if parts.isEmpty { parts = keys.compactMap { run.given[$0] } }
         if parts.count <= 1 { return parts.first }
         return .word(parts.map(\.description).joined(separator: " / "))
     }
