@@ -39,7 +39,7 @@ extension StudyReport {
         for m in machines { md += "- Machine: \(m)\n" }
         if let first = dates.first, let last = dates.last { md += "- Runs finished between \(first) and \(last)\n" }
         let seconds = done.compactMap { results[$0.hash]?.metrics["seconds"] }.reduce(0, +)
-        md += "- Total run time: \(MarkdownTable.number(seconds / 60, decimals: 1)) min\n\n"
+        md += "- Run time, summed over the runs: \(MarkdownTable.number(seconds / 60, decimals: 1)) min\n\n"
         md += "## Regenerate\n\n```sh\n"
         let variant = full ? " --full" : ""
         md += "graphprune run \(studyPath)\(variant) && graphprune report \(studyPath)\(variant)\n```\n"

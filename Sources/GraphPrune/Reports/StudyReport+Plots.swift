@@ -11,7 +11,7 @@ extension StudyReport {
     func defaultTitle(_ plot: StudySpec.Plot) -> String {
         let metric = RunMetrics.label(plot.metric, percent: false)
         switch plot.kind {
-        case .lines, .bars: return "\(metric) vs \(plot.x ?? "")"
+        case .lines, .bars: return "\(metric) vs \((plot.x ?? "").replacingOccurrences(of: "+", with: " / "))"
         case .epochs: return "\(metric) per epoch"
         case .layers: return "\(metric) per layer"
         }
@@ -33,7 +33,7 @@ extension StudyReport {
                 }
                 return PlotSeries(name: seriesName(plot, g.key[0]), points: points)
             }
-            return try LineChart(title: title, xLabel: plot.xLabel ?? x, yLabel: yLabel, series: series,
+            return try LineChart(title: title, xLabel: plot.xLabel ?? x.replacingOccurrences(of: "+", with: " / "), yLabel: yLabel, series: series,
                                  xScale: plot.logX ? .logarithmic : .linear).svg()
         case .bars:
             let x = plot.x!
@@ -46,7 +46,7 @@ extension StudyReport {
                         .map { BarValue($0.mean, error: $0.count > 1 ? $0.standardDeviation : nil) }
                 })
             }
-            return try BarChart(title: title, xLabel: plot.xLabel ?? x, yLabel: yLabel, categories: categories, series: series).svg()
+            return try BarChart(title: title, xLabel: plot.xLabel ?? x.replacingOccurrences(of: "+", with: " / "), yLabel: yLabel, categories: categories, series: series).svg()
         case .epochs, .layers:
             let series = groups([plot.series], filter: plot.filter).map { g -> PlotSeries in
                 let curves = g.runs.compactMap { results[$0.hash] }.map { plot.kind == .epochs ? epochCurve($0, plot.metric) : layerCurve($0, plot.metric) }
@@ -75,7 +75,7 @@ extension StudyReport {
 
     private func seriesName(_ plot: StudySpec.Plot, _ key: SettingValue?) -> String {
         guard let s = plot.series else { return RunMetrics.label(plot.metric, percent: plot.percent) }
-        return "\(s) = \(Self.label(key))"
+        return "\(s.replacingOccurrences(of: "+", with: " / ")) = \(Self.label(key))"
     }
 
     /// A run's per-epoch values of `metric` over all its phases, in order (nil where the epoch

@@ -49,7 +49,7 @@ public struct MachineDescription: Codable, Sendable, Equatable {
     }
 
     public var summary: String {
-        "\(cores) cores, \(memoryGiB) GiB, OpenBLAS \(blasThreads) threads, \(operatingSystem)"
+        "\(cores) cores, \(memoryGiB) GiB, OpenBLAS \(blasThreads) thread\(blasThreads == 1 ? "" : "s"), \(operatingSystem)"
     }
 }
 
