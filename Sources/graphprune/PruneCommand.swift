@@ -41,7 +41,7 @@ struct PruneCommand: ParsableCommand {
     @Option(help: "Neuron pruning: fewest neurons a layer may keep.")
     var minWidth = 1
 
-    @Option(help: "Edge pruning: spectral (effective-resistance sampling) | greedy (top scores per layer) | global (top scores over all layers) | random (the control).")
+    @Option(help: "Edge pruning: spectral (effective-resistance sampling per layer) | greedy (top scores per layer) | global (top scores over all layers) | random (the control) | global-spectral (one sample over the whole network, approximate resistances).")
     var method: EdgePruning.Method = .spectral
 
     @Option(help: "Edge pruning: apply the masks to the weights of this model (the initial weights: rewind to init) instead of --model's.")

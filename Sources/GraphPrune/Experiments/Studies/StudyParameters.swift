@@ -76,7 +76,7 @@ public enum StudyParameters {
         flag("freeze-backbone", true, "train only the head after the transfer", for: ["transfer-prune"]),
         // Edge pruning (paper 004)
         number("density", 0.1, 0, 1, lo: false, "fraction of each layer's weights kept", for: ["edge-prune"]),
-        word("method", "spectral", ["spectral", "greedy", "global", "random"], "edge selection", for: ["edge-prune"]),
+        word("method", "spectral", EdgePruning.Method.allCases.map(\.rawValue), "edge selection: spectral (per layer), greedy (top scores per layer), global (top scores over all layers), random (the control), global-spectral (one sample over the whole network)", for: ["edge-prune"]),
         word("edge-scorer", "magnitude", ["magnitude", "snip", "synflow"], "edge importance", for: ["edge-prune"]),
         flag("rewind", true, "apply the mask to the initial weights (paper 004) instead of the trained ones", for: ["edge-prune"]),
         flag("prune-output-layer", true, "prune the output layer too", for: ["edge-prune"]),

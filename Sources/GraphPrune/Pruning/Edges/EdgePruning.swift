@@ -32,7 +32,12 @@
 ///   effective resistances for spectral (`EffectiveResistance.bySchurComplement`), plus the λ₂
 ///   diagnostics (an SVD per layer before and after).
 public struct EdgePruning: Sendable {
-    public enum Method: String, Sendable, CaseIterable, Codable { case spectral, greedy, global, random }
+    public enum Method: String, Sendable, CaseIterable, Codable {
+        case spectral, greedy, global, random
+        /// Algorithm 1 of paper 004: one spectral sample over the whole network's graph, with
+        /// approximate effective resistances (the paper's slow baseline of its Table 1).
+        case globalSpectral = "global-spectral"
+    }
 
     public var method: Method
     /// Target density `q ∈ (0, 1]`: the fraction of candidate connections kept.
@@ -88,9 +93,10 @@ public struct EdgePruning: Sendable {
 
         var reports = [EdgePruningLayerReport]()
         switch method {
-        case .spectral, .greedy, .global:
+        case .spectral, .greedy, .global, .globalSpectral:
             let sparsifier = NetworkSparsifier(
-                method: method == .spectral ? .spectral : .greedy, density: density, global: method == .global,
+                method: method == .spectral || method == .globalSpectral ? .spectral : .greedy, density: density,
+                global: method == .global || method == .globalSpectral,
                 seed: seed, scorer: GivenEdgeScores(scores, name: scorer.name))
             let results = try sparsifier.sparsify(layers: weights, candidateMasks: candidates, inputGroupSizes: groups)
             reports = zip(positions, results).map { p, r in
