@@ -8,11 +8,31 @@ enum TextFields {
     /// Calls `body` with each line's 1-based number and its content, whitespace-trimmed.
     /// - Complexity: O(text length).
     static func forEachLine(_ text: String, _ body: (Int, String) throws -> Void) throws {
-        var number = 0
-        for line in text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false) {
-            number += 1
-            try body(number, Substring(line).trimmingCharacters(in: .whitespacesAndNewlines))
+        var text = text
+        try text.withUTF8 { bytes in
+            var number = 0, start = 0
+            while start <= bytes.count {
+                var end = start
+                while end < bytes.count && bytes[end] != 0x0A { end += 1 }
+                number += 1
+                // ASCII blanks are trimmed on the bytes; a line that still starts or ends with a
+                // non-ASCII scalar (a Unicode space, rarely) goes through Foundation's trimming.
+                var lo = start, hi = end
+                while lo < hi && isBlank(bytes[lo], newlines: true) { lo += 1 }
+                while hi > lo && isBlank(bytes[hi - 1], newlines: true) { hi -= 1 }
+                let line = String(decoding: UnsafeBufferPointer(rebasing: bytes[lo..<hi]), as: UTF8.self)
+                let unicodeEnds = lo < hi && (bytes[lo] >= 0x80 || bytes[hi - 1] >= 0x80)
+                try body(number, unicodeEnds ? line.trimmingCharacters(in: .whitespacesAndNewlines) : line)
+                start = end + 1
+            }
         }
+    }
+
+    /// ASCII members of `CharacterSet.whitespaces` (space, tab), or of `.whitespacesAndNewlines`
+    /// (also U+000A–U+000D) with `newlines`.
+    @inline(__always)
+    static func isBlank(_ byte: UInt8, newlines: Bool) -> Bool {
+        byte == 0x20 || byte == 0x09 || (newlines && byte >= 0x0A && byte <= 0x0D)
     }
 
     /// The fields of `line` separated by runs of spaces or tabs.
@@ -22,8 +42,14 @@ enum TextFields {
 
     /// The fields of `line` separated by commas, each trimmed (empty fields are kept).
     static func commaFields(_ line: String) -> [String] {
-        line.split(separator: ",", omittingEmptySubsequences: false)
-            .map { $0.trimmingCharacters(in: .whitespaces) }
+        line.split(separator: ",", omittingEmptySubsequences: false).map { field in
+            // Fast path: nothing to trim (Foundation's trimming goes through UTF-16).
+            if let first = field.utf8.first, let last = field.utf8.last, first < 0x80, last < 0x80,
+               !isBlank(first, newlines: false), !isBlank(last, newlines: false) {
+                return String(field)
+            }
+            return field.trimmingCharacters(in: .whitespaces)
+        }
     }
 
     /// `text` as a finite `Double`.
