@@ -23,25 +23,24 @@ extension StudyReport {
         switch plot.kind {
         case .lines:
             let x = plot.x!
-            let series = try groups([plot.series], filter: plot.filter).map { g -> PlotSeries in
-                let points = try Self.group(g.runs, by: x, value: value).compactMap { xg -> PlotPoint? in
+            let series = try seriesCells(plot, x: x).map { g -> PlotSeries in
+                let points = try g.cells.compactMap { xg -> PlotPoint? in
                     guard let xv = xg.key[0]?.doubleValue else {
                         throw ReportError(subject: "plot of \(plot.metric) vs \(x)", problem: "\(x) = \(Self.label(xg.key[0])) is not a number; use a bars plot")
                     }
                     guard let s = SummaryStatistics(values(plot.metric, of: xg.runs, percent: plot.percent)) else { return nil }
                     return PlotPoint(x: xv, y: s.mean, yError: s.count > 1 ? s.standardDeviation : nil)
                 }
-                return PlotSeries(name: seriesName(plot, g.key[0]), points: points)
+                return PlotSeries(name: seriesName(plot, g.series), points: points)
             }
             return try LineChart(title: title, xLabel: plot.xLabel ?? x.replacingOccurrences(of: "+", with: " / "), yLabel: yLabel, series: series,
                                  xScale: plot.logX ? .logarithmic : .linear).svg()
         case .bars:
             let x = plot.x!
             let categories = groups([x], filter: plot.filter).map { Self.label($0.key[0]) }
-            let series = groups([plot.series], filter: plot.filter).map { g -> BarSeries in
-                let byCategory = Self.group(g.runs, by: x, value: value)
-                return BarSeries(name: seriesName(plot, g.key[0]), values: categories.map { c in
-                    let runs = byCategory.first { Self.label($0.key[0]) == c }?.runs ?? []
+            let series = seriesCells(plot, x: x).map { g -> BarSeries in
+                return BarSeries(name: seriesName(plot, g.series), values: categories.map { c in
+                    let runs = g.cells.first { Self.label($0.key[0]) == c }?.runs ?? []
                     return SummaryStatistics(values(plot.metric, of: runs, percent: plot.percent))
                         .map { BarValue($0.mean, error: $0.count > 1 ? $0.standardDeviation : nil) }
                 })
@@ -62,15 +61,13 @@ extension StudyReport {
         }
     }
 
-    /// `runs` grouped by their value of `key`, groups in first-appearance order.
-    static func group(_ runs: [PlannedRun], by key: String, value: (PlannedRun, String) -> SettingValue?) -> [(key: [SettingValue?], runs: [PlannedRun])] {
-        var order = [SettingValue?](), members = [SettingValue?: [PlannedRun]]()
-        for run in runs {
-            let k = value(run, key)
-            if members[k] == nil { order.append(k) }
-            members[k, default: []].append(run)
-        }
-        return order.map { ([$0], members[$0]!) }
+    /// The plot's runs by series, then by x within each series, both in study order — grouped
+    /// like a table's cells, so a run shared by several x values (a baseline) is a point at each.
+    func seriesCells(_ plot: StudySpec.Plot, x: String) -> [(series: SettingValue?, cells: [(key: [SettingValue?], runs: [PlannedRun])])] {
+        let cells = groups([plot.series, x], filter: plot.filter)
+        var order = [SettingValue?]()
+        for c in cells where !order.contains(c.key[0]) { order.append(c.key[0]) }
+        return order.map { s in (s, cells.filter { $0.key[0] == s }.map { ([$0.key[1]], $0.runs) }) }
     }
 
     private func seriesName(_ plot: StudySpec.Plot, _ key: SettingValue?) -> String {

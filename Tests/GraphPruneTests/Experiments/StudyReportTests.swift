@@ -103,8 +103,9 @@ final class StudyHarnessReviewTests: XCTestCase {
         // The bar of train under each scorer series is the train run itself (0.9), not a mix.
         let svg = try report.plots()[0].svg
         XCTAssertFalse(svg.contains("nan"))
-        let grouped = StudyReport.group(report.planned.filter { $0.given["scorer"] == .word("random") }, by: "procedure", value: report.value)
-        XCTAssertEqual(grouped.map { $0.runs.count }, [1, 1])
+        let series = report.seriesCells(spec.plots[0], x: "procedure")
+        XCTAssertEqual(series.map(\.series), [.word("magnitude"), .word("random")])
+        XCTAssertEqual(series.map { $0.cells.map(\.runs.count) }, [[1, 1], [1, 1]], "each series has the shared train run once, and its own run")
     }
 
     func testTrainingSettingsAndBackboneAreValidatedBeforeRunning() throws {
