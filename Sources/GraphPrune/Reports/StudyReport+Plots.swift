@@ -57,7 +57,7 @@ extension StudyReport {
                 return PlotSeries(name: seriesName(plot, g.key[0]), points: points)
             }
             let xLabel = plot.xLabel ?? (plot.kind == .epochs ? "epoch (all training phases in order)" : "pruned layer (forward order)")
-            return try LineChart(title: title, xLabel: xLabel, yLabel: yLabel, series: series).svg()
+            return try LineChart(title: title, xLabel: xLabel, yLabel: yLabel, series: series, integerX: true).svg()
         }
     }
 

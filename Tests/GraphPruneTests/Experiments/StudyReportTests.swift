@@ -116,3 +116,12 @@ final class StudyHarnessReviewTests: XCTestCase {
         XCTAssertThrowsError(try executor.validate(frozenNothing)) { XCTAssertTrue("\($0)".contains("freeze-backbone"), "\($0)") }
     }
 }
+
+final class IntegerAxisTests: XCTestCase {
+    func testAMinimumStepOfOneKeepsTicksOnIntegers() {
+        XCTAssertEqual(PlotAxis(scale: .linear, range: 0...2, minimumStep: 1).ticks.map(\.value), [0, 1, 2])
+        XCTAssertEqual(PlotAxis(scale: .linear, range: 0...2, minimumStep: 1).ticks.map(\.label), ["0", "1", "2"])
+        XCTAssertEqual(PlotAxis(scale: .linear, range: 0...2).ticks.map(\.value), [0, 0.5, 1, 1.5, 2], "without it, 1-2-5 steps of 0.5")
+        XCTAssertEqual(PlotAxis(scale: .linear, range: 1...40, minimumStep: 1).ticks.map(\.value), [0, 10, 20, 30, 40])
+    }
+}

@@ -41,8 +41,10 @@ public struct PlotAxis: Equatable, Sendable {
     /// The axis for data spanning `range` (nil: no data, shown as 0…1 linear, 0.1…1 log).
     /// - Parameters:
     ///   - includeZero: widen the range to contain 0 (bar charts; linear scale only).
+    ///   - minimumStep: the smallest tick step on a linear scale (1 for epochs and layer indices,
+    ///     so no tick falls between two integers).
     /// - Precondition: `range` is finite, and positive for a logarithmic scale.
-    public init(scale: AxisScale, range: ClosedRange<Double>?, includeZero: Bool = false) {
+    public init(scale: AxisScale, range: ClosedRange<Double>?, includeZero: Bool = false, minimumStep: Double = 0) {
         precondition(!(includeZero && scale == .logarithmic), "a logarithmic axis cannot include zero")
         self.scale = scale
         switch scale {
@@ -64,7 +66,7 @@ public struct PlotAxis: Equatable, Sendable {
                     if includeZero { low = min(low, 0); high = max(high, 0) }
                 }
             }
-            let (mantissa, exponent) = Self.niceStep(for: (high - low) / 6)
+            let (mantissa, exponent) = Self.niceStep(for: max((high - low) / 6, minimumStep))
             let step = Self.value(mantissa, exponent)
             let first = (low / step + 1e-9).rounded(.down)
             let last = (high / step - 1e-9).rounded(.up)

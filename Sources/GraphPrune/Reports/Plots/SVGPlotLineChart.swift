@@ -62,11 +62,14 @@ public struct LineChart: Equatable, Sendable {
     /// Size of the SVG in pixels.
     public var width: Double
     public var height: Double
+    /// x ticks only at integers (epochs, layer indices); linear scale.
+    public var integerX: Bool
 
     public init(
         title: String, xLabel: String, yLabel: String, series: [PlotSeries], xScale: AxisScale = .linear,
-        legendPlacement: LegendPlacement = .automatic, width: Double = 720, height: Double = 450
+        legendPlacement: LegendPlacement = .automatic, width: Double = 720, height: Double = 450, integerX: Bool = false
     ) {
+        self.integerX = integerX
         self.title = title
         self.xLabel = xLabel
         self.yLabel = yLabel
@@ -122,7 +125,7 @@ public struct LineChart: Equatable, Sendable {
         let highs = points.map { $0.y + ($0.drawnError ?? 0) }
         let xRange = xs.min().map { $0...xs.max()! }
         let yRange = lows.min().map { $0...highs.max()! }
-        let xAxis = PlotAxis(scale: xScale, range: xRange)
+        let xAxis = PlotAxis(scale: xScale, range: xRange, minimumStep: integerX && xScale == .linear ? 1 : 0)
         let yAxis = PlotAxis(scale: .linear, range: yRange)
         let frame = try ChartFrame(
             width: width, height: height, title: title, xLabel: xLabel, yLabel: yLabel, yAxis: yAxis,
