@@ -39,6 +39,10 @@ struct RunCommand: ParsableCommand {
     @Option(help: .hidden)
     var worker: String?
 
+    /// The hashes a worker runs (its share of the missing runs, chosen by the parent).
+    @Option(help: .hidden)
+    var workerRuns: String?
+
     func run() throws {
         let spec = try StudySpec.load(path: study)
         let shard = try shard.map { text in
@@ -52,7 +56,12 @@ struct RunCommand: ParsableCommand {
         let planned = StudyGrid.distinctRuns(StudyGrid.expand(spec, full: full))
         do { try executor.validate(planned.map(\.settings)) } catch { throw OptionError(study, "\(error)") }
         var mine = shard?.select(planned) ?? planned
-        if let worker { mine = worker.select(mine) }
+        if let workerRuns {
+            let hashes = Set(workerRuns.split(separator: ",").map(String.init))
+            mine = mine.filter { hashes.contains($0.hash) }
+        } else if let worker {
+            mine = worker.select(mine)
+        }
         let store = RunStore(directory: URL(fileURLWithPath: results))
         let missing = mine.filter { !store.isDone($0.hash) }
 
@@ -67,7 +76,7 @@ struct RunCommand: ParsableCommand {
         }
         try store.prepare()
         if jobs > 1 && worker == nil && missing.count > 1 {
-            try runWorkers(count: min(jobs, missing.count))
+            try runWorkers(missing: missing.map(\.hash), count: min(jobs, missing.count))
             return
         }
         if jobs > 1 || worker != nil {
@@ -98,15 +107,18 @@ struct RunCommand: ParsableCommand {
         if failures > 0 { throw OptionError(study, "\(failures) of \(missing.count) runs failed (see above); rerun to retry them") }
     }
 
-    /// Starts `count` copies of this command, each running every `count`-th missing run
-    /// (`--worker k/count`), and waits for all of them.
-    private func runWorkers(count: Int) throws {
+    /// Starts `count` copies of this command, worker k running every `count`-th of the runs
+    /// missing now (passed by hash, so finished runs cannot leave a worker idle), and waits for
+    /// all of them.
+    private func runWorkers(missing: [String], count: Int) throws {
         let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         var processes = [Process]()
         for k in 1...count {
             let p = Process()
             p.executableURL = executable
-            var arguments = ["run", study, "--results", results, "--worker", "\(k)/\(count)", "--jobs", String(count)]
+            let share = Shard(index: k, count: count).select(missing)
+            var arguments = ["run", study, "--results", results, "--worker", "\(k)/\(count)", "--jobs", String(count),
+                             "--worker-runs", share.joined(separator: ",")]
             if let shard { arguments += ["--shard", shard] }
             if full { arguments.append("--full") }
             if let dataDir { arguments += ["--data-dir", dataDir] }

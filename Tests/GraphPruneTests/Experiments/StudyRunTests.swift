@@ -126,6 +126,21 @@ final class StudyRunTests: XCTestCase {
         XCTAssertEqual(try numbers("r1"), try numbers("r2"))
     }
 
+    /// `--jobs 2` splits the runs missing now between two worker processes, whichever runs are done.
+    func testJobsRunTheMissingRunsInWorkerProcesses() throws {
+        let file = try writeStudy()
+        let results = directory.path("runs")
+        try RunCommand.parse([file, "--results", results]).run()
+        let planned = StudyGrid.distinctRuns(StudyGrid.expand(try StudySpec.load(path: file)))
+        let store = RunStore(directory: URL(fileURLWithPath: results))
+        // Remove two runs that an index-based split would both give to one worker.
+        for run in [planned[0], planned[2]] { try FileManager.default.removeItem(at: store.url(of: run.hash)) }
+        let (status, _, stderr) = try runGraphprune(["run", file, "--results", results, "--jobs", "2"])
+        XCTAssertEqual(status, 0, stderr)
+        XCTAssertTrue(stderr.contains("1 to run (worker 1/2)") && stderr.contains("1 to run (worker 2/2)"), stderr)
+        XCTAssertTrue(planned.allSatisfy { store.isDone($0.hash) })
+    }
+
     func testInvalidStudiesFailBeforeRunning() throws {
         let results = directory.path("runs")
         let bad = try writeStudy("settings: {procedure: neuron-prune, dataset: synthetic, arch: 64-16-10, layers: layers.7}\nseeds: [1]")
