@@ -82,7 +82,10 @@ public struct Matrix<Scalar: BLASScalar>: Equatable, Sendable {
 
     /// The index of the first entry that is NaN or infinite, as (row, column), or nil.
     public func firstNonFinite() -> (row: Int, column: Int)? {
-        guard let k = elements.firstIndex(where: { !$0.isFinite }) else { return nil }
-        return (k / columns, k % columns)
+        let k = elements.withUnsafeBufferPointer { e -> Int? in
+            for i in 0..<e.count where !e[i].isFinite { return i }
+            return nil
+        }
+        return k.map { ($0 / columns, $0 % columns) }
     }
 }

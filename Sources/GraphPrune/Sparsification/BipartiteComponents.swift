@@ -21,30 +21,39 @@ public struct BipartiteComponents: Sendable {
         // Nodes: rows 0..<n1, columns n1..<n1+n2.
         var parent = Array(0..<(n1 + n2))
         var size = [Int](repeating: 1, count: n1 + n2)
+        var rowHasEdge = [Bool](repeating: false, count: n1)
+        var columnHasEdge = [Bool](repeating: false, count: n2)
+        // The scan visits every entry of B: it runs on raw buffers (no per-access exclusivity
+        // checks), with the root of the current row kept across its entries.
+        parent.withUnsafeMutableBufferPointer { p in
+            size.withUnsafeMutableBufferPointer { s in
+                columnHasEdge.withUnsafeMutableBufferPointer { hasEdge in
+                    b.elements.withUnsafeBufferPointer { e in
+                        func find(_ x: Int) -> Int {
+                            var x = x
+                            while p[x] != x { p[x] = p[p[x]]; x = p[x] }
+                            return x
+                        }
+                        for u in 0..<n1 {
+                            var ru = find(u)
+                            let row = u * n2
+                            for v in 0..<n2 where e[row + v] != 0 {
+                                rowHasEdge[u] = true
+                                hasEdge[v] = true
+                                let rv = find(n1 + v)
+                                guard rv != ru else { continue }
+                                // Union by size; `ru` stays the root of row u's component.
+                                if s[ru] < s[rv] { p[ru] = rv; s[rv] += s[ru]; ru = rv } else { p[rv] = ru; s[ru] += s[rv] }
+                            }
+                        }
+                    }
+                }
+            }
+        }
         func find(_ x: Int) -> Int {
             var x = x
             while parent[x] != x { parent[x] = parent[parent[x]]; x = parent[x] }
             return x
-        }
-        func union(_ a: Int, _ b: Int) {
-            var ra = find(a), rb = find(b)
-            guard ra != rb else { return }
-            if size[ra] < size[rb] { swap(&ra, &rb) }
-            parent[rb] = ra
-            size[ra] += size[rb]
-        }
-        var rowHasEdge = [Bool](repeating: false, count: n1)
-        var columnHasEdge = [Bool](repeating: false, count: n2)
-        b.elements.withUnsafeBufferPointer { e in
-            for u in 0..<n1 {
-                var ru = find(u)
-                for v in 0..<n2 where e[u * n2 + v] != 0 {
-                    rowHasEdge[u] = true
-                    columnHasEdge[v] = true
-                    let rv = find(n1 + v)
-                    if rv != ru { union(ru, rv); ru = find(u) }
-                }
-            }
         }
         var index = [Int: Int]()
         var rows = [[Int]](), columns = [[Int]]()
