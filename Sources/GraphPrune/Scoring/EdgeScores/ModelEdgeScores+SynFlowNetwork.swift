@@ -150,44 +150,23 @@ struct SynFlowNetwork {
         return (values, winners)
     }
 
-    /// im2col of one sample in Double: `col[(c, i, j), (y, x)] = X[c, y + i − pt, x + j − pl]`
-    /// (0 outside the image), `K × P` — `ConvolutionGeometry.im2col`'s layout.
+    /// im2col of one sample in Double, `K × P` (`ConvolutionGeometry.im2col`).
     static func unfold(_ g: ConvolutionGeometry, _ x: [Double]) -> Matrix<Double> {
         var col = Matrix<Double>(rows: g.taps, columns: g.pixels)
-        var r = 0
-        for c in 0..<g.channels {
-            for i in 0..<g.kernelHeight {
-                for j in 0..<g.kernelWidth {
-                    let valid = g.validColumns(tap: j)
-                    for y in 0..<g.outputHeight {
-                        let sourceRow = y + i - g.padTop
-                        guard sourceRow >= 0 && sourceRow < g.height else { continue }
-                        let source = c * g.height * g.width + sourceRow * g.width + j - g.padLeft
-                        for xo in valid { col.elements[r * g.pixels + y * g.outputWidth + xo] = x[source + xo] }
-                    }
-                    r += 1
-                }
+        x.withUnsafeBufferPointer { src in
+            col.elements.withUnsafeMutableBufferPointer { dst in
+                g.im2col(src.baseAddress!, into: dst.baseAddress!, rowStride: g.pixels)
             }
         }
         return col
     }
 
-    /// col2im, the adjoint of `unfold`: every tap's entry added back onto its pixel.
+    /// col2im, the adjoint of `unfold` (`ConvolutionGeometry.col2im`).
     static func fold(_ g: ConvolutionGeometry, _ col: Matrix<Double>) -> [Double] {
         var x = [Double](repeating: 0, count: g.inputSize)
-        var r = 0
-        for c in 0..<g.channels {
-            for i in 0..<g.kernelHeight {
-                for j in 0..<g.kernelWidth {
-                    let valid = g.validColumns(tap: j)
-                    for y in 0..<g.outputHeight {
-                        let targetRow = y + i - g.padTop
-                        guard targetRow >= 0 && targetRow < g.height else { continue }
-                        let target = c * g.height * g.width + targetRow * g.width + j - g.padLeft
-                        for xo in valid { x[target + xo] += col.elements[r * g.pixels + y * g.outputWidth + xo] }
-                    }
-                    r += 1
-                }
+        col.elements.withUnsafeBufferPointer { src in
+            x.withUnsafeMutableBufferPointer { dst in
+                g.col2im(src.baseAddress!, rowStride: g.pixels, into: dst.baseAddress!)
             }
         }
         return x

@@ -43,10 +43,13 @@ struct ConvolutionGeometry: Sendable, Equatable {
         return low..<high
     }
 
-    /// Unfolds one sample `x` (`C·H·W` floats) into its column block: `cols` points at the block's
-    /// first column in row 0; rows are `rowStride` apart (the batch's `B·P`).
+    /// Unfolds one sample `x` (`C·H·W` values) into its column block: `cols` points at the block's
+    /// first column in row 0; rows are `rowStride` apart (the batch's `B·P`). Float for the
+    /// layer, Double for SynFlow's scores.
     /// - Complexity: O(K · P) stores.
-    func im2col(_ x: UnsafePointer<Float>, into cols: UnsafeMutablePointer<Float>, rowStride: Int) {
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    func im2col<T: FloatingPoint>(_ x: UnsafePointer<T>, into cols: UnsafeMutablePointer<T>, rowStride: Int) {
         var r = 0
         for c in 0..<channels {
             let plane = x + c * height * width
@@ -75,10 +78,12 @@ struct ConvolutionGeometry: Sendable, Equatable {
 
     /// Folds one sample's column block back onto the image, **summing** every tap that read a
     /// pixel: `dx[c, y + i − padTop, x + j − padLeft] += cols[(c, i, j), (y, x)]`, the adjoint
-    /// of `im2col`. `dx` (`C·H·W` floats) is overwritten; padding positions are dropped.
+    /// of `im2col`. `dx` (`C·H·W` values) is overwritten; padding positions are dropped.
     /// Taps are added in a fixed order (row `r` ascending), so the sums are deterministic.
     /// - Complexity: O(K · P) adds.
-    func col2im(_ cols: UnsafePointer<Float>, rowStride: Int, into dx: UnsafeMutablePointer<Float>) {
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    func col2im<T: FloatingPoint>(_ cols: UnsafePointer<T>, rowStride: Int, into dx: UnsafeMutablePointer<T>) {
         dx.update(repeating: 0, count: inputSize)
         var r = 0
         for c in 0..<channels {
