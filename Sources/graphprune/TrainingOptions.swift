@@ -152,10 +152,14 @@ struct SparseEvolutionOptions: ParsableArguments {
         guard let sparse else { return nil }
         guard zeta >= 0 && zeta < 1 else { throw OptionError("--zeta", "\(zeta) is outside [0, 1)") }
         guard censetK.isFinite && censetK >= 0 else { throw OptionError("--censet-k", "\(censetK) must be a non-negative number") }
-        let rule: SparseEvolution.Rule = sparse == .set
-            ? .set(zeta: zeta)
-            : .censet(k: censetK, centrality: centrality == .correct ? .standard : .networkitLegacy,
-                      includeOutputLayer: censetOutputLayer, weighting: censetWeights == .signed ? .signed : .absolute)
-        return SparseEvolution(rule: rule, regrowth: regrow == .zero ? .zero : .smallRandom(std: 0.1), resetOptimizerEachEpoch: resetMomentum)
+        // The same vocabulary as a study's settings, so the CLI and the study runner build the
+        // evolution in one place.
+        let settings = RunSettings(given: [
+            "procedure": .word(sparse.rawValue), "zeta": .number(zeta), "censet-k": .number(censetK),
+            "centrality": .word(centrality.rawValue), "censet-weights": .word(censetWeights.rawValue),
+            "censet-output-layer": .flag(censetOutputLayer), "regrow": .word(regrow.rawValue),
+            "reset-momentum": .flag(resetMomentum),
+        ], seed: 0)
+        return SparseEvolution(settings: settings)
     }
 }

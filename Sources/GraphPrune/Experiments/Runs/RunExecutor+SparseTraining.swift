@@ -1,8 +1,12 @@
 /// The `set` and `censet` procedures (paper 003): Erdős–Rényi sparse hidden layers (ε), trained
 /// `epochs` with rewiring after every epoch but the last; `static-sparse` trains the same
 /// network without rewiring (the control).
-extension RunExecutor {
-    static func evolution(_ settings: RunSettings) -> SparseEvolution {
+extension SparseEvolution {
+    /// The evolution a `set` or `censet` run's settings describe (`zeta`, `censet-k`,
+    /// `centrality`, `censet-weights`, `censet-output-layer`, `regrow`, `reset-momentum`); the
+    /// study runner and `graphprune train --sparse` both build it here. Random regrowth draws
+    /// `N(0, 0.1²)`, as the SET reference's sparse version does.
+    public init(settings: RunSettings) {
         let rule: SparseEvolution.Rule
         if settings.procedure == "set" {
             rule = .set(zeta: settings.number("zeta"))
@@ -13,10 +17,13 @@ extension RunExecutor {
                 includeOutputLayer: settings.flag("censet-output-layer"),
                 weighting: settings.word("censet-weights") == "signed" ? .signed : .absolute)
         }
-        return SparseEvolution(
+        self.init(
             rule: rule, regrowth: settings.word("regrow") == "zero" ? .zero : .smallRandom(std: 0.1),
             resetOptimizerEachEpoch: settings.flag("reset-momentum"))
     }
+}
+
+extension RunExecutor {
 
     mutating func runSparseTraining(_ settings: RunSettings, data: DataSplit, recorder: inout Recorder) throws {
         var model = try initialModel(settings, data: data, sparse: true)
@@ -26,7 +33,7 @@ extension RunExecutor {
             recordFinal(&model, data: data, recorder: &recorder)
             return
         }
-        let evolution = Self.evolution(settings)
+        let evolution = SparseEvolution(settings: settings)
         let history = try recorder.time("train") {
             try SparseEvolution.train(&model, data: data, settings: training, evolution: evolution,
                                       onEpoch: { onEpoch("train", training.epochs, $0) })
