@@ -1,7 +1,7 @@
-/// The fully resolved settings of one run: every parameter that applies to its procedure
-/// (`StudyParameters`) — and, for neuron pruning, that its scorer reads (τ only for the graph
-/// scorers; nothing of the pruning for `none`) — with the study's values over the defaults, and
-/// the seed.
+/// The fully resolved settings of one run: every parameter that applies to its procedure and
+/// that the run reads (`StudyParameter.readWhen`: τ only for the graph scorers, nothing of the
+/// pruning for the scorer `none`, SNIP's options only for SNIP), with the study's values over
+/// the defaults, and the seed.
 ///
 /// `canonical` — the non-default applicable settings and the seed as one JSON object with
 /// sorted keys — is what the run's `hash` (SHA-256, the first 16 hex digits) covers: the
@@ -19,23 +19,11 @@ public struct RunSettings: Hashable, Sendable {
         for p in StudyParameters.all where p.applies(to: procedure) {
             values[p.name] = given[p.name] ?? p.defaultValue
         }
-        // Settings the chosen neuron scorer never reads do not tell runs apart.
-        if case .word(let scorer)? = values["scorer"] {
-            let unused: [String]
-            switch scorer {
-            case "none": unused = ["ratio", "match-density", "tau", "laplacian-variant", "min-width"]
-            case "magnitude", "random": unused = ["tau", "laplacian-variant"]
-            case "eigenvector", "degree": unused = ["laplacian-variant"]
-            default: unused = []
-            }
-            for name in unused { values[name] = nil }
-        }
-        // Edge pruning: the random control ignores the scores; each score reads only its options.
-        if case .word(let method)? = values["method"], case .word(let score)? = values["edge-scorer"] {
-            var unused = method == "random" ? ["edge-scorer", "snip-batches", "synflow-iterations"] : []
-            if score != "snip" { unused.append("snip-batches") }
-            if score != "synflow" { unused.append("synflow-iterations") }
-            for name in unused { values[name] = nil }
+        // Settings the run never reads (τ for the random scorer, SNIP's batches for SynFlow) do
+        // not tell runs apart: requirements are checked on the values before any is dropped.
+        let resolved = values
+        for p in StudyParameters.all where values[p.name] != nil && !p.readWhen.allSatisfy({ $0.holds(in: resolved) }) {
+            values[p.name] = nil
         }
         self.values = values
         self.seed = seed

@@ -1,10 +1,11 @@
 /// The settings a study can give a run: every parameter's name (the YAML key), type, default,
 /// allowed values and the procedures it applies to.
 ///
-/// A run's resolved settings keep only the parameters that apply to its procedure and differ
-/// from their defaults; that set is what its hash covers (`RunSettings.hash`). So a new
-/// parameter with a default leaves existing hashes unchanged, and a grid crossing procedures
-/// (SET × `censet-k`) resolves SET's cells to one run.
+/// A run's resolved settings keep only the parameters that apply to its procedure, and whose
+/// `readWhen` requirements its other settings meet (τ is read only by the graph scorers);
+/// the non-default ones are what its hash covers (`RunSettings.hash`). So a new parameter with
+/// a default leaves existing hashes unchanged, and a grid crossing procedures (SET ×
+/// `censet-k`) or scorers (random × τ) resolves the cells that cannot differ to one run.
 public struct StudyParameter: Sendable {
     public enum Kind: Sendable {
         case integer(minimum: Int)
@@ -20,6 +21,38 @@ public struct StudyParameter: Sendable {
     /// Procedures it applies to; nil = every procedure.
     public let procedures: Set<String>?
     public let help: String
+    /// Conditions on other word settings, all of which must hold for the run to read it.
+    public var readWhen: [Requirement] = []
+
+    /// "`setting` is (not) one of `values`", on a run's resolved settings.
+    public struct Requirement: Sendable {
+        public let setting: String
+        public let values: Set<String>
+        public let negated: Bool
+
+        public static func setting(_ name: String, is values: Set<String>) -> Requirement {
+            Requirement(setting: name, values: values, negated: false)
+        }
+        public static func setting(_ name: String, isNot values: Set<String>) -> Requirement {
+            Requirement(setting: name, values: values, negated: true)
+        }
+
+        func holds(in resolved: [String: SettingValue]) -> Bool {
+            guard case .word(let w)? = resolved[setting] else { return false }
+            return values.contains(w) != negated
+        }
+
+        public var description: String {
+            "\(setting) \(negated ? "≠" : "=") \(values.sorted().joined(separator: " or "))"
+        }
+    }
+
+    /// This parameter, read only when `requirements` hold.
+    func readOnly(when requirements: Requirement...) -> StudyParameter {
+        var copy = self
+        copy.readWhen = requirements
+        return copy
+    }
 
     /// Checks one value, returning it normalised (an integer given for a number becomes a
     /// number); the message says what was expected.

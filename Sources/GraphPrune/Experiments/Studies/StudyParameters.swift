@@ -60,12 +60,17 @@ public enum StudyParameters {
         number("finetune-lr", 0, 0, 10, "learning rate after pruning (0 = lr)", for: finetuning),
         // Neuron pruning (paper 002)
         word("layers", "hidden", nil, "layers to prune: hidden, last-hidden, conv, all, or names like layers.0,layers.3", for: pruning),
-        number("ratio", 0.5, 0, 1, hi: false, "fraction of each pruned layer's neurons removed", for: pruning),
-        number("match-density", 0, 0, 1, "if > 0, the ratio is computed so the pruned model keeps as many parameters as edge pruning to this density", for: pruning),
+        number("ratio", 0.5, 0, 1, hi: false, "fraction of each pruned layer's neurons removed", for: pruning)
+            .readOnly(when: .setting("scorer", isNot: ["none"])),
+        number("match-density", 0, 0, 1, "if > 0, the ratio is computed so the pruned model keeps as many parameters as edge pruning to this density", for: pruning)
+            .readOnly(when: .setting("scorer", isNot: ["none"])),
         word("scorer", "eigenvector", ["none"] + ScorerRegistry.standard.names, "neuron importance scorer; none = the unpruned baseline, fine-tuned with the same budget", for: pruning),
-        number("tau", 0.5, -1, 1, hi: false, "similarity threshold τ of the neuron graph", for: pruning),
-        word("laplacian-variant", "standard", LaplacianCentrality.Variant.allCases.map(\.rawValue), "Laplacian centrality variant", for: pruning),
-        integer("min-width", 1, min: 1, "fewest neurons a pruned layer may keep", for: pruning),
+        number("tau", 0.5, -1, 1, hi: false, "similarity threshold τ of the neuron graph", for: pruning)
+            .readOnly(when: .setting("scorer", is: ["eigenvector", "laplacian", "degree"])),
+        word("laplacian-variant", "standard", LaplacianCentrality.Variant.allCases.map(\.rawValue), "Laplacian centrality variant", for: pruning)
+            .readOnly(when: .setting("scorer", is: ["laplacian"])),
+        integer("min-width", 1, min: 1, "fewest neurons a pruned layer may keep", for: pruning)
+            .readOnly(when: .setting("scorer", isNot: ["none"])),
         // Transfer protocol
         StudyParameter(name: "source-classes", kind: .integers, defaultValue: .integers([0, 1, 2, 3, 4]),
                        procedures: ["transfer-prune"], help: "classes of the pre-training task"),
@@ -77,11 +82,14 @@ public enum StudyParameters {
         // Edge pruning (paper 004)
         number("density", 0.1, 0, 1, lo: false, "fraction of each layer's weights kept", for: ["edge-prune"]),
         word("method", "spectral", EdgePruning.Method.allCases.map(\.rawValue), "edge selection: spectral (per layer), greedy (top scores per layer), global (top scores over all layers), random (the control), global-spectral (one sample over the whole network)", for: ["edge-prune"]),
-        word("edge-scorer", "magnitude", ["magnitude", "snip", "synflow"], "edge importance", for: ["edge-prune"]),
+        word("edge-scorer", "magnitude", ["magnitude", "snip", "synflow"], "edge importance", for: ["edge-prune"])
+            .readOnly(when: .setting("method", isNot: ["random"])),
         flag("rewind", true, "apply the mask to the initial weights (paper 004) instead of the trained ones", for: ["edge-prune"]),
         flag("prune-output-layer", true, "prune the output layer too", for: ["edge-prune"]),
-        integer("synflow-iterations", 100, min: 1, "SynFlow pruning rounds", for: ["edge-prune"]),
-        integer("snip-batches", 1, min: 1, "batches SNIP averages over", for: ["edge-prune"]),
+        integer("synflow-iterations", 100, min: 1, "SynFlow pruning rounds", for: ["edge-prune"])
+            .readOnly(when: .setting("edge-scorer", is: ["synflow"]), .setting("method", isNot: ["random"])),
+        integer("snip-batches", 1, min: 1, "batches SNIP averages over", for: ["edge-prune"])
+            .readOnly(when: .setting("edge-scorer", is: ["snip"]), .setting("method", isNot: ["random"])),
         // Sparse training (paper 003)
         number("sparse-epsilon", 20, 0, 1e9, lo: false, "Erdős–Rényi ε of the sparse layers", for: sparse),
         number("zeta", 0.05, 0, 1, hi: false, "fraction of positive and of negative weights SET removes per epoch", for: ["set"]),
@@ -118,7 +126,8 @@ extension StudyParameters {
             case .flag: values = "true, false"
             case .integers: values = "list of integers"
             }
-            let procedures = p.procedures.map { set in Self.procedures.filter(set.contains).joined(separator: ", ") } ?? "all"
+            var procedures = p.procedures.map { set in Self.procedures.filter(set.contains).joined(separator: ", ") } ?? "all"
+            if !p.readWhen.isEmpty { procedures += "; when " + p.readWhen.map(\.description).joined(separator: ", ") }
             let cells = [p.name, p.defaultValue.description.isEmpty ? "[]" : p.defaultValue.description, values, procedures, p.help]
             text += "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |\n"
         }
