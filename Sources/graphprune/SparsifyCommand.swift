@@ -27,7 +27,7 @@ struct SparsifyCommand: ParsableCommand {
     @Option(help: "Target density Q in (0, 1].")
     var density: Double
 
-    @Option(help: "spectral (effective-resistance sampling) | greedy (top scores).")
+    @Option(help: "spectral (effective-resistance sampling) | greedy (top scores) | random (uniformly random edges, the control).")
     var method: NetworkSparsifier.Method
 
     @Flag(help: "One sample (spectral, approximate resistances) or one threshold (greedy, OpenLTH sparse_global) over all layers instead of each layer to Q.")

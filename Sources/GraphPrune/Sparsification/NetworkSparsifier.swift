@@ -15,10 +15,12 @@
 /// - `greedy`, layerwise: the `round(q · candidates)` highest scores of each layer.
 /// - `greedy`, global: the highest scores over all layers together (OpenLTH's `sparse_global`
 ///   with magnitudes).
+/// - `random`, layerwise: `round(q · candidates)` candidates of each layer chosen uniformly at
+///   random (the control); global: uniformly over all candidates together.
 /// Ties in scores go to the lower (layer, row-major index). Every random choice comes from
 /// `seed`, each layer from its own stream.
 public struct NetworkSparsifier: Sendable {
-    public enum Method: String, Sendable, CaseIterable { case spectral, greedy }
+    public enum Method: String, Sendable, CaseIterable { case spectral, greedy, random }
 
     public var method: Method
     /// Target density `q` in (0, 1].
@@ -121,6 +123,12 @@ public struct NetworkSparsifier: Sendable {
                 epsilons[l] = sample.epsilon
                 toppedUp[l] = sample.toppedUp
             }
+        case (.random, false):
+            kept = candidates.indices.map { l in randomChoice(candidates[l].count, stream: UInt64(l)) }
+            probabilities = candidates.map { [Double](repeating: 1, count: $0.count) }
+        case (.random, true):
+            kept = split(randomChoice(candidates.reduce(0) { $0 + $1.count }, stream: 0), like: candidates)
+            probabilities = candidates.map { [Double](repeating: 1, count: $0.count) }
         case (.spectral, true):
             let whole = try NetworkGraph(scores: scores)
             let resistance = try approximation.resistances(of: whole.graph).values
@@ -159,6 +167,18 @@ public struct NetworkSparsifier: Sendable {
     private func layerSeed(_ layer: Int) -> UInt64 {
         var g = SplitMix64(seed: seed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(layer + 1))
         return g.next()
+    }
+
+    /// `target(m)` of `m` items, uniformly at random: the first `target(m)` positions of a
+    /// partial Fisher–Yates shuffle drawn from the stream's own `SplitMix64`.
+    private func randomChoice(_ m: Int, stream: UInt64) -> [Bool] {
+        var positions = Array(0..<m)
+        let keep = target(m)
+        var generator = SplitMix64(seed: seed ^ (0x7261_6E64 &+ 0x9E37_79B9_7F4A_7C15 &* (stream + 1)))  // "rand"
+        for i in 0..<keep { positions.swapAt(i, i + Int(generator.next() % UInt64(m - i))) }
+        var chosen = [Bool](repeating: false, count: m)
+        for p in positions.prefix(keep) { chosen[p] = true }
+        return chosen
     }
 
     /// Indices by score descending, ties to the lower index.

@@ -1,71 +1,38 @@
-/// What edge pruning did to one layer.
+/// What edge pruning did to one layer: the sparsifier's result for it (`NetworkSparsifier.LayerResult`:
+/// mask, candidates, kept, connectivity of the score graph before and after, collapsed neurons,
+/// ε, top-up) and the layer's position in the model.
 public struct EdgePruningLayerReport: Sendable {
     /// Position in the model (`layers.{position}`).
     public var position: Int
+    public var result: NetworkSparsifier.LayerResult
+
+    public init(position: Int, result: NetworkSparsifier.LayerResult) {
+        self.position = position
+        self.result = result
+    }
+
     /// Out × in (a convolution's `filters × C·kh·kw`): 1 = kept, 0 = pruned or no connection.
-    public var mask: Matrix<Double>
+    public var mask: Matrix<Double> { result.mask }
     /// Connections before pruning (see `EdgePruning`).
-    public var candidates: Int
+    public var candidates: Int { result.candidates }
     /// Connections kept.
-    public var kept: Int
-    /// Connectivity of the layer's bipartite graph weighted by the scores, before and after
-    /// (λ₂ of the largest component, components, isolated neurons; see `LayerConnectivity`).
-    public var before: LayerConnectivity
-    public var after: LayerConnectivity
+    public var kept: Int { result.kept }
+    /// Connectivity of the layer's bipartite graph weighted by the scores, before and after.
+    public var before: LayerConnectivity { result.before }
+    public var after: LayerConnectivity { result.after }
     /// Neurons (outputs, and inputs — a convolution's input channels) that had a candidate
     /// connection and have none left.
-    public var collapsedNeurons: Int
+    public var collapsedNeurons: Int { result.collapsedNeurons }
     /// The ε of the spectral sample (spectral only; nil when no edge was sampled by ε).
-    public var epsilon: Double?
+    public var epsilon: Double? { result.epsilon }
     /// Connections added uniformly at random to reach the exact count (spectral only).
-    public var toppedUp: Int
+    public var toppedUp: Int { result.toppedUp }
 
     /// `kept / candidates` (1 for a layer without candidates).
     public var density: Double { candidates == 0 ? 1 : Double(kept) / Double(candidates) }
     /// λ₂ of the normalised Laplacian of the largest component of the score graph, before and after.
     public var lambda2Before: Double { before.lambda2 }
     public var lambda2After: Double { after.lambda2 }
-
-    public init(
-        position: Int, mask: Matrix<Double>, candidates: Int, kept: Int, before: LayerConnectivity,
-        after: LayerConnectivity, collapsedNeurons: Int, epsilon: Double? = nil, toppedUp: Int = 0
-    ) {
-        self.position = position
-        self.mask = mask
-        self.candidates = candidates
-        self.kept = kept
-        self.before = before
-        self.after = after
-        self.collapsedNeurons = collapsedNeurons
-        self.epsilon = epsilon
-        self.toppedUp = toppedUp
-    }
-
-    /// The report of `mask` (0/1) chosen among `candidates` (nonzero = a connection), with the
-    /// connectivity of the `scores` graph before and after; `inputGroup` consecutive columns form
-    /// one input neuron (`kh · kw` for a convolution).
-    /// - Complexity: O(out · in) plus two `LayerConnectivity` SVDs.
-    init(position: Int, mask: Matrix<Double>, candidates: Matrix<Double>, scores: Matrix<Double>, inputGroup: Int) throws {
-        let columns = candidates.columns, group = max(1, inputGroup)
-        var hadOutput = [Bool](repeating: false, count: candidates.rows), hasOutput = hadOutput
-        var hadInput = [Bool](repeating: false, count: (columns + group - 1) / group), hasInput = hadInput
-        var count = 0, kept = 0
-        var keptScores = scores
-        for e in candidates.elements.indices {
-            keptScores.elements[e] *= mask.elements[e]
-            guard candidates.elements[e] != 0 else { continue }
-            let j = e / columns, i = (e % columns) / group
-            count += 1
-            hadOutput[j] = true
-            hadInput[i] = true
-            if mask.elements[e] != 0 { kept += 1; hasOutput[j] = true; hasInput[i] = true }
-        }
-        let collapsed = zip(hadOutput, hasOutput).filter { $0 && !$1 }.count + zip(hadInput, hasInput).filter { $0 && !$1 }.count
-        self.init(
-            position: position, mask: mask, candidates: count, kept: kept,
-            before: try LayerConnectivity(edgeWeights: scores), after: try LayerConnectivity(edgeWeights: keptScores),
-            collapsedNeurons: collapsed)
-    }
 }
 
 /// The pruned model and what happened to each pruned layer.

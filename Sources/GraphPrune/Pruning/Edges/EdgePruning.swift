@@ -91,25 +91,17 @@ public struct EdgePruning: Sendable {
         _ = try GivenEdgeScores(scores, name: scorer.name).scores(layers: weights)  // count, shapes, values
         let groups = positions.map { EdgeLayers.inputGroupSize(of: model.layers[$0]) }
 
-        var reports = [EdgePruningLayerReport]()
+        let selection: NetworkSparsifier.Method
         switch method {
-        case .spectral, .greedy, .global, .globalSpectral:
-            let sparsifier = NetworkSparsifier(
-                method: method == .spectral || method == .globalSpectral ? .spectral : .greedy, density: density,
-                global: method == .global || method == .globalSpectral,
-                seed: seed, scorer: GivenEdgeScores(scores, name: scorer.name))
-            let results = try sparsifier.sparsify(layers: weights, candidateMasks: candidates, inputGroupSizes: groups)
-            reports = zip(positions, results).map { p, r in
-                EdgePruningLayerReport(
-                    position: p, mask: r.mask, candidates: r.candidates, kept: r.kept, before: r.before,
-                    after: r.after, collapsedNeurons: r.collapsedNeurons, epsilon: r.epsilon, toppedUp: r.toppedUp)
-            }
-        case .random:
-            for (k, p) in positions.enumerated() {
-                let mask = randomMask(candidates[k], stream: UInt64(k))
-                reports.append(try EdgePruningLayerReport(position: p, mask: mask, candidates: candidates[k], scores: scores[k], inputGroup: groups[k]))
-            }
+        case .spectral, .globalSpectral: selection = .spectral
+        case .greedy, .global: selection = .greedy
+        case .random: selection = .random
         }
+        let sparsifier = NetworkSparsifier(
+            method: selection, density: density, global: method == .global || method == .globalSpectral,
+            seed: seed, scorer: GivenEdgeScores(scores, name: scorer.name))
+        let results = try sparsifier.sparsify(layers: weights, candidateMasks: candidates, inputGroupSizes: groups)
+        let reports = zip(positions, results).map { EdgePruningLayerReport(position: $0, result: $1) }
         let pruned = try EdgePruning.apply(reports, to: base)
         return EdgePruningResult(
             model: pruned, layers: reports, parameterCountBefore: EdgePruning.parameterCount(of: model),
@@ -145,20 +137,5 @@ public struct EdgePruning: Sendable {
             }
         }
         return initial
-    }
-
-    /// A uniformly random `round(q · m)`-subset of the `m` candidates (a partial Fisher–Yates
-    /// shuffle of the candidate indices in row-major order), from the layer's own stream.
-    private func randomMask(_ candidates: Matrix<Double>, stream: UInt64) -> Matrix<Double> {
-        var indices = candidates.elements.indices.filter { candidates.elements[$0] != 0 }
-        let keep = min(indices.count, Int((density * Double(indices.count)).rounded()))
-        var generator = SplitMix64(seed: seed ^ (0x7261_6E64 &+ 0x9E37_79B9_7F4A_7C15 &* (stream + 1)))  // "rand"
-        for i in 0..<keep {
-            let j = i + Int(generator.next() % UInt64(indices.count - i))
-            indices.swapAt(i, j)
-        }
-        var mask = Matrix<Double>(rows: candidates.rows, columns: candidates.columns)
-        for index in indices.prefix(keep) { mask.elements[index] = 1 }
-        return mask
     }
 }
