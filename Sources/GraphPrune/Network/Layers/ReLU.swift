@@ -31,7 +31,19 @@ public struct ReLU: Layer {
         output.elements.withUnsafeBufferPointer { y in
             outputGradient.elements.withUnsafeBufferPointer { g in
                 inputGradient.elements.withUnsafeMutableBufferPointer { dx in
-                    for i in 0..<y.count { dx[i] = y[i] > 0 ? g[i] : 0 }
+                    // Eight at a time as a select (a branch per entry mispredicts on random signs).
+                    var i = 0
+                    while i &+ 8 <= y.count {
+                        let yv = UnsafeRawPointer(y.baseAddress! + i).loadUnaligned(as: SIMD8<Float>.self)
+                        let gv = UnsafeRawPointer(g.baseAddress! + i).loadUnaligned(as: SIMD8<Float>.self)
+                        UnsafeMutableRawPointer(dx.baseAddress! + i).storeBytes(
+                            of: SIMD8<Float>.zero.replacing(with: gv, where: yv .> 0), as: SIMD8<Float>.self)
+                        i &+= 8
+                    }
+                    while i < y.count {
+                        dx[i] = y[i] > 0 ? g[i] : 0
+                        i &+= 1
+                    }
                 }
             }
         }
