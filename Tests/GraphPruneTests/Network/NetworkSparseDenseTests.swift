@@ -50,7 +50,11 @@ final class NetworkSparseDenseTests: XCTestCase {
                                     emptyRow: s.outputs > 1 ? 0 : nil, emptyColumn: s.inputs > 1 ? s.inputs - 1 : nil)
             if s.outputs > 1 { XCTAssertEqual(layer.incomingConnectionCounts()[0], 0) }
             if s.inputs > 1 { XCTAssertEqual(layer.outgoingConnectionCounts()[s.inputs - 1], 0) }
-            assertMatchesDense(layer, batch: s.batch, seed: UInt64(100 + n), "\(s)")
+            for execution in [SparseExecution.sparse, .dense] {
+                var layer = layer
+                layer.execution = execution
+                assertMatchesDense(layer, batch: s.batch, seed: UInt64(100 + n), "\(s) \(execution)")
+            }
         }
     }
 
@@ -66,7 +70,15 @@ final class NetworkSparseDenseTests: XCTestCase {
     }
 
     func testGradientsMatchCentralDifferences() {
-        var layer = randomLayer(inputs: 6, outputs: 4, density: 0.5, seed: 3, emptyRow: 2)
+        for execution in [SparseExecution.sparse, .dense] {
+            var layer = randomLayer(inputs: 6, outputs: 4, density: 0.5, seed: 3, emptyRow: 2)
+            layer.execution = execution
+            checkGradientsByCentralDifferences(layer, "\(execution)")
+        }
+    }
+
+    private func checkGradientsByCentralDifferences(_ layer: SparseDense, _ label: String) {
+        var layer = layer
         let x = S.matrix(5, 6, seed: 4)
         let r = S.matrix(5, 4, seed: 5)  // L = Σ Y ⊙ R, so ∂L/∂Y = R
         let y = S.forward(&layer, x)
@@ -77,18 +89,18 @@ final class NetworkSparseDenseTests: XCTestCase {
             d.values = w
             return S.projection(S.forward(&d, x), r)
         }
-        XCTAssertGradientsMatch(layer.weightGradient, numericW, absolute: 1e-3, relative: 1e-3, "∂L/∂W")
+        XCTAssertGradientsMatch(layer.weightGradient, numericW, absolute: 1e-3, relative: 1e-3, "∂L/∂W " + label)
         let numericB = S.numericGradient(base.bias, step: 1e-2) { b in
             var d = base
             d.bias = b
             return S.projection(S.forward(&d, x), r)
         }
-        XCTAssertGradientsMatch(layer.biasGradient, numericB, absolute: 1e-3, relative: 1e-3, "∂L/∂b")
+        XCTAssertGradientsMatch(layer.biasGradient, numericB, absolute: 1e-3, relative: 1e-3, "∂L/∂b " + label)
         let numericX = S.numericGradient(x.elements, step: 1e-2) { e in
             var d = base
             return S.projection(S.forward(&d, Matrix(rows: 5, columns: 6, elements: e)), r)
         }
-        XCTAssertGradientsMatch(dx.elements, numericX, absolute: 1e-3, relative: 1e-3, "∂L/∂X")
+        XCTAssertGradientsMatch(dx.elements, numericX, absolute: 1e-3, relative: 1e-3, "∂L/∂X " + label)
     }
 
     func testDenseRoundTripKeepsTheNonzeros() {

@@ -1,36 +1,81 @@
 // MARK: Kernels
 
+/// The products of `SparseDense`, on feature-major (`features × batch`, row-major) buffers.
+///
+/// **Summation order** (what makes them bitwise reproducible and thread-count independent):
+/// every result entry is computed by one thread, and
+/// - a forward entry is `((b_j + W_{k₀} x₀) + W_{k₁} x₁) + …` over the row's connections in
+///   storage order, an input-gradient entry the same over the column view with `0` for `b_j`;
+/// - a weight gradient `⟨g, x⟩` of length `batch` is four interleaved partial sums
+///   `s_l = Σ_{t ≡ l (mod 4)} g_t x_t` (in increasing `t`), the remainder `t ≥ 4⌊batch/4⌋`
+///   added to `s₀`, then `(s₀ + s₁) + (s₂ + s₃)`;
+/// - a bias gradient is the plain sum over the batch in order.
+/// Products are not fused (no FMA), so the same order gives the same bits on every machine.
+///
+/// **Speed.** The forward and input-gradient products hold a tile of 32 batch columns of the
+/// output row in SIMD registers over all of its connections (one load of the input row's tile
+/// per connection, one store per tile), instead of an axpy per connection that reads and writes
+/// the whole output row; the weight gradients run four connections at once, sharing the loads
+/// of `g` and giving the processor four independent addition chains.
 extension SparseDense {
-    /// Rows per chunk so that a chunk holds at least ~64k multiply-adds of `work` spread over `count` rows.
-    static func minimumChunk(count: Int, work: Int) -> Int { max(1, count * 65_536 / max(1, work)) }
+    /// Multiply-adds below which a product is not split over the cores: waking a worker costs
+    /// tens of microseconds on a loaded machine, about what ~250k multiply-adds take.
+    static let parallelWork = 262_144
 
-    /// `dst ← srcᵀ`: `src` is `rows × columns`, `dst` is `columns × rows`, both row-major.
-    /// Destination rows are split over the cores.
-    static func transpose(_ src: UnsafePointer<Float>, rows: Int, columns: Int, into dst: UnsafeMutablePointer<Float>) {
-        forEachChunk(of: columns, minimumChunk: minimumChunk(count: columns, work: rows * columns)) { range in
-            for r in 0..<rows {
-                let from = src + r &* columns
-                for c in range { dst[c &* rows &+ r] = from[c] }
-            }
+    /// Items per chunk so that a chunk holds at least `parallelWork` multiply-adds of `work`
+    /// spread over `count` items.
+    static func minimumChunk(count: Int, work: Int) -> Int { max(1, count * parallelWork / max(1, work)) }
+
+    /// Splits the batch `0..<batch` over the cores at multiples of 4 samples (so that the
+    /// register tiles rarely leave single columns), each share at least `parallelWork` of `work`.
+    static func forEachShare(ofBatch batch: Int, work: Int, _ body: (Range<Int>) -> Void) {
+        let groups = (batch &+ 3) / 4
+        forEachChunk(of: groups, minimumChunk: minimumChunk(count: groups, work: work)) { range in
+            body((range.lowerBound &* 4)..<min(range.upperBound &* 4, batch))
         }
     }
 
-    /// `Yᵀ[j, :] = b_j + Σ_k W_k Xᵀ[columns[k], :]` for every output row `j`, rows split over cores.
+    /// `dst[c · dstStride + r] ← src[r · srcStride + c]` for `r < rows`, `c < columns`: the
+    /// transpose of a `rows × columns` block, in blocks of 16 × 16 so that both sides stay in cache.
+    static func transpose(
+        _ src: UnsafePointer<Float>, rows: Int, columns: Int, sourceStride: Int,
+        into dst: UnsafeMutablePointer<Float>, destinationStride: Int
+    ) {
+        let block = 16
+        var c0 = 0
+        while c0 < columns {
+            let c1 = min(c0 &+ block, columns)
+            var r0 = 0
+            while r0 < rows {
+                let r1 = min(r0 &+ block, rows)
+                for r in r0..<r1 {
+                    let from = src + r &* sourceStride
+                    for c in c0..<c1 { dst[c &* destinationStride &+ r] = from[c] }
+                }
+                r0 = r1
+            }
+            c0 = c1
+        }
+    }
+
+    /// `Yᵀ[j, s] = b_j + Σ_k W_k Xᵀ[columns[k], s]` for every output row `j` and the batch
+    /// columns `s ∈ samples` (one thread's share of the batch).
     static func affineRows(
         starts: UnsafeBufferPointer<Int>, columns: UnsafeBufferPointer<Int32>, values: UnsafeBufferPointer<Float>,
         bias: UnsafeBufferPointer<Float>, inputMajor xt: UnsafePointer<Float>,
-        into yt: UnsafeMutablePointer<Float>, batch: Int
+        into yt: UnsafeMutablePointer<Float>, batch: Int, samples: Range<Int>
     ) {
-        let outputs = bias.count
-        let work = (values.count + outputs) * batch
-        forEachChunk(of: outputs, minimumChunk: minimumChunk(count: outputs, work: work)) { range in
-            for j in range {
-                let y = yt + j &* batch
-                y.update(repeating: bias[j], count: batch)
-                for k in starts[j]..<starts[j + 1] {
-                    axpy(values[k], xt + Int(columns[k]) &* batch, y, count: batch)
-                }
-            }
+        let (s0, count) = (samples.lowerBound, samples.count)
+        guard let cols = columns.baseAddress, let w = values.baseAddress else {
+            // No connections: every row is its bias.
+            for j in 0..<bias.count { (yt + (j &* batch &+ s0)).update(repeating: bias[j], count: count) }
+            return
+        }
+        let x = xt + s0
+        for j in 0..<bias.count {
+            accumulateRow(
+                into: yt + (j &* batch &+ s0), initial: bias[j], count: count, entries: starts[j]..<starts[j + 1],
+                source: { x + Int(cols[$0]) &* batch }, weight: { w[$0] })
         }
     }
 
@@ -43,59 +88,160 @@ extension SparseDense {
     ) {
         let outputs = db.count
         let work = (dw.count + outputs) * batch
+        guard let cols = columns.baseAddress, let gradient = dw.baseAddress else {
+            // No connections: only the bias gradients.
+            for j in 0..<outputs { db[j] = sum(gt + j &* batch, count: batch) }
+            return
+        }
         forEachChunk(of: outputs, minimumChunk: minimumChunk(count: outputs, work: work)) { range in
             for j in range {
                 let g = gt + j &* batch
-                var sum: Float = 0
-                for b in 0..<batch { sum += g[b] }
-                db[j] = sum
-                for k in starts[j]..<starts[j + 1] { dw[k] = dot(g, xt + Int(columns[k]) &* batch, count: batch) }
-            }
-        }
-    }
-
-    /// `(∂L/∂X)ᵀ[i, :] = Σ_e W[positions[e]] Gᵀ[rows[e], :]` over the column view, inputs split over cores.
-    static func gradientColumns(
-        starts: UnsafeBufferPointer<Int>, rows: UnsafeBufferPointer<Int32>, positions: UnsafeBufferPointer<Int32>,
-        values: UnsafeBufferPointer<Float>, gradientMajor gt: UnsafePointer<Float>,
-        into dxt: UnsafeMutablePointer<Float>, batch: Int
-    ) {
-        let inputs = starts.count - 1
-        let work = (values.count + inputs) * batch
-        forEachChunk(of: inputs, minimumChunk: minimumChunk(count: inputs, work: work)) { range in
-            for i in range {
-                let dx = dxt + i &* batch
-                dx.update(repeating: 0, count: batch)
-                for e in starts[i]..<starts[i + 1] {
-                    axpy(values[Int(positions[e])], gt + Int(rows[e]) &* batch, dx, count: batch)
+                db[j] = sum(g, count: batch)
+                var k = starts[j]
+                let end = starts[j + 1]
+                while k &+ 4 <= end {
+                    dot4(g, xt + Int(cols[k]) &* batch, xt + Int(cols[k &+ 1]) &* batch,
+                         xt + Int(cols[k &+ 2]) &* batch, xt + Int(cols[k &+ 3]) &* batch,
+                         count: batch, into: gradient + k)
+                    k &+= 4
+                }
+                while k < end {
+                    gradient[k] = dot(g, xt + Int(cols[k]) &* batch, count: batch)
+                    k &+= 1
                 }
             }
         }
     }
 
-    /// `y ← a x + y` (contiguous, vectorisable).
-    @inline(__always)
-    static func axpy(_ a: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
-        for t in 0..<count { y[t] += a * x[t] }
+    /// `(∂L/∂X)ᵀ[i, s] = Σ_e W[positions[e]] Gᵀ[rows[e], s]` over the column view, for every
+    /// input `i` and the batch columns `s ∈ samples` (one thread's share of the batch).
+    static func gradientColumns(
+        starts: UnsafeBufferPointer<Int>, rows: UnsafeBufferPointer<Int32>, positions: UnsafeBufferPointer<Int32>,
+        values: UnsafeBufferPointer<Float>, gradientMajor gt: UnsafePointer<Float>,
+        into dxt: UnsafeMutablePointer<Float>, batch: Int, samples: Range<Int>
+    ) {
+        let (s0, count) = (samples.lowerBound, samples.count)
+        let inputs = starts.count - 1
+        guard let from = rows.baseAddress, let at = positions.baseAddress, let w = values.baseAddress else {
+            // No connections: the gradient is zero.
+            for i in 0..<inputs { (dxt + (i &* batch &+ s0)).update(repeating: 0, count: count) }
+            return
+        }
+        let g = gt + s0
+        for i in 0..<inputs {
+            accumulateRow(
+                into: dxt + (i &* batch &+ s0), initial: 0, count: count, entries: starts[i]..<starts[i + 1],
+                source: { g + Int(from[$0]) &* batch }, weight: { w[Int(at[$0])] })
+        }
     }
 
-    /// `⟨x, y⟩` with four interleaved partial sums (a fixed order, so deterministic, and
-    /// vectorisable without reassociation).
+    /// `y[t] = initial + Σ_{e ∈ entries} weight(e) · source(e)[t]` for `t < count`, summed in
+    /// entry order: tiles of 48, then 16, 8 and 4 columns held in registers over all entries,
+    /// then single columns (the batch is split at multiples of 4, so these are rare).
+    @inline(__always)
+    static func accumulateRow(
+        into y: UnsafeMutablePointer<Float>, initial: Float, count: Int, entries: Range<Int>,
+        source: (Int) -> UnsafePointer<Float>, weight: (Int) -> Float
+    ) {
+        var t = 0
+        while t &+ 48 <= count {
+            var a0 = SIMD16<Float>(repeating: initial), a1 = a0, a2 = a0
+            for e in entries {
+                let x = UnsafeRawPointer(source(e) + t), v = SIMD16<Float>(repeating: weight(e))
+                a0 += v * x.loadUnaligned(as: SIMD16<Float>.self)
+                a1 += v * x.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)
+                a2 += v * x.loadUnaligned(fromByteOffset: 128, as: SIMD16<Float>.self)
+            }
+            let out = UnsafeMutableRawPointer(y + t)
+            out.storeBytes(of: a0, as: SIMD16<Float>.self)
+            out.storeBytes(of: a1, toByteOffset: 64, as: SIMD16<Float>.self)
+            out.storeBytes(of: a2, toByteOffset: 128, as: SIMD16<Float>.self)
+            t &+= 48
+        }
+        accumulateTile(SIMD16<Float>.self, into: y, at: &t, initial: initial, count: count, entries: entries, source: source, weight: weight)
+        accumulateTile(SIMD8<Float>.self, into: y, at: &t, initial: initial, count: count, entries: entries, source: source, weight: weight)
+        accumulateTile(SIMD4<Float>.self, into: y, at: &t, initial: initial, count: count, entries: entries, source: source, weight: weight)
+        while t < count {
+            var a = initial
+            for e in entries { a += weight(e) * source(e)[t] }
+            y[t] = a
+            t &+= 1
+        }
+    }
+
+    /// `accumulateRow` on tiles of `V.scalarCount` columns from `t` on, while a whole tile fits.
+    @inline(__always)
+    static func accumulateTile<V: SIMD>(
+        _: V.Type, into y: UnsafeMutablePointer<Float>, at t: inout Int, initial: Float, count: Int,
+        entries: Range<Int>, source: (Int) -> UnsafePointer<Float>, weight: (Int) -> Float
+    ) where V.Scalar == Float {
+        while t &+ V.scalarCount <= count {
+            var a = V(repeating: initial)
+            for e in entries {
+                a += V(repeating: weight(e)) * UnsafeRawPointer(source(e) + t).loadUnaligned(as: V.self)
+            }
+            UnsafeMutableRawPointer(y + t).storeBytes(of: a, as: V.self)
+            t &+= V.scalarCount
+        }
+    }
+
+    /// `⟨x, y⟩` in the order stated above: four interleaved partial sums (one SIMD4 lane each),
+    /// the remainder into the first, then `(s₀ + s₁) + (s₂ + s₃)`.
     @inline(__always)
     static func dot(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, count: Int) -> Float {
-        var (s0, s1, s2, s3): (Float, Float, Float, Float) = (0, 0, 0, 0)
+        var s = SIMD4<Float>()
         var t = 0
         while t &+ 4 <= count {
-            s0 += x[t] * y[t]
-            s1 += x[t &+ 1] * y[t &+ 1]
-            s2 += x[t &+ 2] * y[t &+ 2]
-            s3 += x[t &+ 3] * y[t &+ 3]
+            s += load4(x + t) * load4(y + t)
             t &+= 4
         }
         while t < count {
-            s0 += x[t] * y[t]
+            s[0] += x[t] * y[t]
             t &+= 1
         }
-        return (s0 + s1) + (s2 + s3)
+        return (s[0] + s[1]) + (s[2] + s[3])
+    }
+
+    /// `out[c] = ⟨g, x_c⟩` for four vectors at once, each in exactly `dot`'s order (so the four
+    /// chains are independent and every result equals `dot(g, x_c)` bit for bit).
+    @inline(__always)
+    static func dot4(
+        _ g: UnsafePointer<Float>, _ x0: UnsafePointer<Float>, _ x1: UnsafePointer<Float>,
+        _ x2: UnsafePointer<Float>, _ x3: UnsafePointer<Float>, count: Int, into out: UnsafeMutablePointer<Float>
+    ) {
+        var s0 = SIMD4<Float>(), s1 = s0, s2 = s0, s3 = s0
+        var t = 0
+        while t &+ 4 <= count {
+            let gv = load4(g + t)
+            s0 += gv * load4(x0 + t)
+            s1 += gv * load4(x1 + t)
+            s2 += gv * load4(x2 + t)
+            s3 += gv * load4(x3 + t)
+            t &+= 4
+        }
+        while t < count {
+            s0[0] += g[t] * x0[t]
+            s1[0] += g[t] * x1[t]
+            s2[0] += g[t] * x2[t]
+            s3[0] += g[t] * x3[t]
+            t &+= 1
+        }
+        out[0] = (s0[0] + s0[1]) + (s0[2] + s0[3])
+        out[1] = (s1[0] + s1[1]) + (s1[2] + s1[3])
+        out[2] = (s2[0] + s2[1]) + (s2[2] + s2[3])
+        out[3] = (s3[0] + s3[1]) + (s3[2] + s3[3])
+    }
+
+    /// `Σ_t x[t]` in increasing `t`.
+    @inline(__always)
+    static func sum(_ x: UnsafePointer<Float>, count: Int) -> Float {
+        var s: Float = 0
+        for t in 0..<count { s += x[t] }
+        return s
+    }
+
+    @inline(__always)
+    static func load4(_ p: UnsafePointer<Float>) -> SIMD4<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Float>.self)
     }
 }

@@ -18,13 +18,17 @@
 /// which is exactly `Dense` with the weight matrix `denseWeight()` (zeros off the pattern), its
 /// weight gradient restricted to the pattern.
 ///
-/// **Evaluation.** The products run on feature-major copies (`Xᵀ`, `Gᵀ`, `inputs × batch` and
-/// `outputs × batch`), so that each stored weight costs one contiguous axpy or dot product of
-/// length `batch`: forward and `∂L/∂W`, `∂L/∂b` split the output rows over the cores, `∂L/∂X`
-/// splits the input columns, walking a column-major view of the pattern (per input, the stored
-/// positions that reach it). Every result entry is summed by one thread in storage order, so
-/// results are bitwise the same for every thread count. The feature-major scratch buffers live in
-/// the layer and grow only when the batch grows: a training step allocates nothing.
+/// **Evaluation.** Below 15 % density (`execution`, `SparseDense+DenseExecution`) the products
+/// run on feature-major copies (`Xᵀ`, `Gᵀ`, `inputs × batch` and `outputs × batch`), so that each
+/// stored weight costs contiguous loads of length `batch` (`SparseDense+Kernels` holds tiles of an
+/// output row in registers). Forward and `∂L/∂X` split the **batch** over the cores, each thread
+/// transposing, multiplying and transposing back its own samples in one parallel region (`∂L/∂X`
+/// walks a column-major view of the pattern: per input, the stored positions that reach it);
+/// `∂L/∂W`, `∂L/∂b` split the output rows. Every result entry is summed by one thread in a fixed
+/// order, so results are bitwise the same for every thread count. At 15 % and above, a masked
+/// dense `sgemm` is faster and is used instead (same mathematics, OpenBLAS's summation order).
+/// The scratch buffers live in the layer and grow only when the batch grows: a training step
+/// allocates nothing.
 ///
 /// **Rewiring** (`rewire(removing:adding:values:)`, `removeConnectionsMapped(where:)`,
 /// `addConnections`) returns a `PositionMap` from new storage positions to old ones;
@@ -51,7 +55,13 @@ public struct SparseDense: Layer {
     /// `∂L/∂W` at the stored connections, from the last `backward` (aligned with `values`).
     public internal(set) var weightGradient: [Float]
     /// `∂L/∂b` of the last `backward`.
-    public private(set) var biasGradient: [Float]
+    public internal(set) var biasGradient: [Float]
+    /// Which products `forward` and `backward` run (`SparseDense+DenseExecution`): by default the
+    /// CSR kernels below 15 % density and a masked dense `sgemm` above. Not part of the model (not
+    /// saved in checkpoints).
+    public var execution: SparseExecution = .automatic
+    /// The `Dense` that runs the masked dense products, kept between steps (nil until first used).
+    var denseEngine: Dense?
 
     /// Column-major view of the pattern: the stored connections reaching input `i` are
     /// `e ∈ columnStarts[i] ..< columnStarts[i + 1]`, from output `columnRows[e]`, weight
@@ -210,8 +220,11 @@ public struct SparseDense: Layer {
         return outputs
     }
 
-    /// `output ← input Wᵀ + 1 bᵀ` over the stored weights: `Xᵀ` into scratch, row `j` of `Yᵀ` =
-    /// `b_j 1 + Σ_k W_k Xᵀ[columns[k], :]` (rows split over cores), then `Y = (Yᵀ)ᵀ`.
+    /// `output ← input Wᵀ + 1 bᵀ` over the stored weights. The batch is split over the cores
+    /// (one parallel region): each thread transposes blocks of its samples' rows of `X` into
+    /// `Xᵀ`, computes their columns of `Yᵀ` (`Yᵀ[j, s] = b_j + Σ_k W_k Xᵀ[columns[k], s]`) and
+    /// transposes them back into `Y`. Every entry is one sample's sum in storage order, whatever
+    /// the split.
     public mutating func forward(
         _ input: Matrix<Float>, into output: inout Matrix<Float>, training: Bool,
         generator: inout SplitMix64
@@ -221,34 +234,54 @@ public struct SparseDense: Layer {
         output.requireShape(batch, outputs, "SparseDense output buffer")
         checkCounts()
         guard batch > 0, outputs > 0 else { return }
+        if inputs > 0 && runsDense { return forwardDense(input, into: &output, training: training, generator: &generator) }
         reserveScratch(batch: batch)
         let (n, m) = (inputs, outputs)
+        let work = (connectionCount + n + m) * batch
         input.elements.withUnsafeBufferPointer { x in
             inputMajor.withUnsafeMutableBufferPointer { xt in
                 outputMajor.withUnsafeMutableBufferPointer { yt in
-                    if n > 0 { SparseDense.transpose(x.baseAddress!, rows: batch, columns: n, into: xt.baseAddress!) }
                     rowStarts.withUnsafeBufferPointer { starts in
                         columns.withUnsafeBufferPointer { cols in
                             values.withUnsafeBufferPointer { w in
                                 bias.withUnsafeBufferPointer { b in
-                                    SparseDense.affineRows(
-                                        starts: starts, columns: cols, values: w, bias: b,
-                                        inputMajor: xt.baseAddress!, into: yt.baseAddress!, batch: batch)
+                                    output.elements.withUnsafeMutableBufferPointer { y in
+                                        let (xt, yt, y) = (xt.baseAddress!, yt.baseAddress!, y.baseAddress!)
+                                        SparseDense.forEachShare(ofBatch: batch, work: work) { samples in
+                                            // Blocks of at most `forwardBlock` samples, each feature-major on its own
+                                            // (`Xᵀ` block `n × count` at offset `s0·n`), so that an evaluation batch of
+                                            // 1000 stays in cache like a training batch.
+                                            var s0 = samples.lowerBound
+                                            while s0 < samples.upperBound {
+                                                let count = min(SparseDense.forwardBlock, samples.upperBound - s0)
+                                                let (xb, yb) = (xt + s0 &* n, yt + s0 &* m)
+                                                if n > 0 {
+                                                    SparseDense.transpose(x.baseAddress! + s0 &* n, rows: count, columns: n, sourceStride: n,
+                                                                          into: xb, destinationStride: count)
+                                                }
+                                                SparseDense.affineRows(
+                                                    starts: starts, columns: cols, values: w, bias: b,
+                                                    inputMajor: xb, into: yb, batch: count, samples: 0..<count)
+                                                SparseDense.transpose(yb, rows: m, columns: count, sourceStride: count,
+                                                                      into: y + s0 &* m, destinationStride: m)
+                                                s0 &+= count
+                                            }
+                                        }
+                                    }
                                 }
                             }
                         }
-                    }
-                    output.elements.withUnsafeMutableBufferPointer { y in
-                        SparseDense.transpose(yt.baseAddress!, rows: m, columns: batch, into: y.baseAddress!)
                     }
                 }
             }
         }
     }
 
-    /// Given `G = ∂L/∂Y`: `Xᵀ`, `Gᵀ` into scratch; per output row `j` (split over cores)
-    /// `∂L/∂b_j = Σ_b Gᵀ[j, b]` and `∂L/∂W_k = ⟨Gᵀ[j, :], Xᵀ[columns[k], :]⟩`; per input `i`
-    /// (split over cores) `(∂L/∂X)ᵀ[i, :] = Σ_{(j,i)∈S} W_ji Gᵀ[j, :]`; then the transpose.
+    /// Given `G = ∂L/∂Y`, in two parallel regions. First the batch is split over the cores: each
+    /// thread transposes its samples' rows of `X` and `G` into `Xᵀ`, `Gᵀ` and, unless skipped,
+    /// computes their columns of `(∂L/∂X)ᵀ[i, s] = Σ_{(j,i)∈S} W_ji Gᵀ[j, s]` over the column view
+    /// and transposes them back. Then the output rows are split: `∂L/∂b_j = Σ_b Gᵀ[j, b]` and
+    /// `∂L/∂W_k = ⟨Gᵀ[j, :], Xᵀ[columns[k], :]⟩` for row `j`'s connections.
     /// A `0 × 0` `inputGradient` (with a non-empty batch) means `∂L/∂X` is not needed: skipped.
     public mutating func backward(
         input: Matrix<Float>, output: Matrix<Float>, outputGradient: Matrix<Float>,
@@ -269,16 +302,45 @@ public struct SparseDense: Layer {
             for b in 0..<batch { for j in 0..<outputs { biasGradient[j] += outputGradient[b, j] } }
             return
         }
+        if runsDense {
+            return backwardDense(input: input, output: output, outputGradient: outputGradient, inputGradient: &inputGradient)
+        }
         reserveScratch(batch: batch)
         let (n, m) = (inputs, outputs)
+        let work = ((wantsInputGradient ? connectionCount : 0) + 2 * n + m) * batch
         input.elements.withUnsafeBufferPointer { x in
-            inputMajor.withUnsafeMutableBufferPointer { xt in
-                SparseDense.transpose(x.baseAddress!, rows: batch, columns: n, into: xt.baseAddress!)
-            }
-        }
-        outputGradient.elements.withUnsafeBufferPointer { g in
-            outputMajor.withUnsafeMutableBufferPointer { gt in
-                SparseDense.transpose(g.baseAddress!, rows: batch, columns: m, into: gt.baseAddress!)
+            outputGradient.elements.withUnsafeBufferPointer { g in
+                inputMajor.withUnsafeMutableBufferPointer { xt in
+                    outputMajor.withUnsafeMutableBufferPointer { gt in
+                        inputGradientMajor.withUnsafeMutableBufferPointer { dxt in
+                            columnStarts.withUnsafeBufferPointer { starts in
+                                columnRows.withUnsafeBufferPointer { rows in
+                                    columnPositions.withUnsafeBufferPointer { positions in
+                                        values.withUnsafeBufferPointer { w in
+                                            inputGradient.elements.withUnsafeMutableBufferPointer { dx in
+                                                let (xt, gt, dxt) = (xt.baseAddress!, gt.baseAddress!, dxt.baseAddress!)
+                                                let (x, g, dx) = (x.baseAddress!, g.baseAddress!, dx.baseAddress)
+                                                SparseDense.forEachShare(ofBatch: batch, work: work) { samples in
+                                                    let (s0, count) = (samples.lowerBound, samples.count)
+                                                    SparseDense.transpose(x + s0 &* n, rows: count, columns: n, sourceStride: n,
+                                                                          into: xt + s0, destinationStride: batch)
+                                                    SparseDense.transpose(g + s0 &* m, rows: count, columns: m, sourceStride: m,
+                                                                          into: gt + s0, destinationStride: batch)
+                                                    guard wantsInputGradient, let dx else { return }
+                                                    SparseDense.gradientColumns(
+                                                        starts: starts, rows: rows, positions: positions, values: w,
+                                                        gradientMajor: gt, into: dxt, batch: batch, samples: samples)
+                                                    SparseDense.transpose(dxt + s0, rows: n, columns: count, sourceStride: batch,
+                                                                          into: dx + s0 &* n, destinationStride: n)
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
             }
         }
         inputMajor.withUnsafeBufferPointer { xt in
@@ -296,25 +358,6 @@ public struct SparseDense: Layer {
                 }
             }
         }
-        guard wantsInputGradient else { return }
-        outputMajor.withUnsafeBufferPointer { gt in
-            inputGradientMajor.withUnsafeMutableBufferPointer { dxt in
-                columnStarts.withUnsafeBufferPointer { starts in
-                    columnRows.withUnsafeBufferPointer { rows in
-                        columnPositions.withUnsafeBufferPointer { positions in
-                            values.withUnsafeBufferPointer { w in
-                                SparseDense.gradientColumns(
-                                    starts: starts, rows: rows, positions: positions, values: w,
-                                    gradientMajor: gt.baseAddress!, into: dxt.baseAddress!, batch: batch)
-                            }
-                        }
-                    }
-                }
-                inputGradient.elements.withUnsafeMutableBufferPointer { dx in
-                    SparseDense.transpose(dxt.baseAddress!, rows: n, columns: batch, into: dx.baseAddress!)
-                }
-            }
-        }
     }
 
     /// A `0 × 0` input-gradient buffer skips `∂L/∂X` (a sparse first layer, as in SET).
@@ -329,6 +372,9 @@ public struct SparseDense: Layer {
     }
 
     // MARK: Buffers
+
+    /// Samples per feature-major block in `forward` (a block of `Xᵀ` for 784 inputs is 300 KB).
+    static let forwardBlock = 96
 
     private func checkCounts() {
         precondition(values.count == connectionCount,
