@@ -31,7 +31,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Similarity thresholds τ to run, comma-separated (each gives a graph of another density).")
     var tau = "0.3,0.5,0.7"
 
-    @Option(help: "Timed repetitions of each step (the median is reported).")
+    @Option(help: "Timed repetitions of each step, or epochs of each training workload (the median is reported).")
     var repetitions = 3
 
     @Option(help: "OpenBLAS threads (default: what OpenBLAS chose, usually all cores).")
@@ -39,6 +39,9 @@ struct BenchCommand: ParsableCommand {
 
     @Option(help: "Seed of the synthetic layer.")
     var seed: UInt64 = 1
+
+    @Flag(help: "training: leave out the CNN epoch (about two minutes on 2 cores).")
+    var skipCNN = false
 
     func run() throws {
         guard size >= 2 else { throw OptionError("--size", "\(size) must be at least 2") }
@@ -60,7 +63,7 @@ struct BenchCommand: ParsableCommand {
             #endif
             return try SparsificationBench(seed: seed).run()
         }
-        if workload == .training { return try TrainingBench(seed: seed).run() }
+        if workload == .training { return try TrainingBench(seed: seed, repetitions: repetitions, includeCNN: !skipCNN).run() }
         let layer = syntheticLayer()
         #if DEBUG
         report("bench: this is a debug build; measure with `swift run -c release graphprune bench`")
