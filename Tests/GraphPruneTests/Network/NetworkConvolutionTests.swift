@@ -14,11 +14,21 @@ final class NetworkConvolutionTests: XCTestCase {
         ((3, 3), .same), ((3, 3), .valid), ((2, 3), .same), ((2, 3), .valid),
     ]
 
-    private func convolution(kernel: (height: Int, width: Int), padding: Padding, filters: Int = 3, seed: UInt64 = 1) -> Conv2D {
+    /// A convolution of `shape` with random weights; `chunkSamples` forces chunks of that many
+    /// samples (the default chunk holds every test batch whole).
+    private func convolution(
+        kernel: (height: Int, width: Int), padding: Padding, filters: Int = 3, seed: UInt64 = 1, chunkSamples: Int? = nil
+    ) -> Conv2D {
         let taps = shape.channels * kernel.height * kernel.width
-        return Conv2D(input: shape, kernel: kernel, weight: S.matrix(filters, taps, seed: seed),
-                      bias: S.matrix(1, filters, seed: seed + 100).elements, padding: padding)
+        var conv = Conv2D(input: shape, kernel: kernel, weight: S.matrix(filters, taps, seed: seed),
+                          bias: S.matrix(1, filters, seed: seed + 100).elements, padding: padding)
+        if let chunkSamples { conv.chunkFloats = chunkSamples * taps * conv.output.height * conv.output.width }
+        return conv
     }
+
+    /// The chunkings the forward and gradient tests run: whole batch, one sample, two samples (a
+    /// batch of 3 then ends on a partial chunk).
+    private let chunkings: [Int?] = [nil, 1, 2]
 
     /// `Y[b, f, y, x] = b_f + Σ_{c,i,j} W[f, (c,i,j)] X[b, c, y+i−pt, x+j−pl]`, summed in Double
     /// straight from the definition (zero outside the image).
@@ -103,45 +113,49 @@ final class NetworkConvolutionTests: XCTestCase {
 
     func testForwardMatchesDirectConvolution() {
         for (kernel, padding) in configurations {
-            var conv = convolution(kernel: kernel, padding: padding)
-            let x = S.matrix(3, shape.size, seed: 7)
-            let y = S.forward(&conv, x)
-            let expected = directConvolution(conv, x)
-            XCTAssertEqual(y.elements.count, expected.count)
-            for (a, e) in zip(y.elements, expected) {
-                XCTAssertEqual(Double(a), e, accuracy: 1e-5, "\(kernel) \(padding)")
+            for chunk in chunkings {
+                var conv = convolution(kernel: kernel, padding: padding, chunkSamples: chunk)
+                let x = S.matrix(3, shape.size, seed: 7)
+                let y = S.forward(&conv, x)
+                let expected = directConvolution(conv, x)
+                XCTAssertEqual(y.elements.count, expected.count)
+                for (a, e) in zip(y.elements, expected) {
+                    XCTAssertEqual(Double(a), e, accuracy: 1e-5, "\(kernel) \(padding) chunk \(chunk ?? 0)")
+                }
             }
         }
     }
 
     func testConvolutionGradientsMatchCentralDifferences() {
         for (kernel, padding) in configurations {
-            let message = "\(kernel) \(padding)"
-            var conv = convolution(kernel: kernel, padding: padding)
-            let x = S.matrix(3, shape.size, seed: 2)
-            let size = conv.outputSize(inputSize: shape.size)
-            let r = S.matrix(3, size, seed: 3)  // L = Σ Y ⊙ R, so ∂L/∂Y = R
-            let y = S.forward(&conv, x)
-            let dx = S.backward(&conv, input: x, output: y, outputGradient: r)
-            let base = conv
+            for chunk in chunkings {
+                let message = "\(kernel) \(padding) chunk \(chunk ?? 0)"
+                var conv = convolution(kernel: kernel, padding: padding, chunkSamples: chunk)
+                let x = S.matrix(3, shape.size, seed: 2)
+                let size = conv.outputSize(inputSize: shape.size)
+                let r = S.matrix(3, size, seed: 3)  // L = Σ Y ⊙ R, so ∂L/∂Y = R
+                let y = S.forward(&conv, x)
+                let dx = S.backward(&conv, input: x, output: y, outputGradient: r)
+                let base = conv
 
-            let numericW = S.numericGradient(base.weight.elements, step: 1e-2) { w in
-                var c = base
-                c.weight.elements = w
-                return S.projection(S.forward(&c, x), r)
+                let numericW = S.numericGradient(base.weight.elements, step: 1e-2) { w in
+                    var c = base
+                    c.weight.elements = w
+                    return S.projection(S.forward(&c, x), r)
+                }
+                XCTAssertGradientsMatch(conv.weightGradient.elements, numericW, absolute: 2e-3, relative: 1e-3, "∂L/∂W " + message)
+                let numericB = S.numericGradient(base.bias, step: 1e-2) { b in
+                    var c = base
+                    c.bias = b
+                    return S.projection(S.forward(&c, x), r)
+                }
+                XCTAssertGradientsMatch(conv.biasGradient, numericB, absolute: 2e-3, relative: 1e-3, "∂L/∂b " + message)
+                let numericX = S.numericGradient(x.elements, step: 1e-2) { e in
+                    var c = base
+                    return S.projection(S.forward(&c, Matrix(rows: 3, columns: shape.size, elements: e)), r)
+                }
+                XCTAssertGradientsMatch(dx.elements, numericX, absolute: 2e-3, relative: 1e-3, "∂L/∂X " + message)
             }
-            XCTAssertGradientsMatch(conv.weightGradient.elements, numericW, absolute: 2e-3, relative: 1e-3, "∂L/∂W " + message)
-            let numericB = S.numericGradient(base.bias, step: 1e-2) { b in
-                var c = base
-                c.bias = b
-                return S.projection(S.forward(&c, x), r)
-            }
-            XCTAssertGradientsMatch(conv.biasGradient, numericB, absolute: 2e-3, relative: 1e-3, "∂L/∂b " + message)
-            let numericX = S.numericGradient(x.elements, step: 1e-2) { e in
-                var c = base
-                return S.projection(S.forward(&c, Matrix(rows: 3, columns: shape.size, elements: e)), r)
-            }
-            XCTAssertGradientsMatch(dx.elements, numericX, absolute: 2e-3, relative: 1e-3, "∂L/∂X " + message)
         }
     }
 
