@@ -6,21 +6,10 @@ import XCTest
 final class NetworkSparseDenseTests: XCTestCase {
     typealias S = NetworkTestSupport
 
-    /// A random layer keeping each position with probability `density`, minus row `emptyRow` and
-    /// column `emptyColumn`; weights and biases uniform in [−1, 1).
     private func randomLayer(
         inputs: Int, outputs: Int, density: Double, seed: UInt64, emptyRow: Int? = nil, emptyColumn: Int? = nil
     ) -> SparseDense {
-        var g = SplitMix64(seed: seed)
-        var connections = [(output: Int, input: Int)](), values = [Float]()
-        for j in 0..<outputs {
-            for i in 0..<inputs where g.nextUnitDouble() < density && j != emptyRow && i != emptyColumn {
-                connections.append((j, i))
-                values.append(Float(g.nextUnitDouble() * 2 - 1))
-            }
-        }
-        let bias = (0..<outputs).map { _ in Float(g.nextUnitDouble() * 2 - 1) }
-        return SparseDense(inputs: inputs, outputs: outputs, connections: connections, values: values, bias: bias)
+        S.randomSparseLayer(inputs: inputs, outputs: outputs, density: density, seed: seed, emptyRow: emptyRow, emptyColumn: emptyColumn)
     }
 
     /// Forward, all gradients and `∂L/∂X` of `sparse` against `Dense(denseWeight(), bias)`.

@@ -7,18 +7,8 @@ import XCTest
 final class NetworkSparseExecutionTests: XCTestCase {
     typealias S = NetworkTestSupport
 
-    /// A random layer keeping each position with probability `density`; weights and biases in [−1, 1).
     private func randomLayer(inputs: Int, outputs: Int, density: Double, seed: UInt64) -> SparseDense {
-        var g = SplitMix64(seed: seed)
-        var connections = [(output: Int, input: Int)](), values = [Float]()
-        for j in 0..<outputs {
-            for i in 0..<inputs where g.nextUnitDouble() < density {
-                connections.append((j, i))
-                values.append(Float(g.nextUnitDouble() * 2 - 1))
-            }
-        }
-        let bias = (0..<outputs).map { _ in Float(g.nextUnitDouble() * 2 - 1) }
-        return SparseDense(inputs: inputs, outputs: outputs, connections: connections, values: values, bias: bias)
+        S.randomSparseLayer(inputs: inputs, outputs: outputs, density: density, seed: seed)
     }
 
     /// Forward, `∂L/∂X`, `∂L/∂W`, `∂L/∂b` in the order `SparseDense+Kernels` states, one scalar

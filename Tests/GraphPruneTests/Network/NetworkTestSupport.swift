@@ -10,6 +10,23 @@ enum NetworkTestSupport {
                       elements: (0..<(rows * columns)).map { _ in scale * Float(g.nextUnitDouble() * 2 - 1) })
     }
 
+    /// A random layer keeping each position with probability `density`, minus row `emptyRow` and
+    /// column `emptyColumn`; weights and biases uniform in [−1, 1).
+    static func randomSparseLayer(
+        inputs: Int, outputs: Int, density: Double, seed: UInt64, emptyRow: Int? = nil, emptyColumn: Int? = nil
+    ) -> SparseDense {
+        var g = SplitMix64(seed: seed)
+        var connections = [(output: Int, input: Int)](), values = [Float]()
+        for j in 0..<outputs {
+            for i in 0..<inputs where g.nextUnitDouble() < density && j != emptyRow && i != emptyColumn {
+                connections.append((j, i))
+                values.append(Float(g.nextUnitDouble() * 2 - 1))
+            }
+        }
+        let bias = (0..<outputs).map { _ in Float(g.nextUnitDouble() * 2 - 1) }
+        return SparseDense(inputs: inputs, outputs: outputs, connections: connections, values: values, bias: bias)
+    }
+
     /// `layer.forward` into a freshly allocated output, generator seeded with `seed`.
     static func forward<L: Layer>(_ layer: inout L, _ input: Matrix<Float>, training: Bool = false, seed: UInt64 = 0) -> Matrix<Float> {
         var output = Matrix<Float>(rows: input.rows, columns: layer.outputSize(inputSize: input.columns), repeating: .nan)

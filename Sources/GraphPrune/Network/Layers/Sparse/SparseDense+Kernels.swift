@@ -15,8 +15,8 @@
 /// **Speed.** The forward and input-gradient products hold a tile of 32 batch columns of the
 /// output row in SIMD registers over all of its connections (one load of the input row's tile
 /// per connection, one store per tile), instead of an axpy per connection that reads and writes
-/// the whole output row; the weight gradients run four connections at once, sharing the loads
-/// of `g` and giving the processor four independent addition chains.
+/// the whole output row; the weight gradients run eight connections at once, sharing the loads
+/// of `g` and giving the processor eight independent addition chains.
 extension SparseDense {
     /// Multiply-adds below which a product is not split over the cores: waking a worker costs
     /// tens of microseconds on a loaded machine, about what ~250k multiply-adds take.
@@ -99,11 +99,9 @@ extension SparseDense {
                 db[j] = sum(g, count: batch)
                 var k = starts[j]
                 let end = starts[j + 1]
-                while k &+ 4 <= end {
-                    dot4(g, xt + Int(cols[k]) &* batch, xt + Int(cols[k &+ 1]) &* batch,
-                         xt + Int(cols[k &+ 2]) &* batch, xt + Int(cols[k &+ 3]) &* batch,
-                         count: batch, into: gradient + k)
-                    k &+= 4
+                while k &+ 8 <= end {
+                    dot8(g, xt, batch: batch, columns: cols + k, into: gradient + k)
+                    k &+= 8
                 }
                 while k < end {
                     gradient[k] = dot(g, xt + Int(cols[k]) &* batch, count: batch)
@@ -199,38 +197,53 @@ extension SparseDense {
             s[0] += x[t] * y[t]
             t &+= 1
         }
-        return (s[0] + s[1]) + (s[2] + s[3])
+        return total(s)
     }
 
-    /// `out[c] = ⟨g, x_c⟩` for four vectors at once, each in exactly `dot`'s order (so the four
-    /// chains are independent and every result equals `dot(g, x_c)` bit for bit).
+    /// `out[c] = ⟨g, Xᵀ[columns[c], :]⟩` for eight connections at once, each in exactly `dot`'s
+    /// order (so the eight addition chains are independent, one load of `g` serves them all, and
+    /// every result equals `dot(g, ·)` bit for bit).
     @inline(__always)
-    static func dot4(
-        _ g: UnsafePointer<Float>, _ x0: UnsafePointer<Float>, _ x1: UnsafePointer<Float>,
-        _ x2: UnsafePointer<Float>, _ x3: UnsafePointer<Float>, count: Int, into out: UnsafeMutablePointer<Float>
+    static func dot8(
+        _ g: UnsafePointer<Float>, _ xt: UnsafePointer<Float>, batch: Int, columns: UnsafePointer<Int32>,
+        into out: UnsafeMutablePointer<Float>
     ) {
-        var s0 = SIMD4<Float>(), s1 = s0, s2 = s0, s3 = s0
+        let x0 = xt + Int(columns[0]) &* batch, x1 = xt + Int(columns[1]) &* batch
+        let x2 = xt + Int(columns[2]) &* batch, x3 = xt + Int(columns[3]) &* batch
+        let x4 = xt + Int(columns[4]) &* batch, x5 = xt + Int(columns[5]) &* batch
+        let x6 = xt + Int(columns[6]) &* batch, x7 = xt + Int(columns[7]) &* batch
+        var s0 = SIMD4<Float>(), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0
         var t = 0
-        while t &+ 4 <= count {
+        while t &+ 4 <= batch {
             let gv = load4(g + t)
             s0 += gv * load4(x0 + t)
             s1 += gv * load4(x1 + t)
             s2 += gv * load4(x2 + t)
             s3 += gv * load4(x3 + t)
+            s4 += gv * load4(x4 + t)
+            s5 += gv * load4(x5 + t)
+            s6 += gv * load4(x6 + t)
+            s7 += gv * load4(x7 + t)
             t &+= 4
         }
-        while t < count {
+        while t < batch {
             s0[0] += g[t] * x0[t]
             s1[0] += g[t] * x1[t]
             s2[0] += g[t] * x2[t]
             s3[0] += g[t] * x3[t]
+            s4[0] += g[t] * x4[t]
+            s5[0] += g[t] * x5[t]
+            s6[0] += g[t] * x6[t]
+            s7[0] += g[t] * x7[t]
             t &+= 1
         }
-        out[0] = (s0[0] + s0[1]) + (s0[2] + s0[3])
-        out[1] = (s1[0] + s1[1]) + (s1[2] + s1[3])
-        out[2] = (s2[0] + s2[1]) + (s2[2] + s2[3])
-        out[3] = (s3[0] + s3[1]) + (s3[2] + s3[3])
+        out[0] = total(s0); out[1] = total(s1); out[2] = total(s2); out[3] = total(s3)
+        out[4] = total(s4); out[5] = total(s5); out[6] = total(s6); out[7] = total(s7)
     }
+
+    /// `(s₀ + s₁) + (s₂ + s₃)`: the four partial sums of a dot product combined.
+    @inline(__always)
+    static func total(_ s: SIMD4<Float>) -> Float { (s[0] + s[1]) + (s[2] + s[3]) }
 
     /// `Σ_t x[t]` in increasing `t`.
     @inline(__always)
