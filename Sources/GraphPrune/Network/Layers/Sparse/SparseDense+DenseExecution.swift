@@ -22,9 +22,11 @@ public enum SparseExecution: String, Sendable, CaseIterable {
 /// which is the CSR layer's mathematics exactly, summed by `sgemm` in its own order (so, like
 /// `Dense`, bitwise reproducible for a given OpenBLAS thread count).
 ///
-/// The cross-over was measured with `graphprune bench --workload training` (release, 2 cores,
-/// forward + backward of a batch of 100, sparse time / dense time): 784 × 256, 256 × 128 and
-/// 128 × 100 cross at 10–15 % density, 4000 × 1000 and 1000 × 4000 at 15–20 %.
+/// The cross-over was measured on one layer's training step (release, 2 cores, forward +
+/// backward of a batch of 100, CSR time against `Dense` time, densities 10–30 % in steps of
+/// 5 %): 784 × 256 and 256 × 128 cross at 12–13 % density, 4000 × 1000 and 1000 × 4000 at
+/// 18–22 %, 128 × 100 near 30 %; 15 % is the middle. `graphprune bench --workload training`
+/// prints the sweep for 784 × 256.
 ///
 /// - Complexity: O(batch · inputs · outputs) flops in BLAS, plus O(inputs · outputs) to refresh
 ///   the dense weights per forward; memory 2 · inputs · outputs floats while in use.

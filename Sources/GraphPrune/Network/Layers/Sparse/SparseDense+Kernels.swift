@@ -36,7 +36,8 @@ extension SparseDense {
     }
 
     /// `dst[c · dstStride + r] ← src[r · srcStride + c]` for `r < rows`, `c < columns`: the
-    /// transpose of a `rows × columns` block, in blocks of 16 × 16 so that both sides stay in cache.
+    /// transpose of a `rows × columns` block, in blocks of 16 × 16 so that both sides stay in
+    /// cache, each moved as 4 × 4 tiles transposed in registers (`transpose4x4`).
     static func transpose(
         _ src: UnsafePointer<Float>, rows: Int, columns: Int, sourceStride: Int,
         into dst: UnsafeMutablePointer<Float>, destinationStride: Int
@@ -48,14 +49,43 @@ extension SparseDense {
             var r0 = 0
             while r0 < rows {
                 let r1 = min(r0 &+ block, rows)
-                for r in r0..<r1 {
-                    let from = src + r &* sourceStride
-                    for c in c0..<c1 { dst[c &* destinationStride &+ r] = from[c] }
+                var r = r0
+                while r &+ 4 <= r1 {
+                    var c = c0
+                    while c &+ 4 <= c1 {
+                        transpose4x4(src + (r &* sourceStride &+ c), sourceStride: sourceStride,
+                                     into: dst + (c &* destinationStride &+ r), destinationStride: destinationStride)
+                        c &+= 4
+                    }
+                    for rest in c..<c1 {
+                        for k in 0..<4 { dst[rest &* destinationStride &+ r &+ k] = src[(r &+ k) &* sourceStride &+ rest] }
+                    }
+                    r &+= 4
+                }
+                for rest in r..<r1 {
+                    let from = src + rest &* sourceStride
+                    for c in c0..<c1 { dst[c &* destinationStride &+ rest] = from[c] }
                 }
                 r0 = r1
             }
             c0 = c1
         }
+    }
+
+    /// Four rows of four, `a_rc`, stored as four columns: two rounds of even/odd interleaving
+    /// (`[a00 a02 a10 a12]`, `[a01 a03 a11 a13]`, …, then `[a00 a10 a20 a30]`, …).
+    @inline(__always)
+    static func transpose4x4(
+        _ src: UnsafePointer<Float>, sourceStride: Int, into dst: UnsafeMutablePointer<Float>, destinationStride: Int
+    ) {
+        let r01 = SIMD8(lowHalf: load4(src), highHalf: load4(src + sourceStride))
+        let r23 = SIMD8(lowHalf: load4(src + 2 &* sourceStride), highHalf: load4(src + 3 &* sourceStride))
+        let even = SIMD8(lowHalf: r01.evenHalf, highHalf: r23.evenHalf)
+        let odd = SIMD8(lowHalf: r01.oddHalf, highHalf: r23.oddHalf)
+        store4(even.evenHalf, dst)
+        store4(odd.evenHalf, dst + destinationStride)
+        store4(even.oddHalf, dst + 2 &* destinationStride)
+        store4(odd.oddHalf, dst + 3 &* destinationStride)
     }
 
     /// `Yᵀ[j, s] = b_j + Σ_k W_k Xᵀ[columns[k], s]` for every output row `j` and the batch
@@ -256,5 +286,10 @@ extension SparseDense {
     @inline(__always)
     static func load4(_ p: UnsafePointer<Float>) -> SIMD4<Float> {
         UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Float>.self)
+    }
+
+    @inline(__always)
+    static func store4(_ v: SIMD4<Float>, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD4<Float>.self)
     }
 }
