@@ -55,7 +55,7 @@ public struct MachineDescription: Codable, Sendable, Equatable {
 
 /// The toolkit's version, recorded in every run and report.
 public enum GraphPruneVersion {
-    public static let string = "0.4.0"
+    public static let string = "0.5.0"
 }
 
 extension SettingValue: Codable {
