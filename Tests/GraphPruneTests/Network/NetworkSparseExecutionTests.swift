@@ -109,6 +109,29 @@ final class NetworkSparseExecutionTests: XCTestCase {
         }
     }
 
+    func testBackwardTakesThePathOfItsForwardAndACSRForwardReleasesTheDenseCopy() {
+        var layer = randomLayer(inputs: 20, outputs: 10, density: 0.5, seed: 90)
+        layer.execution = .dense
+        let x = S.matrix(6, 20, seed: 91), g = S.matrix(6, 10, seed: 92)
+        let y = S.forward(&layer, x)
+        _ = S.backward(&layer, input: x, output: y, outputGradient: g)
+        XCTAssertNotNil(layer.denseEngine)
+        // New weights, a CSR forward, then the execution switched back before the backward: the
+        // backward must follow the CSR forward, not the dense copy of the old weights.
+        layer.values = layer.values.map { 2 * $0 }
+        layer.execution = .sparse
+        let y2 = S.forward(&layer, x)
+        XCTAssertNil(layer.denseEngine, "a CSR forward keeps no dense copy")
+        layer.execution = .dense
+        let dx = S.backward(&layer, input: x, output: y2, outputGradient: g)
+        var csr = layer
+        csr.execution = .sparse
+        let y3 = S.forward(&csr, x)
+        let expected = S.backward(&csr, input: x, output: y3, outputGradient: g)
+        XCTAssertEqual(dx.elements.map(\.bitPattern), expected.elements.map(\.bitPattern))
+        XCTAssertEqual(layer.weightGradient.map(\.bitPattern), csr.weightGradient.map(\.bitPattern))
+    }
+
     func testAutomaticExecutionRunsDenseFromTheStatedDensityOn() {
         // 20 × 10 = 200 positions: 30 connections are exactly 15 %.
         let all = (0..<10).flatMap { j in (0..<20).map { (output: j, input: $0) } }

@@ -28,8 +28,11 @@ public enum SparseExecution: String, Sendable, CaseIterable {
 /// 18–22 %, 128 × 100 near 30 %; 15 % is the middle. `graphprune bench --workload training`
 /// prints the sweep for 784 × 256.
 ///
+/// `backward` follows the path of the forward before it (a CSR forward releases the engine), so
+/// switching `execution` or crossing the threshold between the two cannot mix them.
+///
 /// - Complexity: O(batch · inputs · outputs) flops in BLAS, plus O(inputs · outputs) to refresh
-///   the dense weights per forward; memory 2 · inputs · outputs floats while in use.
+///   the dense weights per forward; memory 2 · inputs · outputs floats while the layer runs dense.
 extension SparseDense {
     /// Density (stored connections / (inputs · outputs)) at or above which `.automatic` runs dense.
     public static let denseExecutionDensity = 0.15
@@ -65,12 +68,11 @@ extension SparseDense {
         engine.forward(input, into: &output, training: training, generator: &generator)
     }
 
-    /// `backward` through the dense engine of the matching forward; the weight gradient is read
-    /// back at the stored positions.
+    /// `backward` through the dense engine of the matching forward (which left it in
+    /// `denseEngine`); the weight gradient is read back at the stored positions.
     mutating func backwardDense(
         input: Matrix<Float>, output: Matrix<Float>, outputGradient: Matrix<Float>, inputGradient: inout Matrix<Float>
     ) {
-        precondition(denseEngine != nil, "SparseDense: a dense backward needs the dense forward of the same batch")
         var engine = takeDenseEngine()
         defer { denseEngine = engine }
         engine.backward(input: input, output: output, outputGradient: outputGradient, inputGradient: &inputGradient)

@@ -12,7 +12,7 @@
 /// - a bias gradient is the plain sum over the batch in order.
 /// Products are not fused (no FMA), so the same order gives the same bits on every machine.
 ///
-/// **Speed.** The forward and input-gradient products hold a tile of 32 batch columns of the
+/// **Speed.** The forward and input-gradient products hold a tile of 48 batch columns of the
 /// output row in SIMD registers over all of its connections (one load of the input row's tile
 /// per connection, one store per tile), instead of an axpy per connection that reads and writes
 /// the whole output row; the weight gradients run eight connections at once, sharing the loads

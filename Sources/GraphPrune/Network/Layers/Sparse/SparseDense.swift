@@ -60,7 +60,8 @@ public struct SparseDense: Layer {
     /// CSR kernels below 15 % density and a masked dense `sgemm` above. Not part of the model (not
     /// saved in checkpoints).
     public var execution: SparseExecution = .automatic
-    /// The `Dense` that runs the masked dense products, kept between steps (nil until first used).
+    /// The `Dense` that ran the last forward's masked dense products, kept between steps; nil
+    /// after a CSR forward (so `backward` takes the path its forward took).
     var denseEngine: Dense?
 
     /// Column-major view of the pattern: the stored connections reaching input `i` are
@@ -235,6 +236,7 @@ public struct SparseDense: Layer {
         checkCounts()
         guard batch > 0, outputs > 0 else { return }
         if inputs > 0 && runsDense { return forwardDense(input, into: &output, training: training, generator: &generator) }
+        denseEngine = nil  // the backward follows the forward's path; a CSR layer holds no dense copy
         reserveScratch(batch: batch)
         let (n, m) = (inputs, outputs)
         let work = (connectionCount + n + m) * batch
@@ -302,7 +304,8 @@ public struct SparseDense: Layer {
             for b in 0..<batch { for j in 0..<outputs { biasGradient[j] += outputGradient[b, j] } }
             return
         }
-        if runsDense {
+        if denseEngine != nil {
+            // The matching forward ran dense (a CSR forward releases the engine).
             return backwardDense(input: input, output: output, outputGradient: outputGradient, inputGradient: &inputGradient)
         }
         reserveScratch(batch: batch)
