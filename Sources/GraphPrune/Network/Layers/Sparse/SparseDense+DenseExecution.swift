@@ -31,8 +31,9 @@ public enum SparseExecution: String, Sendable, CaseIterable {
 /// `backward` follows the path of the forward before it (a CSR forward releases the engine), so
 /// switching `execution` or crossing the threshold between the two cannot mix them.
 ///
-/// - Complexity: O(batch · inputs · outputs) flops in BLAS, plus O(inputs · outputs) to refresh
-///   the dense weights per forward; memory 2 · inputs · outputs floats while the layer runs dense.
+/// - Complexity: O(batch · inputs · outputs) flops in BLAS, plus O(nnz) to refresh the dense
+///   weights per forward (O(inputs · outputs) once after a pattern change); memory
+///   2 · inputs · outputs floats while the layer runs dense.
 extension SparseDense {
     /// Density (stored connections / (inputs · outputs)) at or above which `.automatic` runs dense.
     public static let denseExecutionDensity = 0.15
@@ -49,12 +50,13 @@ extension SparseDense {
     }
 
     /// `forward` through the dense engine, after writing the stored weights and biases into it.
+    /// Only the stored positions are written: the engine is created zero and dropped whenever the
+    /// pattern changes (`patternChanged`), so it is zero everywhere else.
     mutating func forwardDense(
         _ input: Matrix<Float>, into output: inout Matrix<Float>, training: Bool, generator: inout SplitMix64
     ) {
         var engine = takeDenseEngine()
         defer { denseEngine = engine }
-        zeroFill(&engine.weight.elements)
         let n = inputs
         engine.weight.elements.withUnsafeMutableBufferPointer { w in
             for j in 0..<outputs {

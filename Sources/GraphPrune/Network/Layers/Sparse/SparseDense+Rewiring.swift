@@ -82,7 +82,7 @@ extension SparseDense {
         columns.removeLast(before - write)
         values.removeLast(before - write)
         weightGradient.removeLast(before - write)
-        rebuildColumnView()
+        patternChanged()
         return PositionMap(oldCount: before, sources: sources)
     }
 
@@ -147,7 +147,7 @@ extension SparseDense {
         columns = newColumns
         values = newWeights
         weightGradient = newGradient
-        rebuildColumnView()
+        patternChanged()
         return PositionMap(oldCount: before, sources: sources)
     }
 
@@ -166,9 +166,12 @@ extension SparseDense {
         return removal.followed(by: addConnections(new, values: newValues))
     }
 
-    /// Rebuilds the column-major view from the CSR arrays (a counting sort by input; within an
-    /// input the outputs come out increasing). O(nnz + inputs).
-    mutating func rebuildColumnView() {
+    /// After every change of the pattern: rebuilds the column-major view from the CSR arrays (a
+    /// counting sort by input; within an input the outputs come out increasing) and drops the
+    /// dense engine, whose zeros off the old pattern would be stale (`forwardDense` writes only
+    /// the stored positions). O(nnz + inputs).
+    mutating func patternChanged() {
+        denseEngine = nil
         var starts = [Int](repeating: 0, count: inputs + 1)
         for c in columns { starts[Int(c) + 1] += 1 }
         for i in 0..<inputs { starts[i + 1] += starts[i] }

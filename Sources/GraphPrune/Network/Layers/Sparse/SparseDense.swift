@@ -61,7 +61,8 @@ public struct SparseDense: Layer {
     /// saved in checkpoints).
     public var execution: SparseExecution = .automatic
     /// The `Dense` that ran the last forward's masked dense products, kept between steps; nil
-    /// after a CSR forward (so `backward` takes the path its forward took).
+    /// after a CSR forward (so `backward` takes the path its forward took) and after any change
+    /// of the pattern (so its weights are zero off the pattern without re-zeroing every step).
     var denseEngine: Dense?
 
     /// Column-major view of the pattern: the stored connections reaching input `i` are
@@ -154,7 +155,7 @@ public struct SparseDense: Layer {
         self.bias = bias
         weightGradient = [Float](repeating: 0, count: values.count)
         biasGradient = [Float](repeating: 0, count: outputs)
-        rebuildColumnView()
+        patternChanged()
     }
 
     // MARK: Pattern
