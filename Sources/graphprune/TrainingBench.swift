@@ -29,7 +29,7 @@ struct TrainingBench {
         }
         for (inputs, outputs) in [(784, 256), (256, 128), (128, 100), (3072, 4000)] {
             var generator = SplitMix64(seed: seed)
-            let denseStep = layerMilliseconds(Dense(inputs: inputs, outputs: outputs, initializer: .glorotUniform, generator: &generator))
+            let denseStep = layerMilliseconds(Dense(inputs: inputs, outputs: outputs, initializer: .glorotUniform, generator: &generator), inputs: inputs)
             row("layer \(inputs)×\(outputs) fwd+bwd, batch 100: dense", denseStep / 1000, String(format: "per step (%.3f ms)", denseStep))
             let densities = inputs == 784 ? [0.01, 0.02, 0.05, 0.1, 0.2, 0.4] : [Double]()
             for density in densities {
@@ -48,7 +48,7 @@ struct TrainingBench {
 
     /// One row of the density sweep: the sparse step's time and its speed-up over the dense step.
     private func sparseRow(_ layer: SparseDense, denseStep: Double, label: String? = nil) {
-        let step = layerMilliseconds(layer)
+        let step = layerMilliseconds(layer, inputs: layer.inputs)
         let density = 100 * Double(layer.connectionCount) / Double(layer.inputs * layer.outputs)
         row("layer \(layer.inputs)×\(layer.outputs) fwd+bwd, batch 100: " + (label ?? String(format: "%.0f %%", density)), step / 1000,
             String(format: "per step (%.3f ms); %d connections (%.1f %%), ", step, layer.connectionCount, density)
@@ -76,11 +76,11 @@ struct TrainingBench {
     }
 
     /// Median milliseconds of one forward + backward of a batch of 100 (input gradient included)
-    /// through `layer`, over 15 steps after one warm-up.
-    private func layerMilliseconds(_ layer: some Layer) -> Double {
+    /// through `layer` of `inputs` inputs, over 15 steps after one warm-up.
+    private func layerMilliseconds(_ layer: some Layer, inputs: Int) -> Double {
         var layer = layer
         var generator = SplitMix64(seed: seed)
-        let inputs = layer.inputSizeForBench, outputs = layer.outputSize(inputSize: inputs)
+        let outputs = layer.outputSize(inputSize: inputs)
         let x = Matrix(rows: 100, columns: inputs, elements: (0..<(100 * inputs)).map { _ in Float(generator.nextUnitDouble()) })
         let g = Matrix(rows: 100, columns: outputs, elements: (0..<(100 * outputs)).map { _ in Float(generator.nextUnitDouble()) })
         var y = Matrix<Float>(rows: 100, columns: outputs), dx = Matrix<Float>(rows: 100, columns: inputs)
@@ -99,15 +99,4 @@ struct TrainingBench {
     }
 
     private func row(_ name: String, _ t: Double, _ note: String) { BenchClock.row(name, width: 52, t, note) }
-}
-
-private extension Layer {
-    /// The input width of the two layer kinds the sweep times.
-    var inputSizeForBench: Int {
-        switch self {
-        case let d as Dense: return d.weight.columns
-        case let s as SparseDense: return s.inputs
-        default: preconditionFailure("the training bench times Dense and SparseDense layers only")
-        }
-    }
 }
