@@ -1,6 +1,20 @@
 // swift-tools-version:6.1
 import PackageDescription
 
+// The library is a stack of targets that import one way, so the compiler keeps the pipeline
+// honest (each target names the only targets it may import):
+//
+//   GraphPruneNumerics     Matrix, BLAS / LAPACK / ARPACK wrappers, CSR, Lanczos, SplitMix64
+//   GraphPruneGraphs       weighted graphs, centralities, ImportanceScorer, effective resistance,
+//                          spectral sparsification (weights only)                ← Numerics
+//   GraphPruneIO           .npy, safetensors, Matrix Market, CSV, data sets        ← Graphs
+//   GraphPruneNetwork      layers, the model, optimisers, training, checkpoints     ← IO
+//   GraphPrunePruning      neuron and edge pruning, model edge scores, SET/CenSET   ← Network
+//   GraphPruneExperiments  studies, runs, results store, reports and plots         ← Pruning
+//   GraphPruneCLI          the `graphprune` commands as a library                  ← Experiments
+//
+// `GraphPrune` re-exports the library targets (`import GraphPrune` sees all of them); the
+// `graphprune` executable is a one-line main over `GraphPruneCLI`.
 let package = Package(
     name: "GraphPrune",
     products: [
@@ -26,18 +40,41 @@ let package = Package(
             name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]),
         .target(
-            name: "GraphPrune",
-            dependencies: ["CBLAS", "CLAPACKE", "CARPACK", "CZlib", .product(name: "Yams", package: "Yams")],
+            name: "GraphPruneNumerics",
+            dependencies: ["CBLAS", "CLAPACKE", "CARPACK"],
             linkerSettings: [.linkedLibrary("m")]),
-        .executableTarget(
-            name: "graphprune",
+        .target(name: "GraphPruneGraphs", dependencies: ["GraphPruneNumerics"]),
+        .target(name: "GraphPruneIO", dependencies: ["GraphPruneNumerics", "GraphPruneGraphs", "CZlib"]),
+        .target(name: "GraphPruneNetwork", dependencies: ["GraphPruneNumerics", "GraphPruneIO"]),
+        .target(
+            name: "GraphPrunePruning",
+            dependencies: ["GraphPruneNumerics", "GraphPruneGraphs", "GraphPruneIO", "GraphPruneNetwork"]),
+        .target(
+            name: "GraphPruneExperiments",
             dependencies: [
-                "GraphPrune",
+                "GraphPruneNumerics", "GraphPruneGraphs", "GraphPruneIO", "GraphPruneNetwork", "GraphPrunePruning",
+                .product(name: "Yams", package: "Yams"),
+            ]),
+        .target(
+            name: "GraphPruneCLI",
+            dependencies: [
+                "GraphPruneNumerics", "GraphPruneGraphs", "GraphPruneIO", "GraphPruneNetwork", "GraphPrunePruning",
+                "GraphPruneExperiments",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+        .target(
+            name: "GraphPrune",
+            dependencies: [
+                "GraphPruneNumerics", "GraphPruneGraphs", "GraphPruneIO", "GraphPruneNetwork", "GraphPrunePruning",
+                "GraphPruneExperiments",
+            ]),
+        .executableTarget(name: "graphprune", dependencies: ["GraphPruneCLI"]),
         .testTarget(
             name: "GraphPruneTests",
-            dependencies: ["GraphPrune", "graphprune"]),
+            dependencies: [
+                "GraphPrune", "GraphPruneNumerics", "GraphPruneGraphs", "GraphPruneIO", "GraphPruneNetwork",
+                "GraphPrunePruning", "GraphPruneExperiments", "GraphPruneCLI", "CZlib",
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
-@testable import GraphPrune
+@testable import GraphPruneNumerics
+@testable import GraphPruneGraphs
 
 /// Seeded random inputs and brute-force helpers shared by the tests.
 enum TestData {

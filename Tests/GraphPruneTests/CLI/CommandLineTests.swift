@@ -1,7 +1,9 @@
 import Foundation
 import XCTest
-@testable import GraphPrune
-@testable import graphprune
+@testable import GraphPruneNumerics
+@testable import GraphPruneGraphs
+@testable import GraphPruneIO
+@testable import GraphPruneCLI
 
 /// The CLI contract, in process (parsing and outputs) and as a process (exit status, the one
 /// error line on stderr, no output file on failure).

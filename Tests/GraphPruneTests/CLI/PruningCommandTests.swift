@@ -1,7 +1,8 @@
 import Foundation
 import XCTest
-@testable import GraphPrune
-@testable import graphprune
+@testable import GraphPruneNetwork
+@testable import GraphPrunePruning
+@testable import GraphPruneCLI
 
 /// The `prune`, `finetune` and `train --sparse` contracts, in process and as a process.
 final class PruningCommandTests: XCTestCase {

@@ -1,7 +1,8 @@
 import Foundation
 import XCTest
-@testable import GraphPrune
-@testable import graphprune
+@testable import GraphPruneNumerics
+@testable import GraphPruneIO
+@testable import GraphPruneCLI
 
 /// `graphprune resistance` and `graphprune sparsify`, in process.
 final class SparsificationCommandTests: XCTestCase {

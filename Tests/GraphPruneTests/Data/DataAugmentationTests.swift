@@ -1,6 +1,7 @@
 import XCTest
+@testable import GraphPruneNumerics
+@testable import GraphPruneIO
 
-@testable import GraphPrune
 
 final class DataAugmentationTests: XCTestCase {
     /// `count` images of `shape` with pixels all distinct: pixel `p` of image `i` is `i · 1000 + p`.

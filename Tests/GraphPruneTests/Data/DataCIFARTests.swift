@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
+@testable import GraphPruneIO
 
-@testable import GraphPrune
 
 final class DataCIFARTests: XCTestCase {
     /// Writes the six batch files, two records each; batch `b` (1…5) has labels `[b, 9 − b]`,

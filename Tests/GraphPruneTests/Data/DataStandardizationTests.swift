@@ -1,6 +1,7 @@
 import XCTest
+@testable import GraphPruneNumerics
+@testable import GraphPruneIO
 
-@testable import GraphPrune
 
 final class DataStandardizationTests: XCTestCase {
     func testTrainingSetGetsMeanZeroAndStdOne() {

@@ -1,6 +1,5 @@
 import XCTest
 
-@testable import GraphPrune
 
 final class DataSubsetTests: XCTestCase {
     func testRestrictedKeepsAndRelabelsInTheGivenOrder() {

@@ -1,6 +1,6 @@
 import XCTest
+@testable import GraphPruneIO
 
-@testable import GraphPrune
 
 final class DataSyntheticTests: XCTestCase {
     func testShapesAndBalance() {

@@ -1,8 +1,9 @@
 import CZlib
 import Foundation
 import XCTest
+@testable import GraphPruneNumerics
+@testable import GraphPruneIO
 
-@testable import GraphPrune
 
 /// Hand-built data files for the tests of `Data/`.
 enum DataFixtures {

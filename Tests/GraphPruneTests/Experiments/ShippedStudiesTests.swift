@@ -1,5 +1,6 @@
 import XCTest
-@testable import GraphPrune
+@testable import GraphPruneExperiments
+@testable import GraphPruneCLI
 
 /// The studies in Methods/ parse and validate, and their documentation matches the code.
 final class ShippedStudiesTests: XCTestCase {

@@ -1,5 +1,6 @@
 import XCTest
-@testable import GraphPrune
+@testable import GraphPruneExperiments
+@testable import GraphPruneCLI
 
 /// Report aggregation against hand-computed values and exact fixtures, from fabricated runs.
 final class StudyReportTests: XCTestCase {

@@ -1,6 +1,6 @@
 import XCTest
-@testable import GraphPrune
-@testable import graphprune
+@testable import GraphPruneExperiments
+@testable import GraphPruneCLI
 
 /// Running a tiny study end to end on the synthetic set: results, resume, shards, reports.
 final class StudyRunTests: XCTestCase {

@@ -1,5 +1,5 @@
 import XCTest
-@testable import GraphPrune
+@testable import GraphPruneExperiments
 
 final class StudySpecTests: XCTestCase {
     private let valid = """

@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
+@testable import GraphPruneIO
 
-@testable import GraphPrune
 
 final class AtomicFileIOTests: XCTestCase {
     func testOverwriteReplacesContentsAndLeavesNoTemporaryFile() throws {

@@ -1,7 +1,8 @@
 import Foundation
 import XCTest
+@testable import GraphPruneGraphs
+@testable import GraphPruneIO
 
-@testable import GraphPrune
 
 final class EdgeListCSVIOTests: XCTestCase {
     func read(_ text: String) throws -> EdgeList {

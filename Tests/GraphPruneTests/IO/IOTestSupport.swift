@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
+@testable import GraphPruneIO
 
-@testable import GraphPrune
 
 /// A fresh directory under the system temporary directory, removed after `body`.
 func withTemporaryDirectory(_ body: (URL) throws -> Void) throws {

@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
+@testable import GraphPruneIO
 
-@testable import GraphPrune
 
 final class NpyErrorIOTests: XCTestCase {
     func npy(_ header: String, payload: [UInt8] = NpyIOTests.doubles([1, 2, 3, 4, 5, 6])) -> Data {

@@ -1,7 +1,8 @@
 import Foundation
 import XCTest
+@testable import GraphPruneNumerics
+@testable import GraphPruneIO
 
-@testable import GraphPrune
 
 final class NpyIOTests: XCTestCase {
     /// A `.npy` file built byte by byte: preamble for `version`, the header text padded as NumPy

@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
+@testable import GraphPruneIO
 
-@testable import GraphPrune
 
 final class SafetensorsIOTests: XCTestCase {
     /// A file built by hand from a header JSON string (unpadded) and the data bytes.

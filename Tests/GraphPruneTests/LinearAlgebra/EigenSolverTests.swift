@@ -1,5 +1,6 @@
 import XCTest
-@testable import GraphPrune
+@testable import GraphPruneNumerics
+@testable import GraphPruneGraphs
 
 final class EigenSolverTests: XCTestCase {
     func testFullDecompositionReconstructsTheMatrix() throws {

@@ -1,5 +1,5 @@
 import XCTest
-@testable import GraphPrune
+@testable import GraphPruneNumerics
 
 final class MatrixTests: XCTestCase {
     func testProductMatchesDefinitionForEveryTransposeCombination() {

@@ -1,5 +1,6 @@
 import XCTest
-@testable import GraphPrune
+@testable import GraphPruneNumerics
+@testable import GraphPruneNetwork
 
 /// `ReLU` and `Dropout`: values, gradients (central differences with the mask held fixed by
 /// re-seeding the generator), the mask's law and its determinism.

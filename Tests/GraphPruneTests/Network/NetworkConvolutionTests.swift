@@ -1,5 +1,7 @@
 import XCTest
-@testable import GraphPrune
+@testable import GraphPruneNumerics
+@testable import GraphPruneIO
+@testable import GraphPruneNetwork
 
 /// `Conv2D`, `MaxPool2D` and `GlobalAveragePooling`: shapes, the convolution against a direct
 /// sum, every gradient against central differences, buffers reused for a smaller batch, and

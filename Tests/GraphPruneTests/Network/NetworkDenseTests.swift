@@ -1,5 +1,6 @@
 import XCTest
-@testable import GraphPrune
+@testable import GraphPruneNumerics
+@testable import GraphPruneNetwork
 
 /// `Dense`: the affine map in PyTorch orientation, its three gradients against central
 /// differences, in-place buffers and the parameter visiting order.

@@ -1,5 +1,6 @@
 import XCTest
-@testable import GraphPrune
+@testable import GraphPruneNumerics
+@testable import GraphPruneNetwork
 
 /// `Initializer`: the laws of Glorot uniform and Kaiming normal on a large layer, and determinism.
 final class NetworkInitializerTests: XCTestCase {

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
-@testable import GraphPrune
+@testable import GraphPruneNumerics
+@testable import GraphPruneNetwork
 
 /// `SoftmaxCrossEntropy` on known values, its stability and gradient, and the gradient of a
 /// whole Dense → ReLU → Dense → loss stack against central differences.

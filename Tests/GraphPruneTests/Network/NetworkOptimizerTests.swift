@@ -1,5 +1,5 @@
 import XCTest
-@testable import GraphPrune
+@testable import GraphPruneNetwork
 
 /// `SGD`, `Adam` and `LearningRateSchedule` against values worked out by hand.
 final class NetworkOptimizerTests: XCTestCase {

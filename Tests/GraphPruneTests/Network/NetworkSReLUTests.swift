@@ -1,5 +1,6 @@
 import XCTest
-@testable import GraphPrune
+@testable import GraphPruneNumerics
+@testable import GraphPruneNetwork
 
 /// `SReLU`: the three pieces and the outer branch at the kinks, the SET reference
 /// initialisation, all five gradients against central differences, the visiting order, a

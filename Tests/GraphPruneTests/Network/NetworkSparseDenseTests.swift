@@ -1,5 +1,6 @@
 import XCTest
-@testable import GraphPrune
+@testable import GraphPruneNumerics
+@testable import GraphPruneNetwork
 
 /// `SparseDense` against `Dense` with the masked weights, central differences, the Erdős–Rényi
 /// pattern, rewiring, repeatability, and optimisers surviving a rewired tensor.

@@ -1,5 +1,6 @@
 import XCTest
-@testable import GraphPrune
+@testable import GraphPruneNumerics
+@testable import GraphPruneNetwork
 
 /// `SparseDense`'s two executions: the CSR kernels against a scalar transcription of their stated
 /// summation order (bit for bit, whatever the batch split), the masked dense products against

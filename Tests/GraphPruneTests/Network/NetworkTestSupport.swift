@@ -1,5 +1,6 @@
 import XCTest
-@testable import GraphPrune
+@testable import GraphPruneNumerics
+@testable import GraphPruneNetwork
 
 /// Fresh-buffer forward/backward runs and central differences for the layer tests.
 enum NetworkTestSupport {

@@ -1,5 +1,9 @@
 import XCTest
-@testable import GraphPrune
+@testable import GraphPruneNumerics
+@testable import GraphPruneIO
+@testable import GraphPruneNetwork
+@testable import GraphPrunePruning
+@testable import GraphPruneCLI
 
 final class EdgePruningTests: XCTestCase {
     private func mlp(seed: UInt64) throws -> Sequential {

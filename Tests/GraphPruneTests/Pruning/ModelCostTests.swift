@@ -1,5 +1,9 @@
 import XCTest
-@testable import GraphPrune
+@testable import GraphPruneNumerics
+@testable import GraphPruneGraphs
+@testable import GraphPruneIO
+@testable import GraphPruneNetwork
+@testable import GraphPrunePruning
 
 final class ModelCostTests: XCTestCase {
     func testMultilayerPerceptronHandCount() throws {

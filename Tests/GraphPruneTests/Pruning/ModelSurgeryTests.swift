@@ -1,5 +1,8 @@
 import XCTest
-@testable import GraphPrune
+@testable import GraphPruneNumerics
+@testable import GraphPruneIO
+@testable import GraphPruneNetwork
+@testable import GraphPrunePruning
 
 final class ModelSurgeryTests: XCTestCase {
     func testPrunableLayersExcludeTheOutputLayer() throws {

@@ -1,6 +1,11 @@
 import Foundation
 import XCTest
-@testable import GraphPrune
+@testable import GraphPruneNumerics
+@testable import GraphPruneGraphs
+@testable import GraphPruneIO
+@testable import GraphPruneNetwork
+@testable import GraphPrunePruning
+@testable import GraphPruneCLI
 
 /// Models with dyadic parameters and inputs, and the "pruned neurons forced to zero" reference.
 ///

@@ -1,6 +1,10 @@
 import Foundation
 import XCTest
-@testable import GraphPrune
+@testable import GraphPruneNumerics
+@testable import GraphPruneGraphs
+@testable import GraphPruneIO
+@testable import GraphPruneNetwork
+@testable import GraphPrunePruning
 
 final class SparseEvolutionTests: XCTestCase {
     // MARK: Brute-force references
@@ -337,7 +341,7 @@ final class SparseEvolutionTests: XCTestCase {
             SparseEvolution(rule: .censet(k: 0.5, centrality: .networkitLegacy, includeOutputLayer: true)),
         ]
         for evolution in evolutions {
-            func run() throws -> (Sequential, [EpochRecord]) {
+            func run() throws -> (Sequential, [RewiredEpochRecord]) {
                 var model = Sequential(architecture: architecture, initializer: .glorotUniform, seed: 6)
                 var seen = 0
                 let history = try SparseEvolution.train(&model, data: data, settings: settings, evolution: evolution, onEpoch: { _ in seen += 1 })
@@ -356,7 +360,7 @@ final class SparseEvolutionTests: XCTestCase {
                 if case .censet = evolution.rule { XCTAssertNotNil(rewiring.centrality, label) }
             }
             XCTAssertNil(historyA.last!.rewiring, "nothing is rewired after the last epoch")
-            func strip(_ h: [EpochRecord]) -> [EpochRecord] {
+            func strip(_ h: [RewiredEpochRecord]) -> [RewiredEpochRecord] {
                 h.map { var r = $0; r.seconds = 0; r.rewiring?.seconds = 0; return r }
             }
             XCTAssertEqual(strip(historyA), strip(historyB), label)
@@ -366,7 +370,24 @@ final class SparseEvolutionTests: XCTestCase {
                 XCTAssertEqual(x.values.map(\.bitPattern), y.values.map(\.bitPattern), label)
             }
             let encoded = try JSONEncoder().encode(historyA)
-            XCTAssertEqual(try JSONDecoder().decode([EpochRecord].self, from: encoded), historyA)
+            XCTAssertEqual(try JSONDecoder().decode([RewiredEpochRecord].self, from: encoded), historyA)
         }
+    }
+
+    /// A run history's JSON is the training record's object with a `rewiring` key beside its
+    /// fields, and a plain training record reads as a history entry without a rewiring.
+    func testRewiredEpochRecordJSONIsTheTrainingRecordPlusRewiring() throws {
+        let training = EpochRecord(
+            epoch: 2, trainLoss: 0.5, trainAccuracy: 0.8, testLoss: 0.6, testAccuracy: 0.75, connections: 40, seconds: 1.5)
+        var rewiring = RewiringRecord(layers: [0])
+        (rewiring.connections, rewiring.removed, rewiring.regrown, rewiring.seconds) = ([40], [3], [3], 0.25)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(
+            with: JSONEncoder().encode(RewiredEpochRecord(training, rewiring: rewiring))) as? [String: Any])
+        XCTAssertEqual(Set(object.keys), ["epoch", "trainLoss", "trainAccuracy", "testLoss", "testAccuracy", "connections", "seconds", "rewiring"])
+        XCTAssertEqual(object["testAccuracy"] as? Double, 0.75)
+        let plain = try JSONDecoder().decode(RewiredEpochRecord.self, from: JSONEncoder().encode(training))
+        XCTAssertEqual(plain, RewiredEpochRecord(training))
+        XCTAssertNil(plain.rewiring)
+        XCTAssertEqual(plain.testAccuracy, 0.75)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
-@testable import GraphPrune
+@testable import GraphPruneNumerics
+@testable import GraphPruneExperiments
 
 /// `PlotAxis`: 1-2-5 ticks, padding of degenerate ranges, logarithmic placement.
 final class ReportAxisTests: XCTestCase {

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import GraphPrune
+@testable import GraphPruneExperiments
 
 #if canImport(FoundationXML)
 import FoundationXML

@@ -1,5 +1,5 @@
 import XCTest
-@testable import GraphPrune
+@testable import GraphPruneExperiments
 
 /// `SummaryStatistics` against hand-computed values.
 final class ReportStatisticsTests: XCTestCase {

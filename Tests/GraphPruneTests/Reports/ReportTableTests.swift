@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
-@testable import GraphPrune
+@testable import GraphPruneNumerics
+@testable import GraphPruneExperiments
+@testable import GraphPruneCLI
 
 /// CSV and Markdown tables against fixture strings.
 final class ReportTableTests: XCTestCase {

@@ -1,5 +1,6 @@
 import XCTest
-@testable import GraphPrune
+@testable import GraphPruneNumerics
+@testable import GraphPruneGraphs
 
 final class EigenvectorCentralityTests: XCTestCase {
     /// The reference: the top eigenvector of the dense adjacency from a full LAPACK

@@ -1,5 +1,6 @@
 import XCTest
-@testable import GraphPrune
+@testable import GraphPruneNumerics
+@testable import GraphPruneGraphs
 
 final class LaplacianCentralityTests: XCTestCase {
     /// Σλ² of L = D − A from an explicit eigendecomposition.

@@ -1,5 +1,9 @@
 import XCTest
-@testable import GraphPrune
+@testable import GraphPruneNumerics
+@testable import GraphPruneGraphs
+@testable import GraphPruneIO
+@testable import GraphPruneNetwork
+@testable import GraphPrunePruning
 
 final class ModelEdgeScoreTests: XCTestCase {
     /// Dense 3→2, ReLU, Dense 2→2 with signed weights (out × in) and nonzero biases.
@@ -104,27 +108,30 @@ final class ModelEdgeScoreTests: XCTestCase {
 
         let context = EdgeScoringContext(model: model, positions: [0, 2], data: data)
         XCTAssertThrowsError(try SNIPEdgeScorer(batches: 3, batchSize: 2).scores(context)) { error in
-            XCTAssertTrue("\(error)".contains("--snip-batches"), "\(error)")
+            XCTAssertTrue("\(error)".contains("3 batches of 2 samples: the training data has only 4 samples"), "\(error)")
         }
         XCTAssertThrowsError(try SNIPEdgeScorer().scores(EdgeScoringContext(model: model, positions: [0, 2])))
     }
 
     func testRegistryMakesEveryScorerByName() throws {
-        let registry = EdgeScorerRegistry.standard
-        XCTAssertEqual(registry.modelScorerNames, ["magnitude", "snip", "synflow"])
+        let registry = ModelEdgeScorerRegistry.standard
+        XCTAssertEqual(registry.names, ["magnitude", "snip", "synflow"])
+        XCTAssertEqual(EdgeScorerRegistry.standard.names, ["magnitude"])
+        XCTAssertTrue(registry.needsModel("snip"))
+        XCTAssertFalse(registry.needsModel("magnitude"))
         var options = EdgeScorerOptions()
         options.synflowIterations = 7
-        XCTAssertEqual((try registry.makeModelScorer("synflow", options: options) as? SynFlowEdgeScorer)?.iterations, 7)
-        XCTAssertEqual(try registry.makeModelScorer("snip").name, "snip")
-        XCTAssertThrowsError(try registry.make("synflow"))
-        XCTAssertThrowsError(try registry.makeModelScorer("nope"))
+        XCTAssertEqual((try registry.make("synflow", options: options) as? SynFlowEdgeScorer)?.iterations, 7)
+        XCTAssertEqual(try registry.make("snip").name, "snip")
+        XCTAssertThrowsError(try EdgeScorerRegistry.standard.make("synflow"))
+        XCTAssertThrowsError(try registry.make("nope"))
         options.snipBatches = 0
-        XCTAssertThrowsError(try registry.makeModelScorer("snip", options: options)) { XCTAssertTrue("\($0)".contains("--snip-batches")) }
+        XCTAssertThrowsError(try registry.make("snip", options: options)) { XCTAssertEqual("\($0)", "snipBatches 0 must be positive") }
         // Magnitude through the model: |w|, zero off a sparse layer's pattern.
         let sparse = SparseDense(inputs: 3, outputs: 2, connections: [(0, 1), (1, 2)], values: [-4, 0.5])
         let model = Sequential(architecture: Architecture(inputSize: 3, layers: [.sparseDense(outputs: 2, epsilon: 1)]), layers: [sparse])
-        let m = try registry.makeModelScorer("magnitude").scores(EdgeScoringContext(model: model, positions: [0]))
+        let m = try registry.make("magnitude").scores(EdgeScoringContext(model: model, positions: [0]))
         XCTAssertEqual(m[0].elements, [0, 4, 0, 0, 0, 0.5])
-        XCTAssertThrowsError(try registry.makeModelScorer("magnitude").scores(EdgeScoringContext(model: Self.tinyNet(), positions: [1])))
+        XCTAssertThrowsError(try registry.make("magnitude").scores(EdgeScoringContext(model: Self.tinyNet(), positions: [1])))
     }
 }

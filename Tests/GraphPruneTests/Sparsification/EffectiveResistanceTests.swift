@@ -1,5 +1,6 @@
 import XCTest
-@testable import GraphPrune
+@testable import GraphPruneNumerics
+@testable import GraphPruneGraphs
 
 final class EffectiveResistanceTests: XCTestCase {
     /// A random non-negative layer (`rows × columns`); `zeros` is the fraction of absent edges.

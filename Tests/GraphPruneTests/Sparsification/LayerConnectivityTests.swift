@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
-@testable import GraphPrune
+@testable import GraphPruneNumerics
+@testable import GraphPruneGraphs
 
 final class LayerConnectivityTests: XCTestCase {
     // MARK: Brute force, independent of the library's graph code

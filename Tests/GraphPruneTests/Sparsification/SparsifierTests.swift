@@ -1,5 +1,7 @@
 import XCTest
-@testable import GraphPrune
+@testable import GraphPruneNumerics
+@testable import GraphPruneGraphs
+@testable import GraphPruneIO
 
 final class SparsifierTests: XCTestCase {
     private func layer(_ r: Int, _ c: Int, seed: UInt64, zeros: Double = 0) -> Matrix<Double> {

@@ -1,7 +1,8 @@
 import Foundation
 import XCTest
-@testable import GraphPrune
-@testable import graphprune
+@testable import GraphPruneIO
+@testable import GraphPruneNetwork
+@testable import GraphPruneCLI
 
 final class TrainingTests: XCTestCase {
     private func synthetic() -> DataSplit {

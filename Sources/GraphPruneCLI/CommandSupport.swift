@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import GraphPruneExperiments
+import GraphPruneGraphs
+import GraphPruneIO
+
+/// A bad option value, reported as one line (`option: problem`) and a non-zero exit.
+struct OptionError: Error, CustomStringConvertible {
+    let description: String
+    init(_ option: String, _ problem: String) { description = "\(option): \(problem)" }
+}
+
+/// Where a command's result goes: stdout, or a file written atomically (temp file + rename), so
+/// a failed run leaves no half-written file.
+struct OutputDestination {
+    let path: String?
+
+    func write(_ text: String) throws {
+        guard let path else {
+            FileHandle.standardOutput.write(Data(text.utf8))
+            return
+        }
+        try AtomicFile.write(Data(text.utf8), to: URL(fileURLWithPath: path))
+    }
+}
+
+/// Fails early, before any long computation, when `path`'s directory cannot take the file.
+func requireWritableDirectory(for path: String?, option: String) throws {
+    guard let path else { return }
+    let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+        throw OptionError(option, "directory \(directory) does not exist")
+    }
+    guard FileManager.default.isWritableFile(atPath: directory) else {
+        throw OptionError(option, "directory \(directory) is not writable")
+    }
+}
+
+/// `%.17g`: enough digits to read the same Double back.
+func fullPrecision(_ x: Double) -> String { String(format: "%.17g", x) }
+
+/// One line on stderr.
+func report(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+}
+
+func optionalCount(_ x: Int?) -> String { x.map(String.init) ?? "n/a" }
+
+extension LaplacianCentrality.Variant: ExpressibleByArgument {}
+extension WeightMatrixFile.NeuronAxis: ExpressibleByArgument {}
+extension MagnitudeScorer.Norm: ExpressibleByArgument {}
+
+/// Options shared by the commands that compute centralities.
+struct CentralityOptions: ParsableArguments {
+    @Flag(help: "Normalised scores: Laplacian energy drop / E_L(G); degree / (n − 1). Eigenvector scores always have unit L2 norm.")
+    var normalized = false
+
+    @Flag(help: "Laplacian centrality of |w| instead of the signed weights.")
+    var absoluteWeights = false
+
+    @Option(help: "Laplacian centrality variant: standard (Qi et al. 2012) or networkit-legacy (NetworKit ≤ 11.2 as run by the CenSET code: forward-directed edges, truncated out-degrees).")
+    var laplacianVariant: LaplacianCentrality.Variant = .standard
+}

@@ -1,0 +1,95 @@
+import ArgumentParser
+import Foundation
+import GraphPruneExperiments
+import GraphPruneIO
+import GraphPruneNetwork
+import GraphPrunePruning
+
+/// `graphprune finetune`: further training of a saved (e.g. pruned) model, optionally on a
+/// class subset with few examples per class and a new head (the transfer protocol).
+struct FinetuneCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "finetune",
+        abstract: "Fine-tune a saved model (after pruning, or on a new task: --classes, --shots).",
+        discussion: """
+            With --classes the task is those classes (relabelled 0… in the order given; the test \
+            split is restricted alike). When the model's output count differs from the number of \
+            classes, its head (the last Dense layer) is replaced by a fresh one drawn from --seed. \
+            The last line of stdout is `test_accuracy=…`.
+            """)
+
+    @Option(help: "A model saved by `graphprune train --save` or `graphprune prune`.")
+    var model: String
+
+    @OptionGroup var data: DatasetOptions
+
+    @Option(help: "The task's classes: a range like 5-9 or a list like 5,7,9 (default: all).")
+    var classes: String?
+
+    @Option(help: "Training examples per class, drawn with --seed (default: all).")
+    var shots: Int?
+
+    @Option(help: "Freeze every layer before this one (e.g. layers.6): a frozen backbone.")
+    var freezeBefore: String?
+
+    @OptionGroup var training: TrainingOptions
+
+    @Option(help: "Save the fine-tuned model here (safetensors, written atomically).")
+    var save: String?
+
+    func run() throws {
+        var settings = try training.settings()
+        try requireWritableDirectory(for: save, option: "--save")
+        var (network, metadata) = try ModelCheckpoint.load(URL(fileURLWithPath: model))
+        var split = try data.load(seed: settings.seed)
+        guard network.architecture.inputSize == split.train.features.columns else {
+            throw OptionError("--model", "\(model) expects \(network.architecture.inputSize) inputs but \(data.dataset.rawValue) has \(split.train.features.columns) features")
+        }
+        if let classes {
+            let list = try Self.parseClasses(classes, count: split.train.classCount)
+            split = DataSplit(train: split.train.restricted(toClasses: list), test: split.test.restricted(toClasses: list))
+        }
+        if let shots {
+            guard shots >= 1 else { throw OptionError("--shots", "\(shots) must be at least 1") }
+            split.train = split.train.fewShot(perClass: shots, seed: settings.seed)
+        }
+        if network.architecture.sizes.last! != split.train.classCount {
+            network = try ModelSurgery.replacingHead(of: network, classes: split.train.classCount, initializer: .glorotUniform, seed: settings.seed)
+            report("finetune: new head for \(split.train.classCount) classes")
+        }
+        if let freezeBefore {
+            guard let position = ModelSurgery.prunableLayers(of: network).first(where: { $0.name == freezeBefore })?.position
+                ?? (freezeBefore == "layers.\(network.layers.count - 1)" ? network.layers.count - 1 : nil)
+            else { throw OptionError("--freeze-before", "'\(freezeBefore)' is not a parameterised layer of \(model)") }
+            settings.frozenLayers = Array(0..<position)
+        }
+        report("finetune: \(network.architecture.summary), \(network.parameterCount) parameters, \(split.train.count) training samples, \(split.test.count) test")
+        let progress = ProgressLine(total: settings.epochs)
+        let history = Trainer.fit(
+            &network, data: split, settings: settings,
+            onBatch: { progress.batch(epoch: $0, batch: $1, of: $2) }, onEpoch: { progress.epoch($0) })
+        if let save {
+            metadata["finetune"] = "epochs \(settings.epochs), seed \(settings.seed)" + (classes.map { ", classes \($0)" } ?? "") + (shots.map { ", shots \($0)" } ?? "")
+            try ModelCheckpoint.save(network, to: URL(fileURLWithPath: save), metadata: metadata)
+        }
+        print(String(format: "test_accuracy=%.4f", history.last!.testAccuracy))
+    }
+
+    /// `5-9` or `5,7,9`: distinct classes of the data set.
+    static func parseClasses(_ text: String, count: Int) throws -> [Int] {
+        let parts = text.split(separator: "-")
+        var list: [Int]
+        if parts.count == 2, let a = Int(parts[0]), let b = Int(parts[1]), a <= b {
+            list = Array(a...b)
+        } else {
+            list = try text.split(separator: ",").map { token in
+                guard let c = Int(token.trimmingCharacters(in: .whitespaces)) else { throw OptionError("--classes", "'\(text)' is not a range like 5-9 or a list like 5,7,9") }
+                return c
+            }
+        }
+        guard !list.isEmpty else { throw OptionError("--classes", "no classes given") }
+        for c in list where c < 0 || c >= count { throw OptionError("--classes", "class \(c) is outside 0…\(count - 1)") }
+        guard Set(list).count == list.count else { throw OptionError("--classes", "'\(text)' repeats a class") }
+        return list
+    }
+}

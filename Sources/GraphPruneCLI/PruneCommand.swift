@@ -1,0 +1,140 @@
+import ArgumentParser
+import Foundation
+import GraphPruneExperiments
+import GraphPruneGraphs
+import GraphPruneIO
+import GraphPruneNetwork
+import GraphPrunePruning
+
+/// `graphprune prune`: neuron (structured) or edge (unstructured) pruning of a saved model.
+struct PruneCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prune",
+        abstract: "Prune a saved model by neurons (rebuilt smaller, paper 002) or by edges (one-shot masks, paper 004).",
+        discussion: """
+            Neuron pruning scores the neurons of each chosen layer (its rows; a convolution's filters) \
+            with --scorer, removes floor(ratio·n) of the lowest, and rebuilds a smaller model: the \
+            layer's rows and bias and the next layer's matching input columns. Edge pruning keeps \
+            exactly round(density·weights) weights per layer (globally with --method global) and \
+            stores the pruned layers as sparse layers with masks. A per-layer table goes to stdout.
+            """)
+
+    enum Granularity: String, ExpressibleByArgument, CaseIterable { case neuron, edge }
+
+    @Option(help: "A model saved by `graphprune train --save` (safetensors).")
+    var model: String
+
+    @Option(help: "neuron | edge")
+    var granularity: Granularity
+
+    @Option(help: "Neuron scorer (eigenvector, laplacian, degree, magnitude, random) or edge scorer (magnitude, snip, synflow).")
+    var scorer: String
+
+    @Option(help: "Layers: hidden, first-hidden, last-hidden, conv, all, or names like layers.0,layers.3 (neuron default: hidden; edge default: every Dense/Conv2D layer).")
+    var layers: String?
+
+    @Option(help: "Neuron pruning: fraction of each layer's neurons removed, in [0, 1).")
+    var ratio: Double?
+
+    @Option(help: "Edge pruning: fraction of the weights kept, in (0, 1].")
+    var density: Double?
+
+    @Option(help: "Similarity threshold τ of the neuron graph (graph scorers).")
+    var tau = 0.5
+
+    @Option(help: "Neuron pruning: fewest neurons a layer may keep.")
+    var minWidth = 1
+
+    @Option(help: "Edge pruning: spectral (effective-resistance sampling per layer) | greedy (top scores per layer) | global (top scores over all layers) | random (the control) | global-spectral (one sample over the whole network, approximate resistances).")
+    var method: EdgePruning.Method = .spectral
+
+    @Option(help: "Edge pruning: apply the masks to the weights of this model (the initial weights: rewind to init) instead of --model's.")
+    var rewindTo: String?
+
+    @Option(help: "Edge pruning with snip: the data set whose training batches are scored (fashion-mnist, cifar10, synthetic).")
+    var dataset: String?
+
+    @Option(help: "Directory of the data set files.")
+    var dataDir: String?
+
+    @Option(help: "SynFlow pruning rounds.")
+    var synflowIterations = 100
+
+    @Option(help: "Seed of every random choice (random scorer, spectral sampling, random masks).")
+    var seed: UInt64 = 0
+
+    @Option(help: "Where the pruned model goes (safetensors, written atomically).")
+    var output: String
+
+    func run() throws {
+        try requireWritableDirectory(for: output, option: "--output")
+        let (original, metadata) = try ModelCheckpoint.load(URL(fileURLWithPath: model))
+        var lines = [String]()
+        let pruned: Sequential
+        switch granularity {
+        case .neuron:
+            guard density == nil else { throw OptionError("--density", "applies to edge pruning; neuron pruning takes --ratio") }
+            guard let ratio else { throw OptionError("--ratio", "neuron pruning needs --ratio P (fraction of neurons removed)") }
+            guard ratio >= 0 && ratio < 1 else { throw OptionError("--ratio", "\(ratio) is outside [0, 1)") }
+            var options = ScorerOptions()
+            options.tau = tau
+            options.seed = seed
+            let scorer: any ImportanceScorer
+            do { scorer = try ScorerRegistry.standard.make(self.scorer, options: options) } catch { throw OptionError("--scorer", "\(error)") }
+            let positions = try selectedLayers(original, default: "hidden")
+            let result = try NeuronPruning(scorer: scorer, pruneRatio: ratio, minimumWidth: minWidth).prune(original, layers: positions)
+            pruned = result.model
+            lines.append("layer       units before → after  parameters before → after  similarity graph")
+            for l in result.layers {
+                let d = l.diagnostics
+                let graph = d.edges.map { e in "\(e) edges, \(optionalCount(d.components)) components" + (d.spectralGap.map { String(format: ", spectral gap %.3g", $0) } ?? "") } ?? "n/a"
+                lines.append(String(format: "%-10@  %6d → %-6d          %9d → %-9d      %@", l.name, l.unitsBefore, l.unitsAfter,
+                                    l.parametersBefore, l.parametersAfter, graph))
+            }
+            for l in result.layers where l.diagnostics.edges == 0 {
+                report("warning: \(l.name): the similarity graph at τ = \(tau) has no edges, so every neuron scores alike and the lowest indices are kept; lower --tau for a meaningful ranking")
+            }
+            lines.append("model parameters \(result.costBefore.parameters) → \(result.costAfter.parameters), FLOPs per sample \(result.costBefore.flops) → \(result.costAfter.flops)")
+        case .edge:
+            guard ratio == nil else { throw OptionError("--ratio", "applies to neuron pruning; edge pruning takes --density") }
+            guard let density else { throw OptionError("--density", "edge pruning needs --density Q (fraction of weights kept)") }
+            guard density > 0 && density <= 1 else { throw OptionError("--density", "\(density) is outside (0, 1]") }
+            let initial = try rewindTo.map { try ModelCheckpoint.load(URL(fileURLWithPath: $0)).model }
+            if let initial, initial.architecture != original.architecture {
+                throw OptionError("--rewind-to", "\(rewindTo!) has another architecture than \(model)")
+            }
+            guard synflowIterations > 0 else { throw OptionError("--synflow-iterations", "\(synflowIterations) must be positive") }
+            var options = EdgeScorerOptions()
+            options.synflowIterations = synflowIterations
+            let data = try dataset.map { name -> LabeledData in
+                guard DatasetCatalog.names.contains(name) else { throw OptionError("--dataset", "unknown data set '\(name)' (known: \(DatasetCatalog.names.joined(separator: ", ")))") }
+                return try DatasetCatalog.load(name, directory: dataDir, seed: seed).train
+            }
+            if scorer == "snip" && data == nil { throw OptionError("--dataset", "snip scores gradients on training data: give --dataset") }
+            let pruning: EdgePruning
+            do {
+                pruning = try EdgePruning(method: method, density: density, scorer: scorer, options: options,
+                                          layers: try layers.map { try LayerSelection.positions($0, in: original) },
+                                          rewind: initial != nil, seed: seed)
+            } catch let error as ScorerError { throw OptionError("--scorer", error.description) }
+            let result = try pruning.prune(original, initial: initial, data: data)
+            pruned = result.model
+            lines.append("layer       edges kept / candidates   density   λ₂ before → after   collapsed neurons")
+            for l in result.layers {
+                lines.append(String(format: "%-10@  %9d / %-9d       %.4f    %.4f → %.4f        %d", "layers.\(l.position)", l.kept, l.candidates,
+                                    l.density, l.lambda2Before, l.lambda2After, l.collapsedNeurons))
+            }
+            lines.append("model parameters \(result.parameterCountBefore) → \(result.parameterCount), density \(String(format: "%.4f", result.density))")
+        }
+        var meta = metadata
+        meta["pruning"] = "graphprune prune --granularity \(granularity.rawValue) --scorer \(scorer)" + (ratio.map { " --ratio \($0)" } ?? "") + (density.map { " --density \($0)" } ?? "") + " --seed \(seed)"
+        try ModelCheckpoint.save(pruned, to: URL(fileURLWithPath: output), metadata: meta)
+        print(lines.joined(separator: "\n"))
+    }
+
+    private func selectedLayers(_ model: Sequential, default name: String) throws -> [Int] {
+        do { return try LayerSelection.positions(layers ?? name, in: model) } catch { throw OptionError("--layers", "\(error)") }
+    }
+}
+
+extension EdgePruning.Method: ExpressibleByArgument {}

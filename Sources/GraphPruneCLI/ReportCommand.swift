@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import GraphPruneExperiments
+import GraphPruneIO
+
+/// `graphprune report`: tables, CSV and plots of a study from the runs that exist.
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Write a study's report (NAME.md, NAME.csv, NAME-plotK.svg) from the runs that exist.",
+        discussion: "Cells are mean ± sample standard deviation (n) over seeds; missing runs are listed, never invented.")
+
+    @Argument(help: "The study file.")
+    var study: String
+
+    @Option(help: "Results directory.")
+    var results = "Reports/runs"
+
+    @Option(help: "Where the report files go.")
+    var outputDir = "Reports"
+
+    @Flag(help: "Report the study's full variant.")
+    var full = false
+
+    func run() throws {
+        let spec = try StudySpec.load(path: study)
+        let resultsURL = URL(fileURLWithPath: results)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: resultsURL.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw OptionError("--results", "directory \(results) does not exist (run the study first: graphprune run \(study))")
+        }
+        let output = URL(fileURLWithPath: outputDir)
+        try? FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+        try requireWritableDirectory(for: output.appendingPathComponent("x").path, option: "--output-dir")
+        let studyReport = StudyReport(spec: spec, full: full, store: RunStore(directory: resultsURL))
+        let name = spec.name + (full ? "-full" : "")
+        // Render everything before writing anything, so a failure leaves no partial report.
+        let plots = try studyReport.plots().map { p in (fileName: p.fileName.replacingOccurrences(of: spec.name, with: name, options: .anchored), p.title, p.svg) }
+        let markdown = try studyReport.markdown(studyPath: study, full: full, plotFiles: plots.map { ($0.fileName, $0.1) })
+        let csv = try studyReport.csv().text(lineEnding: .lf)
+        for p in plots { try AtomicFile.write(Data(p.2.utf8), to: output.appendingPathComponent(p.fileName)) }
+        try AtomicFile.write(Data(csv.utf8), to: output.appendingPathComponent("\(name).csv"))
+        try AtomicFile.write(Data(markdown.utf8), to: output.appendingPathComponent("\(name).md"))
+        let missing = studyReport.missing.count
+        report("report \(name): \(StudyGrid.distinctRuns(studyReport.planned).count - missing) runs, \(missing) missing → \(output.path)/\(name).md, .csv, \(plots.count) plots")
+        print(output.appendingPathComponent("\(name).md").path)
+    }
+}

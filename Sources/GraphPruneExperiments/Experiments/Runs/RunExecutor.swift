@@ -1,0 +1,191 @@
+import Foundation
+import GraphPruneIO
+import GraphPruneNetwork
+import GraphPrunePruning
+
+/// Runs one planned run of a study: loads its data (cached across the runs of a process),
+/// builds its model, executes its procedure (see `StudyParameters`) and returns its result.
+/// Every random choice comes from the run's seed.
+public struct RunExecutor {
+    /// Where the data files are (nil: the data set's default location).
+    public var dataDirectory: String?
+    /// Called after each epoch with the phase's name and epoch count (progress lines).
+    public var onEpoch: (_ phase: String, _ epochs: Int, EpochRecord) -> Void = { _, _, _ in }
+    private var dataCache: [String: DataSplit] = [:]
+    var pretrainingCache: [String: PretrainedModel] = [:]
+
+    struct PretrainedModel {
+        var initial: Sequential
+        var trained: Sequential
+        var history: [RewiredEpochRecord]
+    }
+
+    public init(dataDirectory: String? = nil) { self.dataDirectory = dataDirectory }
+
+    /// What a procedure accumulates while it runs.
+    struct Recorder {
+        var phases: [RunResult.Phase] = []
+        var metrics: [String: Double] = [:]
+        var layers: [RunResult.LayerRecord] = []
+        var timings: [String: Double] = [:]
+
+        mutating func time<T>(_ key: String, _ body: () throws -> T) rethrows -> T {
+            let start = DispatchTime.now().uptimeNanoseconds
+            defer { timings[key, default: 0] += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+            return try body()
+        }
+    }
+
+    /// Checks what can be checked without running (the architecture against the data set's
+    /// shape, the layers to prune), so a study fails before its first run.
+    /// Validates many runs, checking each distinct model-relevant combination once (the check
+    /// builds a model, which costs milliseconds for a large network). Throws for the first bad run.
+    public func validate(_ runs: [RunSettings]) throws {
+        var seen = Set<String>()
+        let keys = ["procedure", "dataset", "arch", "activation", "dropout", "sparse-epsilon", "layers", "source-classes", "target-classes"]
+        for settings in runs {
+            let key = keys.map { settings.values[$0]?.canonical ?? "" }.joined(separator: "|")
+            if seen.insert(key).inserted {
+                do { try validate(settings) } catch {
+                    throw StudyRunError("cell \(settings.nonDefault.map { "\($0.name)=\($0.value)" }.joined(separator: " ")): \(error)")
+                }
+            }
+        }
+    }
+
+    public func validate(_ settings: RunSettings) throws {
+        let shape = DatasetCatalog.inputShape(settings.word("dataset"))
+        let architecture = try architecture(settings, inputShape: shape, sparse: StudyParameters.sparse.contains(settings.procedure))
+        let classes = DatasetCatalog.classCount(settings.word("dataset"))
+        if settings.procedure == "transfer-prune" {
+            for name in ["source-classes", "target-classes"] {
+                let list = settings.integers(name)
+                guard !list.isEmpty, Set(list).count == list.count, list.allSatisfy({ $0 >= 0 && $0 < classes }) else {
+                    throw StudyRunError("\(name): \(list) must be distinct classes of 0…\(classes - 1)")
+                }
+            }
+        } else if architecture.sizes.last! < classes {
+            throw StudyRunError("arch: ends with \(architecture.sizes.last!) outputs but the data set has \(classes) classes")
+        }
+        do {
+            try trainingSettings(settings, epochs: settings.integer("epochs"), phase: 0).validate(layerCount: architecture.layers.count)
+        } catch let error as TrainingError {
+            throw StudyRunError(error.description)
+        }
+        if StudyParameters.pruning.contains(settings.procedure) {
+            // The layer names only depend on the architecture: a model of it, drawn at seed 0.
+            let positions = try LayerSelection.positions(settings.word("layers"), in: Sequential(architecture: architecture, initializer: .glorotUniform, seed: 0))
+            if settings.procedure == "transfer-prune" && settings.flag("freeze-backbone") && positions[0] == 0 {
+                throw StudyRunError("freeze-backbone: the pruned layers start at layers.0, so no layer before them is left to freeze; prune later layers (last-hidden) or set freeze-backbone: false")
+            }
+        }
+    }
+
+    public mutating func execute(_ run: PlannedRun) throws -> RunResult {
+        let settings = run.settings
+        let started = Date()
+        var recorder = Recorder()
+        let data = try self.data(settings)
+        let start = DispatchTime.now().uptimeNanoseconds
+        switch settings.procedure {
+        case "train": try runTraining(settings, data: data, recorder: &recorder)
+        case "neuron-prune", "transfer-prune": try runNeuronPruning(settings, data: data, recorder: &recorder)
+        case "edge-prune": try runEdgePruning(settings, data: data, recorder: &recorder)
+        case "set", "censet", "static-sparse": try runSparseTraining(settings, data: data, recorder: &recorder)
+        default: preconditionFailure("unknown procedure \(settings.procedure)")
+        }
+        recorder.timings["seconds"] = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        recorder.metrics["seconds"] = recorder.timings["seconds"]
+        if let t = recorder.timings["train"] { recorder.metrics["train_seconds"] = t }
+        if let t = recorder.timings["prune"] { recorder.metrics["prune_seconds"] = t }
+        // Per-epoch summaries describe the final model only: the phase that trained it last.
+        let finalPhase = StudyParameters.finetuning.contains(settings.procedure) ? "finetune" : "train"
+        if let last = recorder.phases.last(where: { $0.name == finalPhase })?.epochs, !last.isEmpty {
+            let tail = last.suffix(10)
+            recorder.metrics["mean_last_10"] = tail.map(\.testAccuracy).reduce(0, +) / Double(tail.count)
+            recorder.metrics["best_test_accuracy"] = last.map(\.testAccuracy).max()
+        }
+        let iso = ISO8601DateFormatter()
+        return RunResult(
+            hash: run.hash, procedure: settings.procedure, settings: settings.values, canonical: settings.canonical,
+            seed: settings.seed, metrics: recorder.metrics, layers: recorder.layers, phases: recorder.phases,
+            timings: recorder.timings, toolkitVersion: GraphPruneVersion.string, machine: .current(),
+            started: iso.string(from: started), finished: iso.string(from: Date()))
+    }
+
+    // MARK: Shared steps
+
+    mutating func data(_ settings: RunSettings) throws -> DataSplit {
+        let name = settings.word("dataset"), samples = settings.integer("train-samples")
+        // The synthetic set is drawn from the run's seed; the real ones do not depend on it.
+        let key = "\(name)|\(samples)|\(name == "synthetic" ? settings.seed : 0)"
+        if let cached = dataCache[key] { return cached }
+        let split = try DatasetCatalog.load(name, directory: dataDirectory, seed: UInt64(settings.seed), trainSamples: samples)
+        dataCache[key] = split
+        return split
+    }
+
+    func architecture(_ settings: RunSettings, inputShape: ImageShape, sparse: Bool) throws -> Architecture {
+        do {
+            return try Architecture.parse(
+                settings.word("arch"), inputShape: [inputShape.channels, inputShape.height, inputShape.width],
+                activation: Architecture.Activation(rawValue: settings.word("activation"))!,
+                dropout: settings.number("dropout"), sparseEpsilon: sparse ? settings.number("sparse-epsilon") : nil)
+        } catch let error as ArchitectureError {
+            throw StudyRunError("arch: \(error.description)")
+        }
+    }
+
+    func initialModel(_ settings: RunSettings, data: DataSplit, sparse: Bool = false) throws -> Sequential {
+        let architecture = try self.architecture(settings, inputShape: data.train.shape, sparse: sparse)
+        guard architecture.sizes.last! >= data.train.classCount else {
+            throw StudyRunError("arch: ends with \(architecture.sizes.last!) outputs but the data has \(data.train.classCount) classes")
+        }
+        let initializer: Initializer = settings.word("initializer") == "kaiming" ? .kaimingNormal : .glorotUniform
+        return Sequential(architecture: architecture, initializer: initializer, seed: UInt64(settings.seed))
+    }
+
+    /// Training settings of a phase (`epochs`, learning rate) from the run's settings; each
+    /// phase draws its shuffling and dropout from its own stream of the run's seed.
+    func trainingSettings(_ settings: RunSettings, epochs: Int, learningRate: Double? = nil, phase: UInt64) -> TrainingSettings {
+        var t = TrainingSettings(epochs: epochs)
+        t.batchSize = settings.integer("batch")
+        t.optimizer = TrainingSettings.OptimizerKind(rawValue: settings.word("optimizer"))!
+        t.learningRate = learningRate ?? settings.number("lr")
+        t.momentum = settings.number("momentum")
+        t.nesterov = settings.flag("nesterov")
+        t.weightDecay = settings.number("weight-decay")
+        t.milestones = settings.integers("milestones")
+        t.gamma = settings.number("gamma")
+        t.augment = settings.flag("augment")
+        t.seed = UInt64(settings.seed) &+ phase &* 0x9E37_79B9_7F4A_7C15
+        return t
+    }
+
+    /// Trains one phase, recording its epochs.
+    func train(_ model: inout Sequential, data: DataSplit, settings: TrainingSettings, phase: String, recorder: inout Recorder) {
+        guard settings.epochs > 0 else { return }
+        let history = recorder.time("train") {
+            Trainer.fit(&model, data: data, settings: settings, onEpoch: { onEpoch(phase, settings.epochs, $0) })
+        }
+        recorder.phases.append(.init(name: phase, epochs: history.map { RewiredEpochRecord($0) }))
+    }
+
+    /// Test metrics and model size of the final model.
+    func recordFinal(_ model: inout Sequential, data: DataSplit, recorder: inout Recorder) {
+        let test = model.evaluate(data.test)
+        recorder.metrics["test_accuracy"] = test.accuracy
+        recorder.metrics["test_loss"] = test.loss
+        recorder.metrics["parameters"] = Double(ModelCost(model).parameters)
+        recorder.metrics["connections"] = Double(model.connections)
+    }
+
+    // MARK: Procedures
+
+    mutating func runTraining(_ settings: RunSettings, data: DataSplit, recorder: inout Recorder) throws {
+        var model = try initialModel(settings, data: data)
+        train(&model, data: data, settings: trainingSettings(settings, epochs: settings.integer("epochs"), phase: 0),
+              phase: "train", recorder: &recorder)
+        recordFinal(&model, data: data, recorder: &recorder)
+    }
+}

@@ -1,0 +1,140 @@
+import GraphPruneGraphs
+import GraphPruneNetwork
+import GraphPrunePruning
+
+/// The catalogue of run settings (see `StudyParameter`). Procedures:
+/// - `train`: the dense baseline — train `epochs`.
+/// - `neuron-prune`: train `epochs`, prune `ratio` of the neurons of `layers` by `scorer`
+///   (paper 002), rebuild the smaller model, fine-tune `finetune-epochs`.
+/// - `transfer-prune`: pre-train `epochs` on `source-classes`, attach a new head for
+///   `target-classes` trained on `shots` examples per class (light adaptation, `adapt-epochs`),
+///   prune as `neuron-prune` (ratio 0 = the unpruned baseline), fine-tune `finetune-epochs`.
+/// - `edge-prune`: train `epochs` (0 = prune at initialisation), prune the edges to `density`
+///   by `method` with `edge-scorer` (paper 004), rewind to the initial weights (`rewind`), train
+///   `finetune-epochs`.
+/// - `set`, `censet`: sparse evolutionary training for `epochs` (paper 003).
+/// - `static-sparse`: the same Erdős–Rényi sparse network trained without rewiring — the
+///   control that tells whether SET's or CenSET's rewiring matters at all.
+public enum StudyParameters {
+    public static let procedures = ["train", "neuron-prune", "transfer-prune", "edge-prune", "set", "censet", "static-sparse"]
+
+    static let pruning: Set<String> = ["neuron-prune", "transfer-prune"]
+    static let sparse: Set<String> = ["set", "censet", "static-sparse"]
+    static let evolving: Set<String> = ["set", "censet"]
+    static let finetuning: Set<String> = ["neuron-prune", "transfer-prune", "edge-prune"]
+
+    private static func number(_ name: String, _ value: Double, _ lo: Double, _ hi: Double, lo inLo: Bool = true,
+                               hi inHi: Bool = true, _ help: String, for procedures: Set<String>? = nil) -> StudyParameter {
+        StudyParameter(name: name, kind: .number(minimum: lo, maximum: hi, includesMinimum: inLo, includesMaximum: inHi),
+                       defaultValue: .number(value), procedures: procedures, help: help)
+    }
+    private static func integer(_ name: String, _ value: Int, min: Int, _ help: String, for procedures: Set<String>? = nil) -> StudyParameter {
+        StudyParameter(name: name, kind: .integer(minimum: min), defaultValue: .integer(value), procedures: procedures, help: help)
+    }
+    private static func word(_ name: String, _ value: String, _ allowed: [String]?, _ help: String, for procedures: Set<String>? = nil) -> StudyParameter {
+        StudyParameter(name: name, kind: .word(allowed: allowed), defaultValue: .word(value), procedures: procedures, help: help)
+    }
+    private static func flag(_ name: String, _ value: Bool, _ help: String, for procedures: Set<String>? = nil) -> StudyParameter {
+        StudyParameter(name: name, kind: .flag, defaultValue: .flag(value), procedures: procedures, help: help)
+    }
+
+    public static let all: [StudyParameter] = [
+        word("procedure", "train", procedures, "what a run does (train, neuron-prune, transfer-prune, edge-prune, set, censet, static-sparse)"),
+        // Data and model
+        word("dataset", "fashion-mnist", ["fashion-mnist", "cifar10", "synthetic"], "data set"),
+        integer("train-samples", 0, min: 0, "use the first N training samples (0 = all)"),
+        word("arch", "784-256-128-100-10", nil, "architecture spec (784-256-10, c32-c32-p-128-10)"),
+        word("activation", "relu", ["relu", "srelu"], "hidden activation"),
+        number("dropout", 0.3, 0, 1, hi: false, "dropout after hidden Dense layers"),
+        word("initializer", "glorot", ["glorot", "kaiming"], "weight initialiser (Glorot uniform = Keras, Kaiming normal = OpenLTH)"),
+        // Training
+        integer("epochs", 10, min: 0, "training epochs (pre-training for the pruning procedures)"),
+        integer("batch", 100, min: 1, "batch size"),
+        word("optimizer", "sgd", ["sgd", "adam"], "optimiser"),
+        number("lr", 0.01, 0, 10, lo: false, "learning rate"),
+        number("momentum", 0.9, 0, 1, hi: false, "SGD momentum"),
+        flag("nesterov", false, "Nesterov momentum"),
+        number("weight-decay", 0, 0, 1, "L2 weight decay"),
+        StudyParameter(name: "milestones", kind: .integers, defaultValue: .integers([]), procedures: nil,
+                       help: "epochs (0-based) at which the learning rate is multiplied by gamma"),
+        number("gamma", 0.1, 0, 1, lo: false, "learning-rate factor at each milestone"),
+        flag("augment", false, "CenSET augmentation (rotation, shifts, flips)"),
+        // Fine-tuning after pruning
+        integer("finetune-epochs", 5, min: 0, "training epochs after pruning", for: finetuning),
+        number("finetune-lr", 0, 0, 10, "learning rate after pruning (0 = lr)", for: finetuning),
+        // Neuron pruning (paper 002)
+        word("layers", "hidden", nil, "layers to prune: hidden, last-hidden, conv, all, or names like layers.0,layers.3", for: pruning),
+        number("ratio", 0.5, 0, 1, hi: false, "fraction of each pruned layer's neurons removed", for: pruning)
+            .readOnly(when: .setting("scorer", isNot: ["none"])),
+        number("match-density", 0, 0, 1, "if > 0, the ratio is computed so the pruned model keeps as many parameters as edge pruning to this density", for: pruning)
+            .readOnly(when: .setting("scorer", isNot: ["none"])),
+        word("scorer", "eigenvector", ["none"] + ScorerRegistry.standard.names, "neuron importance scorer; none = the unpruned baseline, fine-tuned with the same budget", for: pruning),
+        number("tau", 0.5, -1, 1, hi: false, "similarity threshold τ of the neuron graph", for: pruning)
+            .readOnly(when: .setting("scorer", is: ["eigenvector", "laplacian", "degree"])),
+        word("laplacian-variant", "standard", LaplacianCentrality.Variant.allCases.map(\.rawValue), "Laplacian centrality variant", for: pruning)
+            .readOnly(when: .setting("scorer", is: ["laplacian"])),
+        integer("min-width", 1, min: 1, "fewest neurons a pruned layer may keep", for: pruning)
+            .readOnly(when: .setting("scorer", isNot: ["none"])),
+        // Transfer protocol
+        StudyParameter(name: "source-classes", kind: .integers, defaultValue: .integers([0, 1, 2, 3, 4]),
+                       procedures: ["transfer-prune"], help: "classes of the pre-training task"),
+        StudyParameter(name: "target-classes", kind: .integers, defaultValue: .integers([5, 6, 7, 8, 9]),
+                       procedures: ["transfer-prune"], help: "classes of the target task"),
+        integer("shots", 0, min: 0, "training examples per target class (0 = all)", for: ["transfer-prune"]),
+        integer("adapt-epochs", 0, min: 0, "epochs training the new head before pruning", for: ["transfer-prune"]),
+        flag("freeze-backbone", true, "train only the head after the transfer", for: ["transfer-prune"]),
+        // Edge pruning (paper 004)
+        number("density", 0.1, 0, 1, lo: false, "fraction of each layer's weights kept", for: ["edge-prune"]),
+        word("method", "spectral", EdgePruning.Method.allCases.map(\.rawValue), "edge selection: spectral (per layer), greedy (top scores per layer), global (top scores over all layers), random (the control), global-spectral (one sample over the whole network)", for: ["edge-prune"]),
+        word("edge-scorer", "magnitude", ["magnitude", "snip", "synflow"], "edge importance", for: ["edge-prune"])
+            .readOnly(when: .setting("method", isNot: ["random"])),
+        flag("rewind", true, "apply the mask to the initial weights (paper 004) instead of the trained ones", for: ["edge-prune"]),
+        flag("prune-output-layer", true, "prune the output layer too", for: ["edge-prune"]),
+        integer("synflow-iterations", 100, min: 1, "SynFlow pruning rounds", for: ["edge-prune"])
+            .readOnly(when: .setting("edge-scorer", is: ["synflow"]), .setting("method", isNot: ["random"])),
+        integer("snip-batches", 1, min: 1, "batches SNIP averages over", for: ["edge-prune"])
+            .readOnly(when: .setting("edge-scorer", is: ["snip"]), .setting("method", isNot: ["random"])),
+        // Sparse training (paper 003)
+        number("sparse-epsilon", 20, 0, 1e9, lo: false, "Erdős–Rényi ε of the sparse layers", for: sparse),
+        number("zeta", 0.05, 0, 1, hi: false, "fraction of positive and of negative weights SET removes per epoch", for: ["set"]),
+        number("censet-k", 2.7, 0, 100, "CenSET removes neurons with LC < mean − k·std", for: ["censet"]),
+        word("centrality", "correct", ["correct", "networkit-legacy"], "Laplacian centrality: correct or NetworKit ≤ 11.2's", for: ["censet"]),
+        word("censet-weights", "absolute", ["absolute", "signed"], "edge weights of CenSET's graph", for: ["censet"]),
+        flag("censet-output-layer", false, "include the output layer in CenSET's graph", for: ["censet"]),
+        word("regrow", "zero", ["zero", "random"], "weights of regrown connections: 0 (Keras code) or N(0, 0.1²) (the SET reference's sparse version)", for: evolving),
+        flag("reset-momentum", false, "restart the optimiser every epoch, as the reference code does", for: evolving),
+    ]
+
+    public static let byName: [String: StudyParameter] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
+
+    /// The parameter called `name`, or an error listing the known ones.
+    static func named(_ name: String) throws(StudyParameterError) -> StudyParameter {
+        guard let p = byName[name] else {
+            throw StudyParameterError("unknown setting '\(name)' (known: \(all.map(\.name).joined(separator: ", ")))")
+        }
+        return p
+    }
+}
+
+extension StudyParameters {
+    /// The catalogue as a Markdown table (name, default, values, procedures, meaning): what
+    /// `graphprune settings` prints and `Methods/README.md` includes.
+    public static func markdownTable() -> String {
+        var text = "| setting | default | values | procedures | meaning |\n|---|---|---|---|---|\n"
+        for p in all {
+            let values: String
+            switch p.kind {
+            case .integer(let minimum): values = "integer ≥ \(minimum)"
+            case let .number(lo, hi, inLo, inHi): values = "\(inLo ? "[" : "(")\(lo.description), \(hi.description)\(inHi ? "]" : ")")"
+            case .word(let allowed): values = allowed?.joined(separator: ", ") ?? "text"
+            case .flag: values = "true, false"
+            case .integers: values = "list of integers"
+            }
+            var procedures = p.procedures.map { set in Self.procedures.filter(set.contains).joined(separator: ", ") } ?? "all"
+            if !p.readWhen.isEmpty { procedures += "; when " + p.readWhen.map(\.description).joined(separator: ", ") }
+            let cells = [p.name, p.defaultValue.description.isEmpty ? "[]" : p.defaultValue.description, values, procedures, p.help]
+            text += "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |\n"
+        }
+        return text
+    }
+}

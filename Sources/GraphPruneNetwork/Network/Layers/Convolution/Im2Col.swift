@@ -1,0 +1,119 @@
+/// The geometry of a stride-1, zero-padded 2-D convolution and the two data movements that turn
+/// it into matrix products: **im2col** (unfold) and **col2im** (fold, scatter-add).
+///
+/// A sample is a `C × H × W` image stored flat in C order. For a `kh × kw` kernel with
+/// `padTop`/`padLeft` zeros before the image (and enough after it to give `H' × W'` outputs),
+/// the unfolded matrix of one sample has one **row per kernel tap** `r = (c, i, j)`, in the same
+/// C order as a filter's flattened weights (`r = (c · kh + i) · kw + j`), and one **column per
+/// output pixel** `p = (y, x)`, `p = y · W' + x`:
+/// ```
+/// col[r, p] = X[c, y + i − padTop, x + j − padLeft]    (0 outside the image)
+/// ```
+/// so that a convolution with weights `W` (`F × C·kh·kw`) is the product `Y = W · col`
+/// (`F × H'·W'`), already in the `F × H' × W'` C order of the output sample.
+///
+/// The unfolded matrix of a whole batch puts the samples' column blocks side by side:
+/// `K × (B·P)` with `K = C·kh·kw`, `P = H'·W'`, sample `b` in columns `b·P ..< (b+1)·P`. Each
+/// function here moves one sample, so callers can split the batch across cores: sample blocks
+/// are disjoint, and the result does not depend on how the batch was split.
+///
+/// For a fixed tap `(c, i, j)` and output row `y`, the valid outputs `x` form one contiguous
+/// range (the rest reads padding), so both movements are row-segment copies and adds, not
+/// per-element bounds checks.
+package struct ConvolutionGeometry: Sendable, Equatable {
+    let channels: Int, height: Int, width: Int
+    let kernelHeight: Int, kernelWidth: Int
+    let padTop: Int, padLeft: Int
+    let outputHeight: Int, outputWidth: Int
+
+    package init(
+        channels: Int, height: Int, width: Int, kernelHeight: Int, kernelWidth: Int,
+        padTop: Int, padLeft: Int, outputHeight: Int, outputWidth: Int
+    ) {
+        (self.channels, self.height, self.width) = (channels, height, width)
+        (self.kernelHeight, self.kernelWidth) = (kernelHeight, kernelWidth)
+        (self.padTop, self.padLeft) = (padTop, padLeft)
+        (self.outputHeight, self.outputWidth) = (outputHeight, outputWidth)
+    }
+
+    /// `K = C · kh · kw`: rows of the unfolded matrix, columns of the weight matrix.
+    package var taps: Int { channels * kernelHeight * kernelWidth }
+    /// `P = H' · W'`: output pixels per channel.
+    package var pixels: Int { outputHeight * outputWidth }
+    /// `C · H · W`: features of an input sample.
+    package var inputSize: Int { channels * height * width }
+
+    /// The valid range of output columns `x` for kernel column `j`: those with
+    /// `0 ≤ x + j − padLeft < W`.
+    @inline(__always)
+    func validColumns(tap j: Int) -> Range<Int> {
+        let offset = j - padLeft
+        let low = min(outputWidth, max(0, -offset))
+        let high = max(low, min(outputWidth, width - offset))
+        return low..<high
+    }
+
+    /// Unfolds one sample `x` (`C·H·W` values) into its column block: `cols` points at the block's
+    /// first column in row 0; rows are `rowStride` apart (the batch's `B·P`). Float for the
+    /// layer, Double for SynFlow's scores.
+    /// - Complexity: O(K · P) stores.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    package func im2col<T: FloatingPoint>(_ x: UnsafePointer<T>, into cols: UnsafeMutablePointer<T>, rowStride: Int) {
+        var r = 0
+        for c in 0..<channels {
+            let plane = x + c * height * width
+            for i in 0..<kernelHeight {
+                for j in 0..<kernelWidth {
+                    let row = cols + r * rowStride
+                    let valid = validColumns(tap: j)
+                    let shift = j - padLeft
+                    for y in 0..<outputHeight {
+                        let dst = row + y * outputWidth
+                        let sourceRow = y + i - padTop
+                        guard sourceRow >= 0 && sourceRow < height && !valid.isEmpty else {
+                            dst.update(repeating: 0, count: outputWidth)
+                            continue
+                        }
+                        dst.update(repeating: 0, count: valid.lowerBound)
+                        (dst + valid.lowerBound).update(
+                            from: plane + sourceRow * width + valid.lowerBound + shift, count: valid.count)
+                        (dst + valid.upperBound).update(repeating: 0, count: outputWidth - valid.upperBound)
+                    }
+                    r += 1
+                }
+            }
+        }
+    }
+
+    /// Folds one sample's column block back onto the image, **summing** every tap that read a
+    /// pixel: `dx[c, y + i − padTop, x + j − padLeft] += cols[(c, i, j), (y, x)]`, the adjoint
+    /// of `im2col`. `dx` (`C·H·W` values) is overwritten; padding positions are dropped.
+    /// Taps are added in a fixed order (row `r` ascending), so the sums are deterministic.
+    /// - Complexity: O(K · P) adds.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    package func col2im<T: FloatingPoint>(_ cols: UnsafePointer<T>, rowStride: Int, into dx: UnsafeMutablePointer<T>) {
+        dx.update(repeating: 0, count: inputSize)
+        var r = 0
+        for c in 0..<channels {
+            let plane = dx + c * height * width
+            for i in 0..<kernelHeight {
+                for j in 0..<kernelWidth {
+                    let row = cols + r * rowStride
+                    let valid = validColumns(tap: j)
+                    let shift = j - padLeft
+                    r += 1
+                    guard !valid.isEmpty else { continue }
+                    for y in 0..<outputHeight {
+                        let targetRow = y + i - padTop
+                        guard targetRow >= 0 && targetRow < height else { continue }
+                        let src = row + y * outputWidth
+                        let dst = plane + targetRow * width + shift
+                        for x in valid { dst[x] += src[x] }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,141 @@
+import GraphPruneIO
+import GraphPruneNumerics
+
+/// Max pooling over non-overlapping `s × s` windows (stride `s`, no padding), per channel, on
+/// batch-major activations whose rows are `C × H × W` images in C order.
+///
+/// The output sample is `C × ⌊H/s⌋ × ⌊W/s⌋` (``output``); the last `H mod s` rows and `W mod s`
+/// columns are dropped, as PyTorch's `MaxPool2d(s)` and Keras's `valid` pooling do:
+/// ```
+/// Y[c, y, x] = max_{0 ≤ i, j < s} X[c, s·y + i, s·x + j]
+/// ```
+/// `forward` remembers, for every output, the flat index (within its sample, `c·H·W + row·W +
+/// col`) of the input that won; **ties go to the first in row-major window order** (a later
+/// entry must be strictly greater to win). `backward` routes each output's gradient to that
+/// input and gives every other input 0:
+/// ```
+/// ∂L/∂X[b, argmax(b, o)] += ∂L/∂Y[b, o]
+/// ```
+/// so `backward` must follow the `forward` of the same batch (the ``Layer`` contract). The index
+/// buffer lives in the layer and only grows.
+///
+/// Samples are split across cores with disjoint writes, so results do not depend on the split.
+/// - Complexity: O(batch · C · H · W) per pass, no allocation after the largest batch.
+public struct MaxPool2D: Layer {
+    /// Shape of an input sample, `C × H × W`.
+    public let input: ImageShape
+    /// Window side and stride `s`.
+    public let size: Int
+    /// Shape of an output sample, `C × ⌊H/s⌋ × ⌊W/s⌋`.
+    public let output: ImageShape
+    /// Per output of the last forward, the winning input's index within its sample (the first
+    /// `batch · output.size` entries are live).
+    internal private(set) var argmax: [Int32] = []
+    /// Batch size of the last forward (to check that backward matches it).
+    private var lastBatch = 0
+
+    /// Pooling of `size × size` windows on `input` (traps if a window does not fit).
+    public init(input: ImageShape, size: Int = 2) {
+        precondition(size > 0, "MaxPool2D window size must be positive, got \(size)")
+        precondition(input.height >= size && input.width >= size,
+                     "MaxPool2D: a \(size)×\(size) window does not fit \(input)")
+        precondition(input.size <= Int(Int32.max), "MaxPool2D: \(input) is too large for 32-bit indices")
+        self.input = input
+        self.size = size
+        output = ImageShape(channels: input.channels, height: input.height / size, width: input.width / size)
+    }
+
+    public func outputSize(inputSize: Int) -> Int {
+        precondition(inputSize == input.size, "MaxPool2D expects \(input) = \(input.size) inputs, got \(inputSize)")
+        return output.size
+    }
+
+    public mutating func forward(
+        _ input: Matrix<Float>, into output: inout Matrix<Float>, training: Bool,
+        generator: inout SplitMix64
+    ) {
+        let batch = input.rows
+        let size = outputSize(inputSize: input.columns)
+        output.requireShape(batch, size, "MaxPool2D output buffer")
+        if argmax.count < batch * size { argmax = [Int32](repeating: 0, count: batch * size) }
+        lastBatch = batch
+        guard batch > 0 else { return }
+        let (source, target, s) = (self.input, self.output, self.size)
+        input.elements.withUnsafeBufferPointer { x in
+            output.elements.withUnsafeMutableBufferPointer { y in
+                argmax.withUnsafeMutableBufferPointer { a in
+                    MaxPool2D.pool(x.baseAddress!, source: source, target: target, size: s, batch: batch,
+                                   into: y.baseAddress!, argmax: a.baseAddress!)
+                }
+            }
+        }
+    }
+
+    public mutating func backward(
+        input: Matrix<Float>, output: Matrix<Float>, outputGradient: Matrix<Float>,
+        inputGradient: inout Matrix<Float>
+    ) {
+        let batch = input.rows
+        let size = outputSize(inputSize: input.columns)
+        outputGradient.requireShape(batch, size, "MaxPool2D output gradient")
+        precondition(inputGradient.rows == batch && inputGradient.columns == input.columns,
+                     "MaxPool2D input gradient buffer is \(inputGradient.rows)×\(inputGradient.columns), needs \(batch)×\(input.columns)")
+        precondition(batch == lastBatch, "MaxPool2D backward of a batch of \(batch) follows a forward of \(lastBatch)")
+        guard batch > 0 else { return }
+        let (inputSize, outputSize) = (self.input.size, size)
+        outputGradient.elements.withUnsafeBufferPointer { dy in
+            argmax.withUnsafeBufferPointer { a in
+                inputGradient.elements.withUnsafeMutableBufferPointer { dx in
+                    MaxPool2D.route(dy.baseAddress!, argmax: a.baseAddress!, batch: batch, inputSize: inputSize,
+                                    outputSize: outputSize, into: dx.baseAddress!)
+                }
+            }
+        }
+    }
+
+    /// The window maxima and their indices for every sample, split by sample across cores.
+    private static func pool(
+        _ x: UnsafePointer<Float>, source: ImageShape, target: ImageShape, size s: Int, batch: Int,
+        into y: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>
+    ) {
+        let (h, w) = (source.height, source.width)
+        forEachChunk(of: batch, minimumChunk: max(1, (1 << 16) / source.size)) { samples in
+            for b in samples {
+                let sample = x + b * source.size
+                var o = b * target.size
+                for c in 0..<source.channels {
+                    for oy in 0..<target.height {
+                        for ox in 0..<target.width {
+                            var best = c * h * w + s * oy * w + s * ox
+                            var value = sample[best]
+                            for i in 0..<s {
+                                let rowStart = c * h * w + (s * oy + i) * w + s * ox
+                                for j in 0..<s where sample[rowStart + j] > value {
+                                    best = rowStart + j
+                                    value = sample[best]
+                                }
+                            }
+                            y[o] = value
+                            argmax[o] = Int32(best)
+                            o += 1
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `dx ← 0`, then each output gradient added at its recorded argmax, by sample.
+    private static func route(
+        _ dy: UnsafePointer<Float>, argmax: UnsafePointer<Int32>, batch: Int, inputSize: Int,
+        outputSize: Int, into dx: UnsafeMutablePointer<Float>
+    ) {
+        forEachChunk(of: batch, minimumChunk: max(1, (1 << 16) / inputSize)) { samples in
+            for b in samples {
+                let row = dx + b * inputSize
+                row.update(repeating: 0, count: inputSize)
+                for o in (b * outputSize)..<((b + 1) * outputSize) { row[Int(argmax[o])] += dy[o] }
+            }
+        }
+    }
+}

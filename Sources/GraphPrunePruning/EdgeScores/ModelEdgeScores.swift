@@ -1,0 +1,129 @@
+import GraphPruneGraphs
+import GraphPruneIO
+import GraphPruneNetwork
+import GraphPruneNumerics
+
+/// What a model-based edge scorer sees: the model, which of its layers are scored, training
+/// data (for data-dependent scores), the target density (for iterative scores) and the seed.
+public struct EdgeScoringContext: Sendable {
+    public var model: Sequential
+    /// Positions (`layers.{i}`) of the scored layers, each a Dense, SparseDense or Conv2D layer,
+    /// in increasing order.
+    public var positions: [Int]
+    /// Training data (needed by SNIP; ignored by the data-free scores).
+    public var data: LabeledData?
+    /// The density `q ∈ (0, 1]` the caller will prune to (SynFlow's rounds head for it).
+    public var density: Double
+    public var seed: UInt64
+
+    public init(model: Sequential, positions: [Int], data: LabeledData? = nil, density: Double = 1, seed: UInt64 = 0) {
+        self.model = model
+        self.positions = positions
+        self.data = data
+        self.density = density
+        self.seed = seed
+    }
+
+    /// The scored layers' weights, out × in in Double (see `EdgeLayers.weight`).
+    public func weights() -> [Matrix<Double>] {
+        positions.map { EdgeLayers.weight(of: model.layers[$0])! }
+    }
+
+    /// The scored layers' candidate connections (see `EdgeLayers.connections`).
+    public func connections() -> [Matrix<Double>] {
+        positions.map { EdgeLayers.connections(of: model.layers[$0])! }
+    }
+}
+
+/// An edge score computed from a whole model: one non-negative matrix per scored layer
+/// (`context.positions`), **out × in** like the layer's weights (a convolution unfolded to
+/// `filters × C·kh·kw`), higher = more important, zero off the layer's connections.
+public protocol ModelEdgeScorer: Sendable {
+    var name: String { get }
+    func scores(_ context: EdgeScoringContext) throws -> [Matrix<Double>]
+}
+
+/// A weight-only `EdgeScorer` applied to the model's weights (magnitude: `|w|`).
+public struct WeightEdgeScores: ModelEdgeScorer {
+    public var base: any EdgeScorer
+    public var name: String { base.name }
+
+    public init(_ base: any EdgeScorer) { self.base = base }
+
+    public func scores(_ context: EdgeScoringContext) throws -> [Matrix<Double>] {
+        try EdgeLayers.checkPositions(context)
+        return try base.scores(layers: context.weights())
+    }
+}
+
+/// The layers edge pruning works on — `Dense`, `SparseDense`, `Conv2D` — seen as out × in
+/// matrices: a Dense weight as is, a sparse layer's `denseWeight()` (zeros off its pattern), a
+/// convolution's `filters × (C·kh·kw)` weight (its unfolded bipartite graph).
+public enum EdgeLayers {
+    /// Whether `layer` has prunable connections.
+    public static func isPrunable(_ layer: any Layer) -> Bool {
+        layer is Dense || layer is SparseDense || layer is Conv2D
+    }
+
+    /// The weight matrix (out × in) in Double, or nil for a layer without connections.
+    /// - Complexity: O(out · in).
+    public static func weight(of layer: any Layer) -> Matrix<Double>? {
+        switch layer {
+        case let d as Dense: return d.weight.converted(to: Double.self)
+        case let s as SparseDense: return s.denseWeight().converted(to: Double.self)
+        case let c as Conv2D: return c.weight.converted(to: Double.self)
+        default: return nil
+        }
+    }
+
+    /// 1 where a connection exists (every entry of a Dense or unmasked Conv2D layer, the pattern
+    /// of a sparse layer — whose connections may hold the weight 0 —, the mask of a masked
+    /// convolution), 0 elsewhere; nil for a layer without connections.
+    public static func connections(of layer: any Layer) -> Matrix<Double>? {
+        switch layer {
+        case let d as Dense: return Matrix(rows: d.outputs, columns: d.inputs, repeating: 1)
+        case let s as SparseDense:
+            var m = Matrix<Double>(rows: s.outputs, columns: s.inputs)
+            for c in s.pattern() { m[c.output, c.input] = 1 }
+            return m
+        case let c as Conv2D:
+            return c.mask?.converted(to: Double.self) ?? Matrix(rows: c.weight.rows, columns: c.weight.columns, repeating: 1)
+        default: return nil
+        }
+    }
+
+    /// Consecutive columns that belong to one input neuron: `kh · kw` for a convolution (its
+    /// inputs are channels), 1 otherwise.
+    public static func inputGroupSize(of layer: any Layer) -> Int {
+        (layer as? Conv2D).map { $0.kernelHeight * $0.kernelWidth } ?? 1
+    }
+
+    /// The positions of every prunable layer of `model`, in order.
+    public static func positions(in model: Sequential) -> [Int] {
+        model.layers.indices.filter { isPrunable(model.layers[$0]) }
+    }
+
+    /// Throws unless every position of `context` is a prunable layer of its model, in increasing order.
+    static func checkPositions(_ context: EdgeScoringContext) throws {
+        for (k, p) in context.positions.enumerated() {
+            guard p >= 0 && p < context.model.layers.count, isPrunable(context.model.layers[p]) else {
+                throw EdgePruningError.invalidOption("layers: position \(p) is not a Dense, SparseDense or Conv2D layer of the model (prunable: \(positions(in: context.model)))")
+            }
+            guard k == 0 || context.positions[k - 1] < p else {
+                throw EdgePruningError.invalidOption("layers: positions \(context.positions) must be increasing and distinct")
+            }
+        }
+    }
+}
+
+/// Bad options or inputs of edge scoring and pruning; the message names the option or input.
+public enum EdgePruningError: Error, Equatable, CustomStringConvertible {
+    case invalidOption(String)
+    case unsupportedLayer(String)
+
+    public var description: String {
+        switch self {
+        case .invalidOption(let m), .unsupportedLayer(let m): return m
+        }
+    }
+}

@@ -1,0 +1,3 @@
+import GraphPruneCLI
+
+GraphPruneCommand.main()
