@@ -48,6 +48,7 @@ func report(_ line: String) {
 func optionalCount(_ x: Int?) -> String { x.map(String.init) ?? "n/a" }
 
 extension LaplacianCentrality.Variant: ExpressibleByArgument {}
+extension Dataset: ExpressibleByArgument {}
 extension WeightMatrixFile.NeuronAxis: ExpressibleByArgument {}
 extension MagnitudeScorer.Norm: ExpressibleByArgument {}
 

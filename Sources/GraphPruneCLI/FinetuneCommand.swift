@@ -65,14 +65,15 @@ struct FinetuneCommand: ParsableCommand {
         }
         report("finetune: \(network.architecture.summary), \(network.parameterCount) parameters, \(split.train.count) training samples, \(split.test.count) test")
         let progress = ProgressLine(total: settings.epochs)
-        let history = Trainer.fit(
+        let history = try Trainer.fit(
             &network, data: split, settings: settings,
             onBatch: { progress.batch(epoch: $0, batch: $1, of: $2) }, onEpoch: { progress.epoch($0) })
         if let save {
             metadata["finetune"] = "epochs \(settings.epochs), seed \(settings.seed)" + (classes.map { ", classes \($0)" } ?? "") + (shots.map { ", shots \($0)" } ?? "")
             try ModelCheckpoint.save(network, to: URL(fileURLWithPath: save), metadata: metadata)
         }
-        print(String(format: "test_accuracy=%.4f", history.last!.testAccuracy))
+        let accuracy = history.last?.testAccuracy ?? network.evaluate(split.test).accuracy
+        print(String(format: "test_accuracy=%.4f", accuracy))
     }
 
     /// `5-9` or `5,7,9`: distinct classes of the data set.

@@ -52,7 +52,7 @@ struct PruneCommand: ParsableCommand {
     var rewindTo: String?
 
     @Option(help: "Edge pruning with snip: the data set whose training batches are scored (fashion-mnist, cifar10, synthetic).")
-    var dataset: String?
+    var dataset: Dataset?
 
     @Option(help: "Directory of the data set files.")
     var dataDir: String?
@@ -106,10 +106,7 @@ struct PruneCommand: ParsableCommand {
             guard synflowIterations > 0 else { throw OptionError("--synflow-iterations", "\(synflowIterations) must be positive") }
             var options = EdgeScorerOptions()
             options.synflowIterations = synflowIterations
-            let data = try dataset.map { name -> LabeledData in
-                guard DatasetCatalog.names.contains(name) else { throw OptionError("--dataset", "unknown data set '\(name)' (known: \(DatasetCatalog.names.joined(separator: ", ")))") }
-                return try DatasetCatalog.load(name, directory: dataDir, seed: seed).train
-            }
+            let data = try dataset.map { try $0.load(directory: dataDir, seed: seed).train }
             if scorer == "snip" && data == nil { throw OptionError("--dataset", "snip scores gradients on training data: give --dataset") }
             let pruning: EdgePruning
             do {

@@ -82,7 +82,7 @@ struct TrainCommand: ParsableCommand {
         if let rule {
             history = try SparseEvolution.train(&model, data: split, settings: settings, evolution: rule, onBatch: onBatch, onEpoch: { progress.epoch($0.training) })
         } else {
-            history = Trainer.fit(&model, data: split, settings: settings, onBatch: onBatch, onEpoch: { progress.epoch($0) })
+            history = try Trainer.fit(&model, data: split, settings: settings, onBatch: onBatch, onEpoch: { progress.epoch($0) })
                 .map { RewiredEpochRecord($0) }
         }
 
@@ -101,6 +101,8 @@ struct TrainCommand: ParsableCommand {
             }
             try OutputDestination(path: log).write(csv)
         }
-        print(String(format: "test_accuracy=%.4f", history.last!.testAccuracy))
+        // With --epochs 0 nothing was trained: the initial model's accuracy.
+        let accuracy = history.last?.testAccuracy ?? model.evaluate(split.test).accuracy
+        print(String(format: "test_accuracy=%.4f", accuracy))
     }
 }

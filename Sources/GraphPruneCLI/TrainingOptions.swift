@@ -7,12 +7,8 @@ import GraphPrunePruning
 
 /// Which data a training or evaluation run uses, and how it is prepared.
 struct DatasetOptions: ParsableArguments {
-    enum Kind: String, ExpressibleByArgument, CaseIterable {
-        case fashionMNIST = "fashion-mnist", cifar10, synthetic
-    }
-
     @Option(help: "fashion-mnist | cifar10 | synthetic (a seeded Gaussian-cluster set for quick checks).")
-    var dataset: Kind
+    var dataset: Dataset
 
     @Option(help: "Directory of the data set files (default for fashion-mnist: /usr/share/datasets/fashion-mnist).")
     var dataDir: String?
@@ -23,7 +19,7 @@ struct DatasetOptions: ParsableArguments {
         if dataset == .cifar10 && dataDir == nil {
             throw OptionError("--data-dir", "cifar10 needs the directory holding data_batch_1.bin … test_batch.bin")
         }
-        return try DatasetCatalog.load(dataset.rawValue, directory: dataDir, seed: seed)
+        return try dataset.load(directory: dataDir, seed: seed)
     }
 }
 
@@ -62,15 +58,29 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "Seed of every random choice (initialisation, shuffling, dropout).")
     var seed: UInt64 = 0
 
-    /// The settings, each value checked; the message names the option.
+    /// The option naming each training setting in error messages.
+    static func option(for setting: TrainingSettings.Setting) -> String {
+        switch setting {
+        case .epochs: "--epochs"
+        case .batchSize: "--batch"
+        case .learningRate: "--lr"
+        case .momentum: "--momentum"
+        case .nesterov: "--nesterov"
+        case .weightDecay: "--weight-decay"
+        case .milestones: "--milestones"
+        case .gamma: "--gamma"
+        case .frozenLayers: "--freeze-before"
+        }
+    }
+
+    /// Checks the options when they are parsed, by the library's one validator
+    /// (`TrainingSettings.validate`); the message names the option.
+    func validate() throws {
+        _ = try settings()
+    }
+
+    /// The settings, checked by `TrainingSettings.validate`; the message names the option.
     func settings() throws -> TrainingSettings {
-        guard epochs >= 1 else { throw OptionError("--epochs", "\(epochs) must be at least 1") }
-        guard batch >= 1 else { throw OptionError("--batch", "\(batch) must be at least 1") }
-        guard lr > 0, lr.isFinite else { throw OptionError("--lr", "\(lr) must be positive") }
-        guard momentum >= 0 && momentum < 1 else { throw OptionError("--momentum", "\(momentum) is outside [0, 1)") }
-        guard weightDecay >= 0 else { throw OptionError("--weight-decay", "\(weightDecay) must not be negative") }
-        guard !nesterov || optimizer != .sgd || momentum > 0 else { throw OptionError("--nesterov", "needs a positive --momentum") }
-        guard gamma > 0 && gamma.isFinite else { throw OptionError("--gamma", "\(gamma) must be positive") }
         let milestoneEpochs = try (milestones ?? "").split(separator: ",").map { text -> Int in
             guard let m = Int(text.trimmingCharacters(in: .whitespaces)), m >= 0 else {
                 throw OptionError("--milestones", "'\(text)' is not an epoch number")
@@ -88,6 +98,11 @@ struct TrainingOptions: ParsableArguments {
         settings.gamma = gamma
         settings.augment = augment
         settings.seed = seed
+        do {
+            try settings.validate(layerCount: Int.max)
+        } catch let error as TrainingError {
+            throw OptionError(error.setting.map(Self.option(for:)) ?? "training", error.description)
+        }
         return settings
     }
 }

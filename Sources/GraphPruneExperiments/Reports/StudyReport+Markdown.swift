@@ -1,3 +1,5 @@
+import Foundation
+
 /// The report's Markdown document.
 extension StudyReport {
     /// `NAME.md`: caption, description, every table (mean ± std (n) over seeds), links to the

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The study's plots as SVG documents (see `StudySpec.Plot`).
 extension StudyReport {
     /// One SVG per plot of the study, in order, named `NAME-plotK.svg` (K from 1).

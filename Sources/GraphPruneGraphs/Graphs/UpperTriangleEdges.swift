@@ -52,16 +52,18 @@ struct UpperTriangleEdges {
         counts: [Int], fill: (Int, UnsafeMutablePointer<Int32>, UnsafeMutablePointer<Double>) -> Void
     ) {
         let total = counts.reduce(0, +)
-        var columns = [Int32](unsafeUninitializedCapacity: total) { _, n in n = total }
-        var values = [Double](unsafeUninitializedCapacity: total) { _, n in n = total }
-        columns.withUnsafeMutableBufferPointer { c in
-            values.withUnsafeMutableBufferPointer { v in
+        // Each array's count is set only after `fill` has written every entry (trivial types).
+        var values = [Double]()
+        let columns = [Int32](unsafeUninitializedCapacity: total) { c, initializedColumns in
+            values = [Double](unsafeUninitializedCapacity: total) { v, initializedValues in
                 var offset = 0
                 for (r, count) in counts.enumerated() {
                     fill(r, c.baseAddress! + offset, v.baseAddress! + offset)
                     offset += count
                 }
+                initializedValues = total
             }
+            initializedColumns = total
         }
         chunks.append(Chunk(firstRow: rowsAppended, counts: counts, columns: columns, values: values))
         rowsAppended += counts.count
@@ -86,16 +88,16 @@ struct UpperTriangleEdges {
         }
         let stored = starts[n]
         var cursor = Array(starts.prefix(n))
-        var columns = [Int32](unsafeUninitializedCapacity: stored) { _, c in c = stored }
-        var values = [Double](unsafeUninitializedCapacity: stored) { _, c in c = stored }
         // Split the output rows into parts of about equal storage; each part is written by one
         // thread, which scans all upper entries and keeps those that land in its rows.
         let parts = max(1, min(ProcessInfo.activeCores, stored / 1_000_000))
         var bounds = [0]
         for p in 1..<parts { bounds.append(starts.firstIndex { $0 >= p * stored / parts }! ) }
         bounds.append(n)
-        columns.withUnsafeMutableBufferPointer { c in
-            values.withUnsafeMutableBufferPointer { v in
+        // Every entry is written by exactly one part; each array's count is set only after that.
+        var values = [Double]()
+        let columns = [Int32](unsafeUninitializedCapacity: stored) { c, initializedColumns in
+            values = [Double](unsafeUninitializedCapacity: stored) { v, initializedValues in
                 cursor.withUnsafeMutableBufferPointer { cursor in
                     let c = c.baseAddress!, v = v.baseAddress!, cursor = cursor.baseAddress!
                     forEachChunk(of: parts, minimumChunk: 1) { partRange in
@@ -105,7 +107,9 @@ struct UpperTriangleEdges {
                         }
                     }
                 }
+                initializedValues = stored
             }
+            initializedColumns = stored
         }
         return WeightedGraph(adjacency: CSRMatrix(rows: n, columns: n, rowStarts: starts, columnIndices: columns, values: values))
     }

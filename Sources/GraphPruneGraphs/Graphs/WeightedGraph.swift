@@ -109,10 +109,10 @@ public struct WeightedGraph: Equatable, Sendable {
             starts[i + 1] = starts[i] + count
         }
         let stored = starts[nodes.count]
-        var columns = [Int32](unsafeUninitializedCapacity: stored) { _, c in c = stored }
-        var values = [Double](unsafeUninitializedCapacity: stored) { _, c in c = stored }
-        columns.withUnsafeMutableBufferPointer { c in
-            values.withUnsafeMutableBufferPointer { v in
+        // Each array's count is set only after every entry is written (trivial types).
+        var values = [Double]()
+        let columns = [Int32](unsafeUninitializedCapacity: stored) { c, initializedColumns in
+            values = [Double](unsafeUninitializedCapacity: stored) { v, initializedValues in
                 for (i, u) in nodes.enumerated() {
                     var next = starts[i]
                     for k in a.rowStarts[u]..<a.rowStarts[u + 1] {
@@ -120,7 +120,9 @@ public struct WeightedGraph: Equatable, Sendable {
                         if id >= 0 { c[next] = id; v[next] = a.values[k]; next += 1 }
                     }
                 }
+                initializedValues = stored
             }
+            initializedColumns = stored
         }
         return WeightedGraph(adjacency: CSRMatrix(
             rows: nodes.count, columns: nodes.count, rowStarts: starts, columnIndices: columns, values: values))

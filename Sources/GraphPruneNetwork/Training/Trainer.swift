@@ -33,17 +33,30 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
         }
     }
 
-    /// Throws `TrainingError` naming the setting when these settings cannot train a network of
-    /// `layerCount` layers.
+    /// The settings a caller can get wrong, named as the properties are; a command line or a
+    /// study translates them into its own option names.
+    public enum Setting: String, Sendable, CaseIterable {
+        case epochs, batchSize, learningRate, momentum, nesterov, weightDecay, milestones, gamma, frozenLayers
+    }
+
+    /// The one check of these settings (the CLI and the studies call it too): `epochs ≥ 0` (0
+    /// trains nothing: the initial weights, e.g. for rewinding), `batchSize ≥ 1`, a finite
+    /// `learningRate > 0`, `momentum ∈ [0, 1)` (and > 0 for Nesterov SGD), a finite
+    /// `weightDecay ≥ 0`, milestones ≥ 0, a finite `gamma > 0`, frozen layers inside the network
+    /// of `layerCount` layers.
+    /// - Throws: `TrainingError` whose `setting` names the property at fault.
     public func validate(layerCount: Int) throws {
-        guard epochs >= 0 else { throw TrainingError("epochs \(epochs) must be ≥ 0") }
-        guard batchSize > 0 else { throw TrainingError("batch size \(batchSize) must be positive") }
-        guard learningRate.isFinite && learningRate >= 0 else { throw TrainingError("learning rate \(learningRate) must be finite and ≥ 0") }
-        guard momentum.isFinite && momentum >= 0 else { throw TrainingError("momentum \(momentum) must be finite and ≥ 0") }
-        guard !nesterov || optimizer != .sgd || momentum > 0 else { throw TrainingError("Nesterov momentum needs a positive momentum") }
-        guard weightDecay.isFinite else { throw TrainingError("weight decay \(weightDecay) must be finite") }
+        func fail(_ setting: Setting, _ problem: String) -> TrainingError { TrainingError(setting: setting, problem) }
+        guard epochs >= 0 else { throw fail(.epochs, "epochs \(epochs) must be ≥ 0") }
+        guard batchSize > 0 else { throw fail(.batchSize, "batch size \(batchSize) must be positive") }
+        guard learningRate.isFinite && learningRate > 0 else { throw fail(.learningRate, "learning rate \(learningRate) must be finite and positive") }
+        guard momentum >= 0 && momentum < 1 else { throw fail(.momentum, "momentum \(momentum) is outside [0, 1)") }
+        guard !nesterov || optimizer != .sgd || momentum > 0 else { throw fail(.nesterov, "Nesterov momentum needs a positive momentum") }
+        guard weightDecay.isFinite && weightDecay >= 0 else { throw fail(.weightDecay, "weight decay \(weightDecay) must be finite and ≥ 0") }
+        if let bad = milestones.first(where: { $0 < 0 }) { throw fail(.milestones, "milestone \(bad) must be an epoch ≥ 0") }
+        guard gamma.isFinite && gamma > 0 else { throw fail(.gamma, "gamma \(gamma) must be finite and positive") }
         for p in frozenLayers where p < 0 || p >= layerCount {
-            throw TrainingError("frozen layer \(p) is outside the network's layers 0..<\(layerCount)")
+            throw fail(.frozenLayers, "frozen layer \(p) is outside the network's layers 0..<\(layerCount)")
         }
     }
 
@@ -67,10 +80,15 @@ public struct EpochRecord: Codable, Equatable, Sendable {
     public var seconds: Double
 }
 
-/// A bad training setting; the message names it.
+/// A bad training setting or a model and data that do not fit; the message names the setting,
+/// and `setting` says which property it is (nil for a model/data mismatch).
 public struct TrainingError: Error, CustomStringConvertible, Equatable {
+    public let setting: TrainingSettings.Setting?
     public let description: String
-    public init(_ description: String) { self.description = description }
+    public init(setting: TrainingSettings.Setting? = nil, _ description: String) {
+        self.setting = setting
+        self.description = description
+    }
 }
 
 /// The training loop. Every random choice — initialisation (by the caller), shuffling, dropout —
@@ -80,18 +98,15 @@ public struct TrainingError: Error, CustomStringConvertible, Equatable {
 public enum Trainer {
     /// Trains `model` on `data.train`, evaluating on `data.test` after every epoch.
     /// `onBatch(epoch, batch, batches)` is called after each step (progress bars);
-    /// `onEpoch` after each epoch. Settings that `TrainingSettings.validate` rejects trap.
+    /// `onEpoch` after each epoch.
+    /// - Throws: `TrainingError` for settings `TrainingSettings.validate` rejects or a model and
+    ///   data that do not fit, before anything is trained.
     @discardableResult
     public static func fit(
         _ model: inout Sequential, data: DataSplit, settings: TrainingSettings,
         onBatch: (Int, Int, Int) -> Void = { _, _, _ in }, onEpoch: (EpochRecord) -> Void = { _ in }
-    ) -> [EpochRecord] {
-        var session: TrainingSession
-        do {
-            session = try TrainingSession(for: model, data: data, settings: settings)
-        } catch {
-            preconditionFailure("Trainer.fit: \(error)")
-        }
+    ) throws -> [EpochRecord] {
+        var session = try TrainingSession(for: model, data: data, settings: settings)
         var history = [EpochRecord]()
         for _ in 0..<settings.epochs {
             let record = session.runEpoch(&model, onBatch: onBatch)

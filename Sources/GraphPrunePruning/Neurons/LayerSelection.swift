@@ -1,3 +1,4 @@
+import Foundation
 import GraphPruneNetwork
 
 /// Which layers a pruning request names (the `layers` setting, the `--layers` option).

@@ -46,9 +46,12 @@ public struct SparseEvolution: Equatable, Sendable {
         /// SET: remove the fraction ζ ∈ [0, 1] of the largest negative and smallest positive weights.
         case set(zeta: Double)
         /// CenSET: remove the connections of neurons with Laplacian centrality below `μ − kσ`.
+        /// The graph's edge weights default to `|w|` (`.absolute`), as the CLI and the studies
+        /// default: Laplacian centrality is defined for non-negative weights; `.signed` is the
+        /// CenSET code's choice, kept as a switch.
         case censet(
             k: Double, centrality: LaplacianCentrality.Variant = .standard,
-            includeOutputLayer: Bool = false, weighting: LayeredGraph.EdgeWeighting = .signed)
+            includeOutputLayer: Bool = false, weighting: LayeredGraph.EdgeWeighting = .absolute)
     }
 
     public enum Regrowth: Equatable, Sendable {

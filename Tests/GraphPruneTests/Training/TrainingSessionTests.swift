@@ -35,7 +35,7 @@ final class TrainingSessionTests: XCTestCase {
             settings.seed = 11
             var a = Sequential(architecture: architecture, initializer: .glorotUniform, seed: 2)
             var b = a
-            let fitted = Trainer.fit(&a, data: data, settings: settings)
+            let fitted = try Trainer.fit(&a, data: data, settings: settings)
             var session = try TrainingSession(for: b, data: data, settings: settings)
             var stepped = [EpochRecord]()
             var batchCalls = 0
@@ -58,7 +58,7 @@ final class TrainingSessionTests: XCTestCase {
             settings.frozenLayers = frozen
             let initial = Sequential(architecture: architecture, initializer: .glorotUniform, seed: 4)
             var model = initial
-            Trainer.fit(&model, data: data, settings: settings)
+            try Trainer.fit(&model, data: data, settings: settings)
             for ((position, before), (_, after)) in zip(initial.denseLayers, model.denseLayers) {
                 if frozen.contains(position) {
                     XCTAssertEqual(before.weight.elements.map(\.bitPattern), after.weight.elements.map(\.bitPattern), "\(frozen): layer \(position)")

@@ -57,7 +57,7 @@ final class TrainingTests: XCTestCase {
         var settings = TrainingSettings(epochs: 2)
         settings.batchSize = 16
         settings.augment = true
-        Trainer.fit(&model, data: data, settings: settings)
+        try Trainer.fit(&model, data: data, settings: settings)
         let directory = try TemporaryDirectory()
         let url = URL(fileURLWithPath: directory.path("kinds.safetensors"))
         try ModelCheckpoint.save(model, to: url)
@@ -82,9 +82,9 @@ final class TrainingTests: XCTestCase {
         settings.batchSize = 16
         settings.augment = true
         settings.seed = 3
-        func run() -> ([[Float]], [EpochRecord]) {
+        func run() throws -> ([[Float]], [EpochRecord]) {
             var model = Sequential(architecture: architecture, initializer: .glorotUniform, seed: 3)
-            let history = Trainer.fit(&model, data: data, settings: settings)
+            let history = try Trainer.fit(&model, data: data, settings: settings)
             var parameters = [[Float]]()
             for i in model.layers.indices {
                 var layer = model.layers[i]
@@ -92,7 +92,7 @@ final class TrainingTests: XCTestCase {
             }
             return (parameters, history)
         }
-        let (a, historyA) = run(), (b, historyB) = run()
+        let (a, historyA) = try run(), (b, historyB) = try run()
         XCTAssertEqual(a, b)
         XCTAssertEqual(historyA.map(\.trainLoss), historyB.map(\.trainLoss))
         XCTAssertEqual(historyA.map(\.testAccuracy), historyB.map(\.testAccuracy))
@@ -120,13 +120,13 @@ final class TrainingTests: XCTestCase {
         settings.batchSize = 32
         settings.learningRate = 0.05
         settings.seed = 9
-        func run() -> (Sequential, [EpochRecord]) {
+        func run() throws -> (Sequential, [EpochRecord]) {
             var model = Sequential(architecture: architecture, initializer: .glorotUniform, seed: 9)
-            let history = Trainer.fit(&model, data: data, settings: settings)
+            let history = try Trainer.fit(&model, data: data, settings: settings)
             return (model, history)
         }
-        let (a, historyA) = run()
-        let (b, historyB) = run()
+        let (a, historyA) = try run()
+        let (b, historyB) = try run()
         XCTAssertGreaterThan(historyA.last!.testAccuracy, 0.6, "chance is 0.2")
         XCTAssertLessThan(historyA.last!.trainLoss, historyA.first!.trainLoss)
         // Same seed ⇒ bit-identical weights and metrics (seconds aside).
@@ -135,7 +135,7 @@ final class TrainingTests: XCTestCase {
         XCTAssertEqual(historyA.map(\.trainLoss), historyB.map(\.trainLoss))
         settings.seed = 10
         var other = Sequential(architecture: architecture, initializer: .glorotUniform, seed: 9)
-        Trainer.fit(&other, data: data, settings: settings)
+        try Trainer.fit(&other, data: data, settings: settings)
         XCTAssertNotEqual(other.denseLayers.map(\.layer.weight), a.denseLayers.map(\.layer.weight), "the seed drives shuffling and dropout")
     }
 
@@ -147,14 +147,14 @@ final class TrainingTests: XCTestCase {
         settings.learningRate = 0.01
         settings.milestones = [4]
         var model = Sequential(architecture: try Architecture.multilayerPerceptron("20-16-5"), initializer: .kaimingNormal, seed: 1)
-        let history = Trainer.fit(&model, data: data, settings: settings)
+        let history = try Trainer.fit(&model, data: data, settings: settings)
         XCTAssertGreaterThan(history.last!.testAccuracy, 0.5)
     }
 
     func testCheckpointRoundTripEvaluatesIdentically() throws {
         let data = synthetic()
         var model = Sequential(architecture: try Architecture.multilayerPerceptron("20-12-5", dropout: 0.1), initializer: .glorotUniform, seed: 2)
-        Trainer.fit(&model, data: data, settings: TrainingSettings(epochs: 2))
+        try Trainer.fit(&model, data: data, settings: TrainingSettings(epochs: 2))
         let directory = try TemporaryDirectory()
         let url = URL(fileURLWithPath: directory.path("ckpt.safetensors"))
         try ModelCheckpoint.save(model, to: url, metadata: ["note": "test"])
@@ -174,6 +174,40 @@ final class TrainingTests: XCTestCase {
         broken["layers.3.weight"] = Tensor(shape: [5, 11], storage: .float32(Array(repeating: 0, count: 55)))
         try SafetensorsFile.write(broken, metadata: metadata, to: url)
         XCTAssertThrowsError(try ModelCheckpoint.load(url)) { XCTAssertTrue("\($0)".contains("layers.3"), "\($0)") }
+    }
+
+    /// One validator of training settings: the library refuses what the CLI and the studies
+    /// refuse, names the property, and the CLI names its option.
+    func testTrainingSettingsHaveOneValidator() throws {
+        func problem(_ change: (inout TrainingSettings) -> Void) -> TrainingSettings.Setting? {
+            var settings = TrainingSettings(epochs: 1)
+            change(&settings)
+            do { try settings.validate(layerCount: 3); return nil } catch let error as TrainingError { return error.setting } catch { return nil }
+        }
+        XCTAssertNil(problem { $0.epochs = 0 }, "0 epochs trains nothing: the initial weights")
+        XCTAssertEqual(problem { $0.epochs = -1 }, .epochs)
+        XCTAssertEqual(problem { $0.weightDecay = -0.1 }, .weightDecay)
+        XCTAssertEqual(problem { $0.momentum = 1 }, .momentum)
+        XCTAssertEqual(problem { $0.learningRate = 0 }, .learningRate)
+        XCTAssertEqual(problem { $0.gamma = .nan }, .gamma)
+        XCTAssertEqual(problem { $0.milestones = [-2] }, .milestones)
+        XCTAssertEqual(problem { $0.frozenLayers = [3] }, .frozenLayers)
+        for (option, value) in [("--weight-decay", "-1"), ("--momentum", "1"), ("--lr", "0"), ("--epochs", "-1")] {
+            XCTAssertThrowsError(try TrainCommand.parse(["--dataset", "synthetic", "--arch", "64-10", "--epochs", "1", "\(option)=\(value)"])) {
+                XCTAssertTrue(TrainCommand.message(for: $0).hasPrefix(option), "\(TrainCommand.message(for: $0))")
+            }
+        }
+    }
+
+    /// `train --epochs 0 --save INIT` writes the initial weights (for rewinding) and reports
+    /// their accuracy.
+    func testTrainingZeroEpochsSavesTheInitialModel() throws {
+        let directory = try TemporaryDirectory()
+        let saved = directory.url.appendingPathComponent("init.safetensors")
+        try TrainCommand.parse(["--dataset", "synthetic", "--arch", "64-16-10", "--epochs", "0", "--seed", "4", "--save", saved.path]).run()
+        let model = try ModelCheckpoint.load(saved).model
+        let fresh = Sequential(architecture: model.architecture, initializer: .glorotUniform, seed: 4)
+        XCTAssertEqual(model.denseLayers.map(\.layer.weight), fresh.denseLayers.map(\.layer.weight))
     }
 
     func testTrainAndEvaluateCommands() throws {

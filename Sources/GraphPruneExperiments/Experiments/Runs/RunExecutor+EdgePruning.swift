@@ -41,7 +41,7 @@ extension RunExecutor {
         recorder.metrics["accuracy_after_pruning"] = model.evaluate(data.test).accuracy
         recorder.metrics["flops"] = Double(ModelCost(model).flops)
         let rate = settings.number("finetune-lr")
-        train(&model, data: data, settings: trainingSettings(settings, epochs: settings.integer("finetune-epochs"),
+        try train(&model, data: data, settings: trainingSettings(settings, epochs: settings.integer("finetune-epochs"),
                                                              learningRate: rate > 0 ? rate : nil, phase: 2),
               phase: "finetune", recorder: &recorder)
         recordFinal(&model, data: data, recorder: &recorder)

@@ -32,7 +32,7 @@ extension RunExecutor {
             if settings.flag("freeze-backbone") { frozen = Array(0..<positions[0]) }
             var adapt = trainingSettings(settings, epochs: settings.integer("adapt-epochs"), phase: 1)
             adapt.frozenLayers = frozen
-            train(&model, data: target, settings: adapt, phase: "adapt", recorder: &recorder)
+            try train(&model, data: target, settings: adapt, phase: "adapt", recorder: &recorder)
         } else {
             model = try pretrained(settings, data: data, recorder: &recorder).trained
         }
@@ -83,7 +83,7 @@ extension RunExecutor {
         let rate = settings.number("finetune-lr")
         var finetune = trainingSettings(settings, epochs: settings.integer("finetune-epochs"), learningRate: rate > 0 ? rate : nil, phase: 2)
         finetune.frozenLayers = frozen
-        train(&model, data: target, settings: finetune, phase: "finetune", recorder: &recorder)
+        try train(&model, data: target, settings: finetune, phase: "finetune", recorder: &recorder)
         recordFinal(&model, data: target, recorder: &recorder)
     }
 

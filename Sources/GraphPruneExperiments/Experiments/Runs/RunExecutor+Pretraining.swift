@@ -31,7 +31,7 @@ extension RunExecutor {
         let initial = try initialModel(settings, data: data)
         var model = initial
         let before = recorder.phases.count
-        train(&model, data: data, settings: trainingSettings(settings, epochs: settings.integer("epochs"), phase: 0),
+        try train(&model, data: data, settings: trainingSettings(settings, epochs: settings.integer("epochs"), phase: 0),
               phase: "train", recorder: &recorder)
         let history = recorder.phases.count > before ? recorder.phases.last!.epochs : []
         pretrainingCache[key] = .init(initial: initial, trained: model, history: history)

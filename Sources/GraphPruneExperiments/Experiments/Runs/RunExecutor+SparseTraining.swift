@@ -32,7 +32,7 @@ extension RunExecutor {
         var model = try initialModel(settings, data: data, sparse: true)
         let training = trainingSettings(settings, epochs: settings.integer("epochs"), phase: 0)
         if settings.procedure == "static-sparse" {
-            train(&model, data: data, settings: training, phase: "train", recorder: &recorder)
+            try train(&model, data: data, settings: training, phase: "train", recorder: &recorder)
             recordFinal(&model, data: data, recorder: &recorder)
             return
         }

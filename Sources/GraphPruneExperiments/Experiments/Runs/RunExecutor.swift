@@ -54,9 +54,10 @@ public struct RunExecutor {
     }
 
     public func validate(_ settings: RunSettings) throws {
-        let shape = DatasetCatalog.inputShape(settings.word("dataset"))
+        let dataset = try Dataset(named: settings.word("dataset"))
+        let shape = dataset.inputShape
         let architecture = try architecture(settings, inputShape: shape, sparse: StudyParameters.sparse.contains(settings.procedure))
-        let classes = DatasetCatalog.classCount(settings.word("dataset"))
+        let classes = dataset.classCount
         if settings.procedure == "transfer-prune" {
             for name in ["source-classes", "target-classes"] {
                 let list = settings.integers(name)
@@ -120,7 +121,7 @@ public struct RunExecutor {
         // The synthetic set is drawn from the run's seed; the real ones do not depend on it.
         let key = "\(name)|\(samples)|\(name == "synthetic" ? settings.seed : 0)"
         if let cached = dataCache[key] { return cached }
-        let split = try DatasetCatalog.load(name, directory: dataDirectory, seed: UInt64(settings.seed), trainSamples: samples)
+        let split = try Dataset(named: name).load(directory: dataDirectory, seed: UInt64(settings.seed), trainSamples: samples)
         dataCache[key] = split
         return split
     }
@@ -163,10 +164,10 @@ public struct RunExecutor {
     }
 
     /// Trains one phase, recording its epochs.
-    func train(_ model: inout Sequential, data: DataSplit, settings: TrainingSettings, phase: String, recorder: inout Recorder) {
+    func train(_ model: inout Sequential, data: DataSplit, settings: TrainingSettings, phase: String, recorder: inout Recorder) throws {
         guard settings.epochs > 0 else { return }
-        let history = recorder.time("train") {
-            Trainer.fit(&model, data: data, settings: settings, onEpoch: { onEpoch(phase, settings.epochs, $0) })
+        let history = try recorder.time("train") {
+            try Trainer.fit(&model, data: data, settings: settings, onEpoch: { onEpoch(phase, settings.epochs, $0) })
         }
         recorder.phases.append(.init(name: phase, epochs: history.map { RewiredEpochRecord($0) }))
     }
@@ -184,7 +185,7 @@ public struct RunExecutor {
 
     mutating func runTraining(_ settings: RunSettings, data: DataSplit, recorder: inout Recorder) throws {
         var model = try initialModel(settings, data: data)
-        train(&model, data: data, settings: trainingSettings(settings, epochs: settings.integer("epochs"), phase: 0),
+        try train(&model, data: data, settings: trainingSettings(settings, epochs: settings.integer("epochs"), phase: 0),
               phase: "train", recorder: &recorder)
         recordFinal(&model, data: data, recorder: &recorder)
     }

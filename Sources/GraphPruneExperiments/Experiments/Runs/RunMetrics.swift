@@ -1,3 +1,5 @@
+import Foundation
+
 /// The names of the numbers a run records, which tables and plots may ask for.
 public enum RunMetrics {
     /// Final metrics (`RunResult.metrics`); a procedure records those that apply to it.

@@ -1,4 +1,6 @@
+import Foundation
 import GraphPruneGraphs
+import GraphPruneIO
 import GraphPruneNetwork
 import GraphPrunePruning
 
@@ -41,7 +43,7 @@ public enum StudyParameters {
     public static let all: [StudyParameter] = [
         word("procedure", "train", procedures, "what a run does (train, neuron-prune, transfer-prune, edge-prune, set, censet, static-sparse)"),
         // Data and model
-        word("dataset", "fashion-mnist", ["fashion-mnist", "cifar10", "synthetic"], "data set"),
+        word("dataset", Dataset.fashionMNIST.rawValue, Dataset.allCases.map(\.rawValue), "data set"),
         integer("train-samples", 0, min: 0, "use the first N training samples (0 = all)"),
         word("arch", "784-256-128-100-10", nil, "architecture spec (784-256-10, c32-c32-p-128-10)"),
         word("activation", "relu", ["relu", "srelu"], "hidden activation"),

@@ -14,11 +14,13 @@ import GraphPruneNumerics
 public enum SyntheticClassification {
     /// Centre spread times `√features`: the distance between two centres in noise units, over √2.
     static let separation = 2.8
+    /// `make`'s default class and feature counts (what `Dataset.synthetic` loads).
+    public static let defaultClasses = 10, defaultFeatures = 64
 
     /// `trainCount` training and `testCount` test samples of `features` features (shape
     /// `1 × 1 × features`) in `classes` classes, all drawn from `SplitMix64` seeded by `seed`.
     /// - Complexity: O((trainCount + testCount + classes) · features).
-    public static func make(classes: Int = 10, features: Int = 64, trainCount: Int = 2000, testCount: Int = 500, seed: UInt64) -> DataSplit {
+    public static func make(classes: Int = defaultClasses, features: Int = defaultFeatures, trainCount: Int = 2000, testCount: Int = 500, seed: UInt64) -> DataSplit {
         precondition(classes > 0 && features > 0, "need at least one class and one feature")
         precondition(trainCount >= 0 && testCount >= 0, "negative sample count")
         var generator = SplitMix64(seed: seed)
