@@ -70,7 +70,7 @@ struct PruneCommand: ParsableCommand {
         try requireWritableDirectory(for: output, option: "--output")
         let (original, metadata) = try ModelCheckpoint.load(URL(fileURLWithPath: model))
         var lines = [String]()
-        let pruned: Sequential
+        let pruned: Network
         switch granularity {
         case .neuron:
             guard density == nil else { throw OptionError("--density", "applies to edge pruning; neuron pruning takes --ratio") }
@@ -129,7 +129,7 @@ struct PruneCommand: ParsableCommand {
         print(lines.joined(separator: "\n"))
     }
 
-    private func selectedLayers(_ model: Sequential, default name: String) throws -> [Int] {
+    private func selectedLayers(_ model: Network, default name: String) throws -> [Int] {
         do { return try LayerSelection.positions(layers ?? name, in: model) } catch { throw OptionError("--layers", "\(error)") }
     }
 }

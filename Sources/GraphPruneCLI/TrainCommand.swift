@@ -19,7 +19,7 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var data: DatasetOptions
 
-    @Option(help: "Layers, e.g. 784-256-128-100-10 (an MLP from its input size) or c32-c32-p-c64-c64-p-128-10 (cN: 3×3 same convolution, cN/K: K×K, vN: valid, p: 2×2 max pool, gap: global average pooling, N: dense).")
+    @Option(help: "A built-in network (\(BuiltInArchitecture.allCases.map(\.rawValue).joined(separator: ", ")): BatchNorm, residual connections; adapted to the data's input shape and classes) or layers, e.g. 784-256-128-100-10 (an MLP from its input size) or c32-c32-p-c64-c64-p-128-10 (cN: 3×3 same convolution, cN/K: K×K, vN: valid, p: 2×2 max pool, gap: global average pooling, N: dense).")
     var arch: String
 
     @Option(help: "Activation after every convolution and hidden dense layer: relu | srelu.")
@@ -66,7 +66,7 @@ struct TrainCommand: ParsableCommand {
         do {
             architecture = try Architecture.parse(
                 arch, inputShape: [shape.channels, shape.height, shape.width], activation: activation,
-                dropout: dropout, sparseEpsilon: sparseEpsilon)
+                dropout: dropout, sparseEpsilon: sparseEpsilon, classes: split.train.classCount)
         } catch let error as ArchitectureError {
             throw OptionError("--arch", error.description)
         }
@@ -74,7 +74,7 @@ struct TrainCommand: ParsableCommand {
             throw OptionError("--arch", "ends with \(architecture.sizes.last!) outputs but \(data.dataset.rawValue) has \(split.train.classCount) classes")
         }
 
-        var model = Sequential(architecture: architecture, initializer: initializer.value, seed: seed)
+        var model = Network(architecture: architecture, initializer: initializer.value, seed: seed)
         report("train: \(architecture.summary) on \(data.dataset.rawValue) (\(split.train.count) train, \(split.test.count) test), \(model.parameterCount) parameters, BLAS threads \(BLASThreads.count)")
         let progress = ProgressLine(total: epochs)
         let onBatch = { (epoch: Int, batch: Int, batches: Int) in progress.batch(epoch: epoch, batch: batch, of: batches) }

@@ -68,7 +68,7 @@ struct TrainingBench {
         var networks = try models.map { model in
             let architecture = try Architecture.parse(
                 model.spec, inputShape: [s.channels, s.height, s.width], dropout: 0.3, sparseEpsilon: model.sparse)
-            return Sequential(architecture: architecture, initializer: .glorotUniform, seed: seed)
+            return Network(architecture: architecture, initializer: .glorotUniform, seed: seed)
         }
         var sessions = try networks.map { try TrainingSession(for: $0, data: data, settings: settings) }
         var seconds = [[Double]](repeating: [], count: models.count)

@@ -1,27 +1,30 @@
 import GraphPruneNetwork
 
-/// What a `Sequential` costs: trainable parameters and forward FLOPs per sample, per layer and in
+/// What a `Network` costs: trainable parameters and forward FLOPs per sample, per layer and in
 /// total, so that neuron-pruned (rebuilt) and edge-pruned (sparse) models can be compared at an
 /// equal budget.
 ///
-/// **Parameters** are the trainable scalars, as `Sequential.parameterCount` counts them:
+/// **Parameters** are the trainable scalars, as `Network.parameterCount` counts them:
 /// - Dense `in → out`: `out · in + out` (the `out × in` weight and the bias);
 /// - SparseDense: `nnz + out` (its stored connections — a connection holding the weight 0 still
 ///   counts, it is trained — and the bias);
-/// - Conv2D with `F` filters of `C × kh × kw`: `F · C · kh · kw + F`; an edge-pruned (masked)
-///   convolution counts its kept connections instead of `F · C · kh · kw`;
+/// - Conv2D with `F` filters of `C/g × kh × kw` (`g` groups): `F · C/g · kh · kw + F` (no `+ F`
+///   without a bias); an edge-pruned (masked) convolution counts its kept connections instead
+///   of `F · C/g · kh · kw`;
+/// - BatchNorm on `C` channels: `2C` (γ, β; the running statistics are buffers, not trained);
 /// - SReLU on `u` units: `4u` (`t_l`, `a_l`, `t_r`, `a_r`);
-/// - ReLU, Dropout, MaxPool2D, GlobalAveragePooling: 0.
+/// - ReLU, Dropout, pooling, Add, Flatten, Identity: 0.
 ///
 /// **FLOPs** (forward, one sample) follow the common convention *2 × multiply-accumulates of the
 /// weight products*; bias additions, activations, pooling and dropout are not counted:
 /// - Dense: `2 · out · in`;
 /// - SparseDense: `2 · nnz`;
-/// - Conv2D with output `F × H' × W'`: `2 · F · C · kh · kw · H' · W'` (every tap of every
+/// - Conv2D with output `F × H' × W'`: `2 · F · C/g · kh · kw · H' · W'` (every tap of every
 ///   output pixel, padding taps included — the products im2col + sgemm perform); a masked
 ///   convolution counts `2 · connections · H' · W'`, the work a sparse kernel would do, as for
 ///   SparseDense;
-/// - every other layer: 0.
+/// - every other layer (BatchNorm included: at inference it folds into the convolution before
+///   it): 0.
 ///
 /// - Complexity: O(layers).
 public struct ModelCost: Equatable, Sendable {
@@ -34,14 +37,15 @@ public struct ModelCost: Equatable, Sendable {
         /// Forward FLOPs per sample (2 × multiply-accumulates).
         public var flops: Int
 
-        public init(position: Int, parameters: Int, flops: Int) {
+        public init(position: Int, name: String? = nil, parameters: Int, flops: Int) {
             self.position = position
+            self.name = name ?? "layers.\(position)"
             self.parameters = parameters
             self.flops = flops
         }
 
-        /// `layers.{position}`, the PyTorch-style name.
-        public var name: String { "layers.\(position)" }
+        /// The node's name (`layers.{position}` in a chain).
+        public var name: String
     }
 
     /// Every layer of the model, in order (parameter-free layers with zeros).
@@ -56,26 +60,18 @@ public struct ModelCost: Equatable, Sendable {
 
     /// The cost of `model`, from its architecture's shapes and, for sparse layers and masked
     /// convolutions, their actual connection counts.
-    public init(_ model: Sequential) {
+    public init(_ model: Network) {
         let shapes = (try? model.architecture.shapes()) ?? []
         precondition(shapes.count == model.layers.count + 1, "the model's architecture does not fit together")
         var result = [LayerCost]()
-        for (i, spec) in model.architecture.layers.enumerated() {
-            let connections = ModelCost.connections(of: model.layers[i])
-            let (parameters, flops) = ModelCost.cost(of: spec, input: shapes[i], output: shapes[i + 1], connections: connections)
-            result.append(LayerCost(position: i, parameters: parameters, flops: flops))
+        let architecture = model.architecture
+        for (i, spec) in architecture.layers.enumerated() {
+            let (parameters, flops) = ModelCost.cost(
+                of: spec, input: shapes[architecture.inputs[i][0]], output: shapes[i + 1],
+                connections: model.layers[i].maskedConnections)
+            result.append(LayerCost(position: i, name: architecture.names[i], parameters: parameters, flops: flops))
         }
         self.init(layers: result)
-    }
-
-    /// The stored connections of a sparse layer or a masked convolution, nil for other layers
-    /// (all their weights count).
-    static func connections(of layer: any Layer) -> Int? {
-        switch layer {
-        case let s as SparseDense: return s.connectionCount
-        case let c as Conv2D where c.mask != nil: return c.connectionCount
-        default: return nil
-        }
     }
 
     /// The cost of one layer spec between the shapes `input` and `output` (`[C, H, W]`), with
@@ -95,9 +91,15 @@ public struct ModelCost: Equatable, Sendable {
             let weights = connections ?? filters * input[0] * kernel * kernel
             let pixels = output[1] * output[2]
             return (weights + filters, 2 * weights * pixels)
+        case .convolution(let c):
+            let weights = connections ?? c.filters * (input[0] / c.groups) * c.kernel * c.kernel
+            let pixels = output[1] * output[2]
+            return (weights + (c.bias ? c.filters : 0), 2 * weights * pixels)
+        case .batchNorm:
+            return (2 * input[0], 0)
         case .srelu:
             return (4 * outputs, 0)
-        case .relu, .dropout, .maxPool, .globalAveragePooling:
+        case .relu, .dropout, .maxPool, .averagePool, .globalAveragePooling, .add, .flatten, .identity:
             return (0, 0)
         }
     }

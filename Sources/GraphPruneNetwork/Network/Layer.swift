@@ -1,3 +1,4 @@
+import GraphPruneIO
 import GraphPruneNumerics
 
 /// A layer of a feed-forward network, computing on **batch-major** activations: a
@@ -31,13 +32,90 @@ public protocol Layer: Sendable {
     /// Calls `body` once per parameter tensor, in a fixed order, with its values (to update in
     /// place) and the gradient of the last `backward`, of the same count.
     mutating func visitParameters(_ body: (_ values: inout [Float], _ gradient: [Float]) -> Void)
+
+    /// The layer's state as a PyTorch state dict holds it, named relative to the layer's node
+    /// (`weight`, `bias`, `running_mean`, `mask`, …; the checkpoint prefixes the node's name),
+    /// parameters and buffers in a fixed order. A layer without state conforms to
+    /// `StatelessLayer`, which says so once.
+    var stateTensors: [NamedTensor] { get }
+
+    /// Connections with a nonzero weight (a sparse layer: its stored connections): what a
+    /// training record counts as the model's connections. 0 for layers without weights.
+    var nonzeroConnections: Int { get }
+
+    /// The connections a mask or a sparse pattern keeps (a stored connection counts even when
+    /// its weight is 0), or nil when every weight of the layer is a connection (or it has none).
+    var maskedConnections: Int? { get }
+
+    /// The layer's weights as the biadjacency of its bipartite graph (out × in), with their
+    /// gradient and mask, or nil for a layer without weights. Computed on demand (a sparse
+    /// layer builds dense matrices): for scoring and pruning, not for training steps.
+    var connections: LayerConnections? { get }
 }
 
 extension Layer {
     public var skipsInputGradient: Bool { false }
+}
 
-    /// Layers without parameters visit nothing.
+/// One state tensor of a layer: its name relative to the layer's node and its values.
+public struct NamedTensor: Equatable, Sendable {
+    public var name: String
+    public var tensor: Tensor
+
+    public init(_ name: String, _ tensor: Tensor) {
+        self.name = name
+        self.tensor = tensor
+    }
+
+    /// A vector tensor.
+    public init(_ name: String, vector: [Float]) {
+        self.init(name, Tensor(shape: [vector.count], storage: .float32(vector)))
+    }
+}
+
+/// A layer's weights seen as a bipartite graph between its input and output units.
+///
+/// **Orientation:** every matrix is **out × in**: a Dense layer's `weight`; a sparse layer's
+/// dense view (zeros off its pattern); a convolution's `filters × (C/g·kh·kw)` unfolded weight,
+/// whose consecutive `inputGroupSize = kh·kw` columns belong to one input channel.
+public struct LayerConnections: Sendable {
+    /// The weights, out × in.
+    public var weight: Matrix<Float>
+    /// `∂L/∂W` of the last `backward`, out × in (zero off the mask or pattern).
+    public var gradient: Matrix<Float>
+    /// 1 where a connection exists, 0 elsewhere; nil when every entry is a connection.
+    public var mask: Matrix<Float>?
+    /// Consecutive columns that belong to one input unit: `kh · kw` for a convolution, else 1.
+    public var inputGroupSize: Int
+
+    public init(weight: Matrix<Float>, gradient: Matrix<Float>, mask: Matrix<Float>?, inputGroupSize: Int = 1) {
+        self.weight = weight
+        self.gradient = gradient
+        self.mask = mask
+        self.inputGroupSize = inputGroupSize
+    }
+
+    /// 1 where a connection exists (every entry without a mask), in Double.
+    public var existing: Matrix<Double> {
+        mask?.converted(to: Double.self) ?? Matrix(rows: weight.rows, columns: weight.columns, repeating: 1)
+    }
+}
+
+/// A layer without parameters or buffers (activations, pooling, dropout, identity): it visits
+/// no parameters, saves nothing and has no connections.
+public protocol StatelessLayer: Layer {}
+
+extension StatelessLayer {
     public mutating func visitParameters(_ body: (_ values: inout [Float], _ gradient: [Float]) -> Void) {}
+    public var stateTensors: [NamedTensor] { [] }
+    public var nonzeroConnections: Int { 0 }
+    public var maskedConnections: Int? { nil }
+    public var connections: LayerConnections? { nil }
+}
+
+extension Matrix where Scalar == Float {
+    /// Entries that are not zero. O(rows · columns).
+    public var nonzeroCount: Int { elements.reduce(0) { $0 + ($1 != 0 ? 1 : 0) } }
 }
 
 /// An optimiser: updates one parameter tensor from its gradient, keeping per-tensor state

@@ -2,159 +2,197 @@ import Foundation
 import GraphPruneIO
 
 /// A network described by value, so that a checkpoint records it and a pruned model can be
-/// rebuilt with other widths: the input's shape and a list of layer specs, applied in order.
+/// rebuilt with other widths: the input's shape and a **directed acyclic graph of named
+/// nodes**, each an operation (`LayerSpec`) applied to the outputs of earlier nodes.
 ///
-/// Activations are flat rows (`C·H·W` features per sample, channels first), so Dense layers
-/// follow convolutions without a Flatten.
+/// **Activations.** Index 0 is the network's input; node `i`'s output is activation `i + 1`.
+/// `inputs[i]` lists the activations node `i` reads, all of them earlier (the nodes are in
+/// topological order), so the last node gives the logits. A node with several inputs acts on
+/// their sum (only `.add` nodes have several). Activations are flat rows (`C·H·W` features per
+/// sample, channels first), so Dense layers follow convolutions without a Flatten.
 ///
-/// The spec grammar (`parse`): tokens joined by `-`.
-/// - An MLP starts with its input size: `784-256-128-100-10` is Dense 784→256, activation,
-///   dropout, …, Dense 100→10 (no activation or dropout after the last layer: it gives logits).
-/// - A CNN starts with a convolution and takes its input shape from the data set:
-///   `c32-c32-p-c64-c64-p-128-10` is Conv 3×3 same (32), activation, Conv (32), activation,
-///   MaxPool 2, …, Dense 128, activation, dropout, Dense 10. Tokens: `cN` a 3×3 `same`
-///   convolution with N filters, `cN/K` with a K×K kernel, `vN/K` a `valid` one; `p` a 2×2 max
-///   pool (`pK` for K×K); `gap` global average pooling; a number N a Dense layer of N units.
-/// - With a sparse ε, every hidden Dense layer is an Erdős–Rényi sparse layer (the output layer
-///   stays dense, as in SET/CenSET).
+/// **Names** follow PyTorch module paths (`layer1.0.conv1`), so that checkpoint tensors are
+/// named as a PyTorch state dict names them (`layer1.0.conv1.weight`, `layer1.0.bn1.running_mean`).
+///
+/// **Chains** are the special case the `784-256-10` grammar builds (`parse`): node `i` reads
+/// activation `i` and is called `layers.{i}` (PyTorch's `nn.Sequential` called `layers`). A
+/// chain's JSON has no `inputs` or `names`, exactly as before graphs existed, so checkpoints
+/// written then load, and write, unchanged.
 public struct Architecture: Codable, Equatable, Sendable {
     public enum Activation: String, Codable, Sendable, CaseIterable { case relu, srelu }
 
+    /// The operation of a node. Every switch over it is exhaustive, so a new kind of layer that
+    /// the code does not handle somewhere does not compile.
     public enum LayerSpec: Codable, Equatable, Sendable {
         case dense(outputs: Int)
         case sparseDense(outputs: Int, epsilon: Double)
+        /// A 3×3-style convolution of the chain grammar: stride 1, bias, `same` or `valid`.
         case conv2d(filters: Int, kernel: Int, same: Bool)
         case maxPool(size: Int)
         case globalAveragePooling
         case relu
         case srelu
         case dropout(rate: Double)
+        /// A convolution with stride, padding, groups and an optional bias (`Convolution`).
+        case convolution(Convolution)
+        /// BatchNorm over the input's channels (PyTorch `BatchNorm2d`, or `1d` on vectors).
+        case batchNorm(momentum: Double, epsilon: Double)
+        /// Average pooling over non-overlapping `size × size` windows.
+        case averagePool(size: Int)
+        /// The sum of the node's inputs (a residual connection).
+        case add
+        /// `C × H × W` → `C·H·W` (the data does not move).
+        case flatten
+        case identity
+    }
+
+    /// A convolution's hyperparameters (square kernel, stride and symmetric padding, as
+    /// PyTorch's `Conv2d(kernel_size=k, stride=s, padding=p, groups=g, bias=b)`).
+    public struct Convolution: Codable, Equatable, Sendable {
+        public var filters: Int
+        public var kernel: Int
+        public var stride: Int
+        public var padding: Int
+        public var groups: Int
+        public var bias: Bool
+
+        public init(filters: Int, kernel: Int, stride: Int = 1, padding: Int = 0, groups: Int = 1, bias: Bool = true) {
+            (self.filters, self.kernel, self.stride, self.padding, self.groups, self.bias) = (filters, kernel, stride, padding, groups, bias)
+        }
     }
 
     /// `[channels, height, width]` of one sample.
     public var inputShape: [Int]
+    /// The nodes' operations, in topological order.
     public var layers: [LayerSpec]
+    /// The activations each node reads (0 = the input, `j + 1` = node `j`'s output).
+    public var inputs: [[Int]]
+    /// Each node's name (a PyTorch module path).
+    public var names: [String]
+    /// The built-in architecture this graph was made from (`resnet20`, `vgg11`, …), if any.
+    public var builtIn: String?
 
     public var inputSize: Int { inputShape.reduce(1, *) }
 
+    /// A chain: node `i` reads the previous node's output and is called `layers.{i}`.
     public init(inputShape: [Int], layers: [LayerSpec]) {
-        self.inputShape = inputShape
-        self.layers = layers
+        self.init(inputShape: inputShape, layers: layers, inputs: Self.chainInputs(layers.count), names: Self.chainNames(layers.count))
     }
 
     public init(inputSize: Int, layers: [LayerSpec]) {
         self.init(inputShape: [1, 1, inputSize], layers: layers)
     }
 
-    /// The MLP shorthand (see the type's documentation).
-    public static func multilayerPerceptron(_ spec: String, dropout: Double = 0) throws -> Architecture {
-        try parse(spec, inputShape: nil, dropout: dropout)
+    /// A graph; `shapes()` checks that it fits together.
+    public init(inputShape: [Int], layers: [LayerSpec], inputs: [[Int]], names: [String], builtIn: String? = nil) {
+        precondition(inputs.count == layers.count && names.count == layers.count, "every node needs inputs and a name")
+        (self.inputShape, self.layers, self.inputs, self.names, self.builtIn) = (inputShape, layers, inputs, names, builtIn)
     }
 
-    /// Parses a spec. `inputShape` (C, H, W) is needed when the spec starts with a convolution
-    /// and is checked against an MLP's input size otherwise (when given).
-    public static func parse(
-        _ spec: String, inputShape: [Int]?, activation: Activation = .relu, dropout: Double = 0,
-        sparseEpsilon: Double? = nil
-    ) throws -> Architecture {
-        guard dropout >= 0 && dropout < 1 else { throw ArchitectureError("dropout \(dropout) is outside [0, 1)") }
-        if let e = sparseEpsilon, !(e > 0) { throw ArchitectureError("sparse ε \(e) must be positive") }
-        var tokens = spec.split(separator: "-", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-        let shape: [Int]
-        if let first = tokens.first, let n = Int(first) {
-            guard n > 0 else { throw ArchitectureError("'\(spec)': the input size must be positive") }
-            if let inputShape, inputShape.reduce(1, *) != n {
-                throw ArchitectureError("'\(spec)' starts with \(n) inputs but the data has \(inputShape.reduce(1, *)) features")
-            }
-            shape = inputShape ?? [1, 1, n]
-            tokens.removeFirst()
-        } else {
-            guard let inputShape else { throw ArchitectureError("'\(spec)' starts with a layer, so the input shape must come from the data") }
-            shape = inputShape
-        }
-        guard let lastToken = tokens.last, Int(lastToken) != nil else {
-            throw ArchitectureError("'\(spec)' must end with the number of classes (a Dense layer), like 784-256-10")
-        }
-        var layers = [LayerSpec]()
-        let act: LayerSpec = activation == .relu ? .relu : .srelu
-        for (k, token) in tokens.enumerated() {
-            let isLast = k == tokens.count - 1
-            if let n = Int(token) {
-                guard n > 0 else { throw ArchitectureError("'\(spec)': layer '\(token)' needs a positive width") }
-                if isLast {
-                    layers.append(.dense(outputs: n))
-                } else {
-                    layers.append(sparseEpsilon.map { .sparseDense(outputs: n, epsilon: $0) } ?? .dense(outputs: n))
-                    layers.append(act)
-                    if dropout > 0 { layers.append(.dropout(rate: dropout)) }
-                }
-            } else if token == "gap" {
-                layers.append(.globalAveragePooling)
-            } else if token.first == "p", let size = token.count == 1 ? 2 : Int(token.dropFirst()), size > 0 {
-                layers.append(.maxPool(size: size))
-            } else if let kind = token.first, kind == "c" || kind == "v" {
-                let parts = token.dropFirst().split(separator: "/")
-                guard let filters = parts.first.flatMap({ Int($0) }), filters > 0,
-                      parts.count <= 2, let kernel = parts.count == 2 ? Int(parts[1]) : 3, kernel > 0
-                else { throw ArchitectureError("'\(spec)': '\(token)' is not a convolution like c32 or c32/5") }
-                layers.append(.conv2d(filters: filters, kernel: kernel, same: kind == "c"))
-                layers.append(act)
-            } else {
-                throw ArchitectureError("'\(spec)': unknown layer '\(token)' (numbers, cN, vN, cN/K, p, pK, gap)")
-            }
-        }
-        let architecture = Architecture(inputShape: shape, layers: layers)
-        _ = try architecture.shapes()
-        return architecture
+    static func chainInputs(_ count: Int) -> [[Int]] { (0..<count).map { [$0] } }
+    static func chainNames(_ count: Int) -> [String] { (0..<count).map { "layers.\($0)" } }
+
+    /// Whether every node reads only its predecessor's output (the `784-256-10` kind).
+    public var isChain: Bool { inputs == Self.chainInputs(layers.count) }
+
+    /// The same graph with other operations (same count; e.g. narrower layers after pruning).
+    public func replacingLayers(_ specs: [LayerSpec]) -> Architecture {
+        precondition(specs.count == layers.count, "\(specs.count) specs for \(layers.count) nodes")
+        var copy = self
+        copy.layers = specs
+        return copy
     }
 
-    /// The shape `[C, H, W]` at every boundary: `shapes()[0]` is the input, `[i + 1]` after layer
-    /// `i`. Throws when a layer does not fit (a kernel or pool larger than its input).
+    /// The shape `[C, H, W]` of every activation: `shapes()[0]` is the input, `[i + 1]` node
+    /// `i`'s output.
+    /// - Throws: `ArchitectureError` naming the node that does not fit (a kernel or pool larger
+    ///   than its input, groups that do not divide the channels, an Add of different shapes, an
+    ///   input that is not an earlier activation).
     public func shapes() throws -> [[Int]] {
         var result = [inputShape]
-        var s = inputShape
-        for layer in layers {
-            switch layer {
-            case .dense(let n), .sparseDense(let n, _): s = [1, 1, n]
-            case .conv2d(let filters, let kernel, let same):
-                guard same || (s[1] >= kernel && s[2] >= kernel) else {
-                    throw ArchitectureError("a \(kernel)×\(kernel) valid convolution does not fit a \(s[1])×\(s[2]) input")
-                }
-                s = same ? [filters, s[1], s[2]] : [filters, s[1] - kernel + 1, s[2] - kernel + 1]
-            case .maxPool(let size):
-                guard s[1] >= size && s[2] >= size else {
-                    throw ArchitectureError("a \(size)×\(size) pool does not fit a \(s[1])×\(s[2]) input")
-                }
-                s = [s[0], s[1] / size, s[2] / size]
-            case .globalAveragePooling: s = [s[0], 1, 1]
-            case .relu, .srelu, .dropout: break
+        for (i, layer) in layers.enumerated() {
+            let node = names[i]
+            guard let first = inputs[i].first, inputs[i].allSatisfy({ $0 >= 0 && $0 <= i }) else {
+                throw ArchitectureError("node \(node): inputs \(inputs[i]) must be earlier activations (0 = the input, j + 1 = node j)")
             }
-            result.append(s)
+            guard inputs[i].count == 1 || layer == .add else {
+                throw ArchitectureError("node \(node): only an add node takes several inputs")
+            }
+            let s = result[first]
+            if inputs[i].count > 1, let other = inputs[i].first(where: { result[$0] != s }) {
+                throw ArchitectureError("node \(node): adds inputs of shapes \(s) and \(result[other])")
+            }
+            result.append(try outputShape(of: layer, input: s, node: node))
         }
         return result
     }
 
-    /// Feature counts at every boundary: `sizes[0]` = inputs, `sizes[i + 1]` = after layer `i`.
-    public var sizes: [Int] { ((try? shapes()) ?? []).map { $0.reduce(1, *) } }
-
-    /// A short description, e.g. `784-256-128-100-10` or `1×28×28 c32-c32-p-…-10`.
-    public var summary: String {
-        var tokens = inputShape[0] == 1 && inputShape[1] == 1 ? [String(inputShape[2])] : []
-        for layer in layers {
-            switch layer {
-            case .dense(let n): tokens.append(String(n))
-            case .sparseDense(let n, let e): tokens.append("\(n)(ε=\(e))")
-            case .conv2d(let f, let k, let same): tokens.append("\(same ? "c" : "v")\(f)\(k == 3 ? "" : "/\(k)")")
-            case .maxPool(let size): tokens.append(size == 2 ? "p" : "p\(size)")
-            case .globalAveragePooling: tokens.append("gap")
-            case .relu, .srelu, .dropout: break
+    /// The output shape of `layer` on an input of shape `s`.
+    private func outputShape(of layer: LayerSpec, input s: [Int], node: String) throws -> [Int] {
+        switch layer {
+        case .dense(let n), .sparseDense(let n, _): return [1, 1, n]
+        case .conv2d(let filters, let kernel, let same):
+            guard same || (s[1] >= kernel && s[2] >= kernel) else {
+                throw ArchitectureError("node \(node): a \(kernel)×\(kernel) valid convolution does not fit a \(s[1])×\(s[2]) input")
             }
+            return same ? [filters, s[1], s[2]] : [filters, s[1] - kernel + 1, s[2] - kernel + 1]
+        case .convolution(let c):
+            guard s[0] % c.groups == 0 && c.filters % c.groups == 0 else {
+                throw ArchitectureError("node \(node): \(c.groups) groups must divide the \(s[0]) input channels and \(c.filters) filters")
+            }
+            let height = (s[1] + 2 * c.padding - c.kernel) / c.stride + 1, width = (s[2] + 2 * c.padding - c.kernel) / c.stride + 1
+            guard s[1] + 2 * c.padding >= c.kernel && s[2] + 2 * c.padding >= c.kernel && height > 0 && width > 0 else {
+                throw ArchitectureError("node \(node): a \(c.kernel)×\(c.kernel) convolution with padding \(c.padding) does not fit a \(s[1])×\(s[2]) input")
+            }
+            return [c.filters, height, width]
+        case .maxPool(let size), .averagePool(let size):
+            guard s[1] >= size && s[2] >= size else {
+                throw ArchitectureError("node \(node): a \(size)×\(size) pool does not fit a \(s[1])×\(s[2]) input")
+            }
+            return [s[0], s[1] / size, s[2] / size]
+        case .globalAveragePooling: return [s[0], 1, 1]
+        case .flatten: return [1, 1, s.reduce(1, *)]
+        case .relu, .srelu, .dropout, .batchNorm, .add, .identity: return s
         }
-        let prefix = tokens.first.flatMap { Int($0) } == nil ? "\(inputShape.map(String.init).joined(separator: "×")) " : ""
-        return prefix + tokens.joined(separator: "-")
     }
 
-    /// The JSON stored in a checkpoint's metadata.
+    /// Feature counts of every activation: `sizes[0]` = inputs, `sizes[i + 1]` = node `i`'s output.
+    public var sizes: [Int] { ((try? shapes()) ?? []).map { $0.reduce(1, *) } }
+
+    /// The most parameters an architecture may declare (2³¹ floats, 8 GiB): checked before
+    /// anything is allocated.
+    public static let parameterLimit = 1 << 31
+
+    /// Checks the whole description: every node's spec, the names (unique, non-empty), the
+    /// shapes, and the parameter count against `parameterLimit`.
+    /// - Throws: `ArchitectureError` naming the node.
+    public func validate() throws {
+        guard inputShape.count == 3, inputShape.allSatisfy({ $0 > 0 }) else {
+            throw ArchitectureError("input shape \(inputShape): [C, H, W] with positive extents is needed")
+        }
+        guard inputs.count == layers.count, names.count == layers.count else {
+            throw ArchitectureError("\(layers.count) nodes but \(inputs.count) input lists and \(names.count) names")
+        }
+        guard !layers.isEmpty else { throw ArchitectureError("the network has no nodes") }
+        var seen = Set<String>()
+        for (i, layer) in layers.enumerated() {
+            guard !names[i].isEmpty, seen.insert(names[i]).inserted else {
+                throw ArchitectureError("node \(i): name '\(names[i])' is empty or used twice")
+            }
+            if let problem = layer.problem { throw ArchitectureError("node \(names[i]): \(problem)") }
+        }
+        let shapes = try shapes()
+        var parameters = 0
+        for (i, layer) in layers.enumerated() {
+            let (count, overflow) = parameters.addingReportingOverflow(layer.parameterBound(input: shapes[inputs[i][0]], output: shapes[i + 1]))
+            guard !overflow, count <= Self.parameterLimit else {
+                throw ArchitectureError("node \(names[i]): the network would have more than \(Self.parameterLimit) parameters")
+            }
+            parameters = count
+        }
+    }
+
+    /// The JSON stored in a checkpoint's metadata (a chain without `inputs` and `names`).
     public func json() -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -168,20 +206,32 @@ public struct Architecture: Codable, Equatable, Sendable {
         } catch {
             throw FileFormatError(file: name, problem: "metadata 'architecture' is not a valid architecture: \(error)")
         }
-        guard architecture.inputShape.count == 3, architecture.inputShape.allSatisfy({ $0 > 0 }) else {
-            throw FileFormatError(file: name, problem: "metadata 'architecture' has input shape \(architecture.inputShape); [C, H, W] with positive extents is needed")
-        }
-        for (i, layer) in architecture.layers.enumerated() {
-            if let problem = layer.problem {
-                throw FileFormatError(file: name, problem: "metadata 'architecture' layer \(i): \(problem)")
-            }
-        }
         do {
-            _ = try architecture.shapes()
+            try architecture.validate()
         } catch {
             throw FileFormatError(file: name, problem: "metadata 'architecture': \(error)")
         }
         return architecture
+    }
+
+    private enum CodingKeys: String, CodingKey { case inputShape, layers, inputs, names, builtIn }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        inputShape = try container.decode([Int].self, forKey: .inputShape)
+        layers = try container.decode([LayerSpec].self, forKey: .layers)
+        inputs = try container.decodeIfPresent([[Int]].self, forKey: .inputs) ?? Self.chainInputs(layers.count)
+        names = try container.decodeIfPresent([String].self, forKey: .names) ?? Self.chainNames(layers.count)
+        builtIn = try container.decodeIfPresent(String.self, forKey: .builtIn)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(inputShape, forKey: .inputShape)
+        try container.encode(layers, forKey: .layers)
+        if inputs != Self.chainInputs(layers.count) { try container.encode(inputs, forKey: .inputs) }
+        if names != Self.chainNames(layers.count) { try container.encode(names, forKey: .names) }
+        try container.encodeIfPresent(builtIn, forKey: .builtIn)
     }
 }
 
@@ -193,9 +243,34 @@ extension Architecture.LayerSpec {
         case .sparseDense(let n, let e) where n <= 0 || !(e > 0) || !e.isFinite:
             return "sparse dense width \(n) and ε \(e) must be positive"
         case .conv2d(let f, let k, _) where f <= 0 || k <= 0: return "convolution filters \(f) and kernel \(k) must be positive"
-        case .maxPool(let size) where size <= 0: return "pool size \(size) must be positive"
+        case .convolution(let c) where c.filters <= 0 || c.kernel <= 0 || c.stride <= 0 || c.padding < 0 || c.groups <= 0:
+            return "convolution filters \(c.filters), kernel \(c.kernel), stride \(c.stride) and groups \(c.groups) must be positive, padding \(c.padding) ≥ 0"
+        case .maxPool(let size) where size <= 0, .averagePool(let size) where size <= 0: return "pool size \(size) must be positive"
         case .dropout(let rate) where !(rate >= 0 && rate < 1): return "dropout rate \(rate) is outside [0, 1)"
+        case .batchNorm(let momentum, let epsilon) where !(momentum >= 0 && momentum <= 1) || !(epsilon > 0 && epsilon.isFinite):
+            return "batch norm momentum \(momentum) must lie in [0, 1] and ε \(epsilon) be positive"
         default: return nil
+        }
+    }
+
+    /// An upper bound of the layer's parameters between activations of shapes `input` and
+    /// `output` (dense weights; a sparse layer at most all of them), for the memory check.
+    func parameterBound(input: [Int], output: [Int]) -> Int {
+        /// The product, or `Int.max` when it overflows.
+        func product(_ factors: Int...) -> Int {
+            factors.reduce(1) { p, f in
+                let (r, overflow) = p.multipliedReportingOverflow(by: f)
+                return overflow ? Int.max : r
+            }
+        }
+        let inputs = product(input[0], input[1], input[2]), outputs = product(output[0], output[1], output[2])
+        switch self {
+        case .dense, .sparseDense: return product(inputs, outputs) == Int.max ? Int.max : product(inputs, outputs) + outputs
+        case .conv2d(let filters, let kernel, _): return product(filters, input[0], kernel, kernel, 2)
+        case .convolution(let c): return product(c.filters, input[0] / c.groups, c.kernel, c.kernel, 2)
+        case .batchNorm: return product(4, input[0])
+        case .srelu: return product(4, inputs)
+        case .maxPool, .averagePool, .globalAveragePooling, .relu, .dropout, .add, .flatten, .identity: return 0
         }
     }
 }

@@ -19,7 +19,7 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
     /// shifts ±10 %, horizontal flips), drawn from the run's seed.
     public var augment: Bool = false
     public var seed: UInt64 = 0
-    /// Positions (in `Sequential.layers`) of layers whose parameters are not trained (a frozen
+    /// Positions (in `Network.layers`) of layers whose parameters are not trained (a frozen
     /// backbone in transfer learning), ascending. Their weights stay bit-identical.
     public var frozenLayers: [Int] = []
 
@@ -103,7 +103,7 @@ public enum Trainer {
     ///   data that do not fit, before anything is trained.
     @discardableResult
     public static func fit(
-        _ model: inout Sequential, data: DataSplit, settings: TrainingSettings,
+        _ model: inout Network, data: DataSplit, settings: TrainingSettings,
         onBatch: (Int, Int, Int) -> Void = { _, _, _ in }, onEpoch: (EpochRecord) -> Void = { _ in }
     ) throws -> [EpochRecord] {
         var session = try TrainingSession(for: model, data: data, settings: settings)

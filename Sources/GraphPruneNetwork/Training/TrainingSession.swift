@@ -40,7 +40,7 @@ public struct TrainingSession: Sendable {
 
     /// A session for training `model` (only its shape is read) on `data` with `settings`.
     /// Throws `TrainingError` for invalid settings or data that does not fit the model.
-    public init(for model: Sequential, data: DataSplit, settings: TrainingSettings) throws {
+    public init(for model: Network, data: DataSplit, settings: TrainingSettings) throws {
         try settings.validate(layerCount: model.layers.count)
         guard data.train.features.columns == model.architecture.inputSize else {
             throw TrainingError("the data has \(data.train.features.columns) features but the model expects \(model.architecture.inputSize) inputs")
@@ -64,7 +64,7 @@ public struct TrainingSession: Sendable {
     /// `model` must be the network the session was made for (same layers), possibly rewired.
     /// - Complexity: one pass over `data.train` (forward, backward, update) and one forward
     ///   pass over `data.test`.
-    public mutating func runEpoch(_ model: inout Sequential, onBatch: (Int, Int, Int) -> Void = { _, _, _ in }) -> EpochRecord {
+    public mutating func runEpoch(_ model: inout Network, onBatch: (Int, Int, Int) -> Void = { _, _, _ in }) -> EpochRecord {
         precondition(model.layers.count == layerCount, "TrainingSession: the model has \(model.layers.count) layers, the session was made for \(layerCount)")
         let epoch = epochsCompleted
         let started = DispatchTime.now().uptimeNanoseconds
@@ -107,7 +107,7 @@ public struct TrainingSession: Sendable {
 
     /// Carries the optimiser state of parameter tensor `tensor` of the layer at `position` of
     /// `model` over a rewiring described by `map` (see `Optimizer.remapState`).
-    public mutating func remapOptimizerState(of model: Sequential, layer position: Int, tensor: Int = 0, by map: PositionMap) {
+    public mutating func remapOptimizerState(of model: Network, layer position: Int, tensor: Int = 0, by map: PositionMap) {
         let indices = TrainingSession.parameterIndices(of: model, layer: position)
         precondition(tensor >= 0 && tensor < indices.count, "layer \(position) has \(indices.count) parameter tensors, not \(tensor + 1)")
         optimizer.remapState(index: indices.lowerBound + tensor, by: map)
@@ -115,7 +115,7 @@ public struct TrainingSession: Sendable {
 
     /// The optimiser indices of the parameter tensors of the layer at `position` (the model's
     /// visiting order: layer by layer, each layer's tensors in its own order). O(layers).
-    public static func parameterIndices(of model: Sequential, layer position: Int) -> Range<Int> {
+    public static func parameterIndices(of model: Network, layer position: Int) -> Range<Int> {
         precondition(position >= 0 && position < model.layers.count, "layer \(position) is outside 0..<\(model.layers.count)")
         var start = 0, count = 0
         for i in 0...position {

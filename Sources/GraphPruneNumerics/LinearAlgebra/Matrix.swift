@@ -109,3 +109,31 @@ extension Matrix {
                      "\(what()) is \(self.rows)×\(self.columns), needs \(rows)×\(columns)")
     }
 }
+
+extension Matrix {
+    /// `self ← other`, entry by entry, into this matrix's storage (same shape; no allocation
+    /// when the storage is uniquely referenced).
+    /// - Complexity: O(rows · columns).
+    @inlinable
+    public mutating func assign(_ other: Matrix) {
+        requireShape(other.rows, other.columns, "assigned matrix")
+        elements.withUnsafeMutableBufferPointer { y in
+            other.elements.withUnsafeBufferPointer { x in
+                guard let source = x.baseAddress, let target = y.baseAddress else { return }
+                target.update(from: source, count: x.count)
+            }
+        }
+    }
+
+    /// `self ← self + other`, entry by entry (same shape).
+    /// - Complexity: O(rows · columns).
+    @inlinable
+    public mutating func add(_ other: Matrix) {
+        requireShape(other.rows, other.columns, "added matrix")
+        elements.withUnsafeMutableBufferPointer { y in
+            other.elements.withUnsafeBufferPointer { x in
+                for k in 0..<x.count { y[k] += x[k] }
+            }
+        }
+    }
+}

@@ -44,7 +44,10 @@ struct SynFlowNetwork {
     let inputSize: Int
 
     /// The linearised `model`; `masks[i]` (out × in, 0/1) multiplies layer `i`'s `|W|`.
-    init(model: Sequential, masks: [Int: Matrix<Double>], absoluteBiases: Bool) throws {
+    init(model: Network, masks: [Int: Matrix<Double>], absoluteBiases: Bool) throws {
+        guard model.architecture.isChain else {
+            throw EdgePruningError.unsupportedLayer("synflow: \(model.architecture.summary) is a graph with branches; SynFlow's linearised network is built for chains")
+        }
         inputSize = model.architecture.sizes.first ?? 0
         steps = try model.layers.enumerated().map { i, layer in
             func linearised(_ weight: Matrix<Double>, _ bias: [Float]) -> (Matrix<Double>, [Double]) {
@@ -62,12 +65,10 @@ struct SynFlowNetwork {
                 return .affine(weight: w, bias: b)
             case let c as Conv2D:
                 let (w, b) = linearised(c.weight.converted(to: Double.self), c.bias)
-                let geometry = ConvolutionGeometry(
-                    channels: c.input.channels, height: c.input.height, width: c.input.width,
-                    kernelHeight: c.kernelHeight, kernelWidth: c.kernelWidth,
-                    padTop: c.paddingOffsets.top, padLeft: c.paddingOffsets.left,
-                    outputHeight: c.output.height, outputWidth: c.output.width)
-                return .convolution(weight: w, bias: b, geometry: geometry)
+                guard c.groups == 1 else {
+                    throw EdgePruningError.unsupportedLayer("synflow: layer \(i) is a grouped convolution (\(c.groups) groups), which has no linearised form here")
+                }
+                return .convolution(weight: w, bias: b, geometry: c.geometry)
             case let p as MaxPool2D: return .maxPool(input: p.input, size: p.size)
             case let g as GlobalAveragePooling: return .average(channels: g.input.channels, area: g.input.height * g.input.width)
             case is ReLU, is SReLU, is Dropout: return .identity

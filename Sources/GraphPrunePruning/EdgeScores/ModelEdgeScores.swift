@@ -6,7 +6,7 @@ import GraphPruneNumerics
 /// What a model-based edge scorer sees: the model, which of its layers are scored, training
 /// data (for data-dependent scores), the target density (for iterative scores) and the seed.
 public struct EdgeScoringContext: Sendable {
-    public var model: Sequential
+    public var model: Network
     /// Positions (`layers.{i}`) of the scored layers, each a Dense, SparseDense or Conv2D layer,
     /// in increasing order.
     public var positions: [Int]
@@ -16,7 +16,7 @@ public struct EdgeScoringContext: Sendable {
     public var density: Double
     public var seed: UInt64
 
-    public init(model: Sequential, positions: [Int], data: LabeledData? = nil, density: Double = 1, seed: UInt64 = 0) {
+    public init(model: Network, positions: [Int], data: LabeledData? = nil, density: Double = 1, seed: UInt64 = 0) {
         self.model = model
         self.positions = positions
         self.data = data
@@ -56,50 +56,35 @@ public struct WeightEdgeScores: ModelEdgeScorer {
     }
 }
 
-/// The layers edge pruning works on — `Dense`, `SparseDense`, `Conv2D` — seen as out × in
-/// matrices: a Dense weight as is, a sparse layer's `denseWeight()` (zeros off its pattern), a
-/// convolution's `filters × (C·kh·kw)` weight (its unfolded bipartite graph).
+/// The layers edge pruning works on — those with connections (`Layer.connections`: Dense,
+/// SparseDense, Conv2D) — seen as out × in matrices: a Dense weight as is, a sparse layer's dense
+/// view (zeros off its pattern), a convolution's `filters × (C·kh·kw)` weight (its unfolded
+/// bipartite graph).
 public enum EdgeLayers {
     /// Whether `layer` has prunable connections.
-    public static func isPrunable(_ layer: any Layer) -> Bool {
-        layer is Dense || layer is SparseDense || layer is Conv2D
-    }
+    public static func isPrunable(_ layer: any Layer) -> Bool { layer.connections != nil }
 
     /// The weight matrix (out × in) in Double, or nil for a layer without connections.
     /// - Complexity: O(out · in).
     public static func weight(of layer: any Layer) -> Matrix<Double>? {
-        switch layer {
-        case let d as Dense: return d.weight.converted(to: Double.self)
-        case let s as SparseDense: return s.denseWeight().converted(to: Double.self)
-        case let c as Conv2D: return c.weight.converted(to: Double.self)
-        default: return nil
-        }
+        layer.connections?.weight.converted(to: Double.self)
     }
 
     /// 1 where a connection exists (every entry of a Dense or unmasked Conv2D layer, the pattern
     /// of a sparse layer — whose connections may hold the weight 0 —, the mask of a masked
     /// convolution), 0 elsewhere; nil for a layer without connections.
     public static func connections(of layer: any Layer) -> Matrix<Double>? {
-        switch layer {
-        case let d as Dense: return Matrix(rows: d.outputs, columns: d.inputs, repeating: 1)
-        case let s as SparseDense:
-            var m = Matrix<Double>(rows: s.outputs, columns: s.inputs)
-            for c in s.pattern() { m[c.output, c.input] = 1 }
-            return m
-        case let c as Conv2D:
-            return c.mask?.converted(to: Double.self) ?? Matrix(rows: c.weight.rows, columns: c.weight.columns, repeating: 1)
-        default: return nil
-        }
+        layer.connections?.existing
     }
 
     /// Consecutive columns that belong to one input neuron: `kh · kw` for a convolution (its
     /// inputs are channels), 1 otherwise.
     public static func inputGroupSize(of layer: any Layer) -> Int {
-        (layer as? Conv2D).map { $0.kernelHeight * $0.kernelWidth } ?? 1
+        layer.connections?.inputGroupSize ?? 1
     }
 
     /// The positions of every prunable layer of `model`, in order.
-    public static func positions(in model: Sequential) -> [Int] {
+    public static func positions(in model: Network) -> [Int] {
         model.layers.indices.filter { isPrunable(model.layers[$0]) }
     }
 

@@ -47,7 +47,7 @@ public struct EdgePruningLayerReport: Sendable {
 /// one, `ε = kept / (in + out)` (density `ε (in + out) / (in · out)`), and the value of one
 /// connection for an emptied layer (the spec needs ε > 0).
 public struct EdgePruningResult: Sendable {
-    public var model: Sequential
+    public var model: Network
     /// One report per pruned layer, in model order.
     public var layers: [EdgePruningLayerReport]
     /// `EdgePruning.parameterCount` of the given model and of the pruned one.
@@ -64,25 +64,13 @@ public struct EdgePruningResult: Sendable {
 
 extension EdgePruning {
     /// Trainable scalars that can be nonzero: a Dense layer's weights and biases, a sparse
-    /// layer's stored connections and biases, a convolution's kept connections
-    /// (`Conv2D.connectionCount`) and biases, and every other layer's parameters (SReLU).
+    /// layer's stored connections and biases, a convolution's kept connections and biases, and
+    /// every other layer's parameters (`ModelCost`'s count).
     /// - Complexity: O(layers) plus a mask count per masked convolution.
-    public static func parameterCount(of model: Sequential) -> Int {
-        model.layers.reduce(0) { total, layer in
-            switch layer {
-            case let d as Dense: return total + d.weight.elements.count + d.bias.count
-            case let s as SparseDense: return total + s.connectionCount + s.bias.count
-            case let c as Conv2D: return total + c.connectionCount + c.bias.count
-            default:
-                var copy = layer, count = 0
-                copy.visitParameters { values, _ in count += values.count }
-                return total + count
-            }
-        }
-    }
+    public static func parameterCount(of model: Network) -> Int { ModelCost(model).parameters }
 
     /// `base` with every reported layer replaced by its pruned form (see `EdgePruning`).
-    static func apply(_ reports: [EdgePruningLayerReport], to base: Sequential) throws -> Sequential {
+    static func apply(_ reports: [EdgePruningLayerReport], to base: Network) throws -> Network {
         var layers = base.layers
         var specs = base.architecture.layers
         for report in reports {
@@ -102,7 +90,7 @@ extension EdgePruning {
                 throw EdgePruningError.unsupportedLayer("layer \(p) (\(type(of: layers[p]))) cannot be edge-pruned")
             }
         }
-        return Sequential(architecture: Architecture(inputShape: base.architecture.inputShape, layers: specs), layers: layers)
+        return Network(architecture: base.architecture.replacingLayers(specs), layers: layers)
     }
 
     /// A `SparseDense` with the connections where `mask` is nonzero (row-major order), their

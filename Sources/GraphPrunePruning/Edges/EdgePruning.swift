@@ -2,7 +2,7 @@ import GraphPruneGraphs
 import GraphPruneIO
 import GraphPruneNetwork
 
-/// One-shot unstructured (edge) pruning of a whole `Sequential` to a target density (paper 004:
+/// One-shot unstructured (edge) pruning of a whole `Network` to a target density (paper 004:
 /// spectral sparsification against greedy selection, with magnitude, SNIP or SynFlow scores).
 ///
 /// **Candidates.** The connections of the pruned layers (`EdgeLayers.connections`): every
@@ -83,7 +83,7 @@ public struct EdgePruning: Sendable {
     /// `data` by data-dependent scores.
     /// - Throws: `EdgePruningError.invalidOption` for a bad density, layer list, missing or
     ///   mismatched initial model; the scorer's and the sparsifier's errors.
-    public func prune(_ model: Sequential, initial: Sequential? = nil, data: LabeledData? = nil) throws -> EdgePruningResult {
+    public func prune(_ model: Network, initial: Network? = nil, data: LabeledData? = nil) throws -> EdgePruningResult {
         guard density > 0 && density <= 1 else {
             throw EdgePruningError.invalidOption("density \(density) is outside (0, 1]")
         }
@@ -114,7 +114,7 @@ public struct EdgePruning: Sendable {
 
     /// The pruned positions: `layers`, or every prunable layer (minus the output layer with
     /// `keepOutputDense`); validated.
-    func prunedPositions(of model: Sequential) throws -> [Int] {
+    func prunedPositions(of model: Network) throws -> [Int] {
         var positions = layers ?? EdgeLayers.positions(in: model)
         if layers == nil && keepOutputDense { positions.removeLast(min(1, positions.count)) }
         try EdgeLayers.checkPositions(EdgeScoringContext(model: model, positions: positions))
@@ -126,7 +126,7 @@ public struct EdgePruning: Sendable {
 
     /// The model whose weights the pruned model takes: `initial` with `rewind`, checked to
     /// match `model` layer by layer, else `model`.
-    private func rewindBase(_ model: Sequential, initial: Sequential?, positions: [Int]) throws -> Sequential {
+    private func rewindBase(_ model: Network, initial: Network?, positions: [Int]) throws -> Network {
         guard rewind else { return model }
         guard let initial else {
             throw EdgePruningError.invalidOption("rewind: the initial weights (a model of the same architecture) are needed")

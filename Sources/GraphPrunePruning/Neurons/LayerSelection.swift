@@ -6,7 +6,7 @@ public enum LayerSelection {
     /// Positions of the layers named by the `layers` setting: `hidden` (every Dense layer but
     /// the output), `first-hidden`, `last-hidden`, `conv` (every Conv2D), `all` (both), or
     /// names `layers.{i}` separated by commas.
-    public static func positions(_ spec: String, in model: Sequential) throws -> [Int] {
+    public static func positions(_ spec: String, in model: Network) throws -> [Int] {
         let prunable = ModelSurgery.prunableLayers(of: model)
         let dense = prunable.filter { $0.kind != "conv2d" }.map(\.position)
         let chosen: [Int]

@@ -23,7 +23,7 @@ public enum ModelSurgery {
 
     /// The Dense, SparseDense and Conv2D layers in order, except the output layer (the last of
     /// them, which gives the logits). O(layers).
-    public static func prunableLayers(of model: Sequential) -> [PrunableLayer] {
+    public static func prunableLayers(of model: Network) -> [PrunableLayer] {
         let output = NeuronPruning.outputPosition(of: model)
         return model.layers.enumerated().compactMap { i, layer in
             guard i != output, let units = NeuronPruning.units(of: layer) else { return nil }
@@ -44,8 +44,8 @@ public enum ModelSurgery {
     /// a new class count would not fit.
     /// - Complexity: O(classes · d) draws.
     public static func replacingHead(
-        of model: Sequential, classes: Int, initializer: Initializer, seed: UInt64
-    ) throws -> Sequential {
+        of model: Network, classes: Int, initializer: Initializer, seed: UInt64
+    ) throws -> Network {
         guard classes >= 1 else { throw ModelSurgeryError("classes \(classes) must be at least 1") }
         guard let head = model.layers.lastIndex(where: { $0 is Dense }) else {
             throw ModelSurgeryError("the model has no Dense layer to serve as its head")
@@ -62,7 +62,7 @@ public enum ModelSurgery {
         layers[head] = Dense(inputs: inputs, outputs: classes, initializer: initializer, generator: &generator)
         var architecture = model.architecture
         architecture.layers[head] = .dense(outputs: classes)
-        return Sequential(architecture: architecture, layers: layers)
+        return Network(architecture: architecture, layers: layers)
     }
 }
 

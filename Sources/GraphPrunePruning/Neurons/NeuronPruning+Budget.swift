@@ -38,7 +38,7 @@ extension NeuronPruning {
     /// - Complexity: O(R · L) for R = Σ n_ℓ candidate ratios and L layers, plus the scorer's cost
     ///   and O(nnz) when sparse layers are involved.
     public static func matchParameterBudget(
-        _ model: Sequential, layers positions: [Int], targetParameters: Int,
+        _ model: Network, layers positions: [Int], targetParameters: Int,
         scorer: (any ImportanceScorer)? = nil, minimumWidth: Int = 1
     ) throws -> ParameterBudgetMatch {
         try validate(pruneRatio: 0, minimumWidth: minimumWidth)
@@ -68,12 +68,12 @@ extension NeuronPruning {
                 counters[j]!.advance(rowsRemoved: rowsRemoved, unitsRemoved: unitsRemoved)
                 connections[j] = counters[j]!.count
             }
-            let rebuilt = Architecture(inputShape: model.architecture.inputShape, layers: specs)
+            let rebuilt = model.architecture.replacingLayers(specs)
             let newShapes = try rebuilt.shapes()
             var parameters = 0
             for (i, spec) in specs.enumerated() {
-                let nnz = connections[i] ?? ModelCost.connections(of: model.layers[i])
-                parameters += ModelCost.cost(of: spec, input: newShapes[i], output: newShapes[i + 1], connections: nnz).parameters
+                let nnz = connections[i] ?? model.layers[i].maskedConnections
+                parameters += ModelCost.cost(of: spec, input: newShapes[rebuilt.inputs[i][0]], output: newShapes[i + 1], connections: nnz).parameters
             }
             if best == nil || abs(parameters - targetParameters) < abs(best!.parameters - targetParameters) {
                 best = ParameterBudgetMatch(
@@ -92,7 +92,7 @@ extension NeuronPruning {
     /// input columns are sliced. A mask is counted as the sparse pattern of its ones, an input
     /// channel owning `kh·kw` columns.
     private static func sparseCounters(
-        _ model: Sequential, pruned: [Int], shapes: [[Int]], scorer: (any ImportanceScorer)?
+        _ model: Network, pruned: [Int], shapes: [[Int]], scorer: (any ImportanceScorer)?
     ) throws -> [Int: SparseConnectionCounter] {
         // The pruned layer feeding each parameterised layer, if any.
         var feeder = [Int: Int]()
@@ -198,6 +198,9 @@ extension Architecture.LayerSpec {
         case .dense: return .dense(outputs: units)
         case .sparseDense(_, let epsilon): return .sparseDense(outputs: units, epsilon: epsilon)
         case .conv2d(_, let kernel, let same): return .conv2d(filters: units, kernel: kernel, same: same)
+        case .convolution(var c):
+            c.filters = units
+            return .convolution(c)
         default: preconditionFailure("\(self) has no neurons")
         }
     }

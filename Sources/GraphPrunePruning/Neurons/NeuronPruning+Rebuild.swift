@@ -37,7 +37,7 @@ extension NeuronPruning {
     /// layer, and every later layer sliced to match (see `NeuronPruning`'s documentation). The
     /// positions must have passed `checkPositions`.
     /// - Complexity: O(parameters) copying, plus O(nnz) for sparse layers.
-    static func rebuild(_ model: Sequential, keeping kept: [Int: [Int]]) -> Sequential {
+    static func rebuild(_ model: Network, keeping kept: [Int: [Int]]) -> Network {
         let shapes = try! model.architecture.shapes()
         var specs = model.architecture.layers
         var layers = [any Layer]()
@@ -66,11 +66,10 @@ extension NeuronPruning {
                     columns = channels.flatMap { channel in (channel * taps)..<((channel + 1) * taps) }
                 }
                 let input = ImageShape(channels: units.channels(shape: shape), height: c.input.height, width: c.input.width)
-                layers.append(Conv2D(
-                    input: input, kernel: (c.kernelHeight, c.kernelWidth),
-                    weight: gather(c.weight, rows: rows, columns: columns), bias: pick(c.bias, rows), padding: c.padding,
+                layers.append(c.replacing(
+                    input: input, weight: gather(c.weight, rows: rows, columns: columns), bias: pick(c.bias, rows),
                     mask: c.mask.map { gather($0, rows: rows, columns: columns) }))
-                if let rows, case .conv2d(_, let kernel, let same) = specs[i] { specs[i] = .conv2d(filters: rows.count, kernel: kernel, same: same) }
+                if let rows { specs[i] = specs[i].withUnits(rows.count) }
                 units = rows.map { .channels($0) } ?? .all
             case let r as SReLU:
                 layers.append(SReLU(
@@ -91,9 +90,9 @@ extension NeuronPruning {
                 preconditionFailure("layers.\(i) (\(type(of: layer))) cannot be sliced (checkChain lets it through)")
             }
         }
-        let architecture = Architecture(inputShape: model.architecture.inputShape, layers: specs)
+        let architecture = model.architecture.replacingLayers(specs)
         precondition((try? architecture.shapes()) != nil, "the rebuilt architecture does not fit together")
-        return Sequential(architecture: architecture, layers: layers)
+        return Network(architecture: architecture, layers: layers)
     }
 
     /// `values[indices]`, or `values` when `indices` is nil.

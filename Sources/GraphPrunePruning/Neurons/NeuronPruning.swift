@@ -58,7 +58,7 @@ public struct NeuronPruning: Sendable {
     /// Scores, selects and rebuilds (see the type's documentation).
     /// - Parameter positions: the layers to prune (`layers.{i}`), in any order, each once.
     /// - Complexity: the scorer's cost on each listed layer, plus O(parameters) copying.
-    public func prune(_ model: Sequential, layers positions: [Int]) throws -> NeuronPruningResult {
+    public func prune(_ model: Network, layers positions: [Int]) throws -> NeuronPruningResult {
         try NeuronPruning.validate(pruneRatio: pruneRatio, minimumWidth: minimumWidth)
         let sorted = try NeuronPruning.checkPositions(positions, in: model)
         for position in sorted {
@@ -94,7 +94,7 @@ public struct NeuronPruning: Sendable {
 
     /// The position of the output layer: the last Dense, SparseDense or Conv2D layer (the one
     /// giving the logits), or nil for a model without one.
-    public static func outputPosition(of model: Sequential) -> Int? {
+    public static func outputPosition(of model: Network) -> Int? {
         model.layers.lastIndex { units(of: $0) != nil }
     }
 
@@ -139,8 +139,11 @@ public struct NeuronPruning: Sendable {
 
     /// Checks the positions (in range, distinct, prunable, not the output layer, followed by a
     /// chain that can be sliced exactly) and returns them ascending.
-    static func checkPositions(_ positions: [Int], in model: Sequential) throws -> [Int] {
+    static func checkPositions(_ positions: [Int], in model: Network) throws -> [Int] {
         guard !positions.isEmpty else { throw NeuronPruningError.invalidOption("no layers to prune were given") }
+        guard model.architecture.isChain else {
+            throw NeuronPruningError.invalidOption("\(model.architecture.summary) is a graph with branches: neuron pruning rebuilds chains only (pruning over dependency groups is not built yet)")
+        }
         let sorted = positions.sorted()
         for (a, b) in zip(sorted, sorted.dropFirst()) where a == b {
             throw NeuronPruningError.invalidOption("layers.\(a) is listed twice")
@@ -163,7 +166,7 @@ public struct NeuronPruning: Sendable {
     /// The layers between a pruned layer and the next parameterised one must carry its units
     /// through unchanged (elementwise maps; pooling only per channel of a convolution), and a
     /// convolution cannot follow a pruned Dense layer (it would mix the units spatially).
-    private static func checkChain(after position: Int, in model: Sequential) throws {
+    private static func checkChain(after position: Int, in model: Network) throws {
         let channels = model.layers[position] is Conv2D
         for k in (position + 1)..<model.layers.count {
             let layer = model.layers[k]
@@ -218,7 +221,7 @@ public struct NeuronPruningLayerReport: Equatable, Sendable {
 
 /// A pruned, rebuilt model with its per-layer reports and whole-model costs.
 public struct NeuronPruningResult: Sendable {
-    public var model: Sequential
+    public var model: Network
     /// One report per pruned layer, by ascending position.
     public var layers: [NeuronPruningLayerReport]
     public var costBefore: ModelCost

@@ -7,7 +7,7 @@ extension SparseEvolution {
     /// form a chain (each one's inputs are the previous one's outputs, only size-preserving
     /// layers — activations, dropout — in between), followed by the dense output layer when
     /// `includeOutputLayer` is set. Throws when they do not chain or there is no output layer.
-    public func graphLayers(of model: Sequential) throws -> [Int] {
+    public func graphLayers(of model: Network) throws -> [Int] {
         guard case .censet(_, _, let includeOutput, _) = rule else { return [] }
         let sparse = try connectionTargets(of: model).map(\.position)
         let sizes = model.architecture.sizes
@@ -30,7 +30,7 @@ extension SparseEvolution {
     /// `LC < μ − kσ`.
     /// - Complexity: O(Σ in·out) for the graph, O(n + m) for the scores.
     func censetRemoval(
-        of model: Sequential, k: Double, variant: LaplacianCentrality.Variant, weighting: LayeredGraph.EdgeWeighting
+        of model: Network, k: Double, variant: LaplacianCentrality.Variant, weighting: LayeredGraph.EdgeWeighting
     ) throws -> (removal: [[Bool]], statistics: CentralityStatistics) {
         let chain = try graphLayers(of: model)
         let weights: [Matrix<Float>] = chain.map { position in

@@ -93,7 +93,7 @@ public struct SparseEvolution: Equatable, Sendable {
     /// for bad settings, before training starts.
     @discardableResult
     public static func train(
-        _ model: inout Sequential, data: DataSplit, settings: TrainingSettings, evolution: SparseEvolution,
+        _ model: inout Network, data: DataSplit, settings: TrainingSettings, evolution: SparseEvolution,
         onBatch: (Int, Int, Int) -> Void = { _, _, _ in }, onEpoch: (RewiredEpochRecord) -> Void = { _ in }
     ) throws -> [RewiredEpochRecord] {
         try evolution.validate()
@@ -125,7 +125,7 @@ public struct SparseEvolution: Equatable, Sendable {
 
     /// Each sparse layer's position and the connection count it is kept at (its current count).
     /// Throws when the model has no `SparseDense` layer.
-    public func connectionTargets(of model: Sequential) throws -> [(position: Int, count: Int)] {
+    public func connectionTargets(of model: Network) throws -> [(position: Int, count: Int)] {
         let targets = model.layers.enumerated().compactMap { i, layer in
             (layer as? SparseDense).map { (position: i, count: $0.connectionCount) }
         }
@@ -142,7 +142,7 @@ public struct SparseEvolution: Equatable, Sendable {
     ///   plus O(n + m) for the centrality; regrowth O(regrown) expected draws per layer, or
     ///   O(in·out) when the layer is nearly full.
     public func rewire(
-        _ model: inout Sequential, targets: [(position: Int, count: Int)], generator: inout SplitMix64
+        _ model: inout Network, targets: [(position: Int, count: Int)], generator: inout SplitMix64
     ) throws -> (record: RewiringRecord, maps: [PositionMap]) {
         let removal: [[Bool]]
         var centrality: CentralityStatistics? = nil
@@ -193,7 +193,7 @@ public struct SparseEvolution: Equatable, Sendable {
 
 /// What one rewiring did, per sparse layer (all arrays in the order of `layers`).
 public struct RewiringRecord: Codable, Equatable, Sendable {
-    /// Positions of the sparse layers in `Sequential.layers`.
+    /// Positions of the sparse layers in `Network.layers`.
     public var layers: [Int]
     /// Connections after the rewiring.
     public var connections: [Int] = []

@@ -32,36 +32,6 @@ final class NetworkConvolutionTests: XCTestCase {
     /// batch of 3 then ends on a partial chunk).
     private let chunkings: [Int?] = [nil, 1, 2]
 
-    /// `Y[b, f, y, x] = b_f + Σ_{c,i,j} W[f, (c,i,j)] X[b, c, y+i−pt, x+j−pl]`, summed in Double
-    /// straight from the definition (zero outside the image).
-    private func directConvolution(_ conv: Conv2D, _ x: Matrix<Float>) -> [Double] {
-        let (c, h, w) = (shape.channels, shape.height, shape.width)
-        let (kh, kw) = (conv.kernelHeight, conv.kernelWidth)
-        let (pt, pl) = conv.padding == .same ? ((kh - 1) / 2, (kw - 1) / 2) : (0, 0)
-        let (oh, ow) = conv.padding == .same ? (h, w) : (h - kh + 1, w - kw + 1)
-        var y = [Double]()
-        for b in 0..<x.rows {
-            for f in 0..<conv.filters {
-                for oy in 0..<oh {
-                    for ox in 0..<ow {
-                        var sum = Double(conv.bias[f])
-                        for ch in 0..<c {
-                            for i in 0..<kh {
-                                for j in 0..<kw {
-                                    let (iy, ix) = (oy + i - pt, ox + j - pl)
-                                    guard iy >= 0, iy < h, ix >= 0, ix < w else { continue }
-                                    sum += Double(conv.weight[f, (ch * kh + i) * kw + j]) * Double(x[b, (ch * h + iy) * w + ix])
-                                }
-                            }
-                        }
-                        y.append(sum)
-                    }
-                }
-            }
-        }
-        return y
-    }
-
     // MARK: Conv2D
 
     func testConvolutionOutputShapes() {
@@ -119,7 +89,7 @@ final class NetworkConvolutionTests: XCTestCase {
                 var conv = convolution(kernel: kernel, padding: padding, chunkSamples: chunk)
                 let x = S.matrix(3, shape.size, seed: 7)
                 let y = S.forward(&conv, x)
-                let expected = directConvolution(conv, x)
+                let expected = S.directConvolution(conv, x)
                 XCTAssertEqual(y.elements.count, expected.count)
                 for (a, e) in zip(y.elements, expected) {
                     XCTAssertEqual(Double(a), e, accuracy: 1e-5, "\(kernel) \(padding) chunk \(chunk ?? 0)")
@@ -207,7 +177,7 @@ final class NetworkConvolutionTests: XCTestCase {
             XCTAssertEqual(dx1, dx2)
             XCTAssertEqual(reused.weightGradient, fresh.weightGradient)
             XCTAssertEqual(reused.biasGradient, fresh.biasGradient)
-            XCTAssertEqual(y1.elements.count, directConvolution(fresh, small).count)
+            XCTAssertEqual(y1.elements.count, S.directConvolution(fresh, small).count)
         }
     }
 

@@ -1,5 +1,6 @@
 import XCTest
 @testable import GraphPruneNumerics
+@testable import GraphPruneIO
 @testable import GraphPruneNetwork
 
 /// Fresh-buffer forward/backward runs and central differences for the layer tests.
@@ -64,6 +65,40 @@ enum NetworkTestSupport {
             minus[i] -= step
             return (loss(plus) - loss(minus)) / (Double(plus[i]) - Double(minus[i]))
         }
+    }
+
+    /// `Y[b, f, y, x] = b_f + Σ_{c ∈ group(f), i, j} W[f, (c,i,j)] X[b, c, y·sh+i−pt, x·sw+j−pl]`,
+    /// summed in Double straight from the definition (zero outside the image; any stride,
+    /// padding and groups).
+    static func directConvolution(_ conv: Conv2D, _ x: Matrix<Float>) -> [Double] {
+        let (c, h, w) = (conv.input.channels, conv.input.height, conv.input.width)
+        let (kh, kw) = (conv.kernelHeight, conv.kernelWidth)
+        let (pt, pl) = (conv.padding.top, conv.padding.left)
+        let (oh, ow) = (conv.output.height, conv.output.width)
+        let (channelsPerGroup, filtersPerGroup) = (c / conv.groups, conv.filters / conv.groups)
+        var y = [Double]()
+        for b in 0..<x.rows {
+            for f in 0..<conv.filters {
+                let group = f / filtersPerGroup
+                for oy in 0..<oh {
+                    for ox in 0..<ow {
+                        var sum = Double(conv.bias[f])
+                        for local in 0..<channelsPerGroup {
+                            let ch = group * channelsPerGroup + local
+                            for i in 0..<kh {
+                                for j in 0..<kw {
+                                    let (iy, ix) = (oy * conv.strideHeight + i - pt, ox * conv.strideWidth + j - pl)
+                                    guard iy >= 0, iy < h, ix >= 0, ix < w else { continue }
+                                    sum += Double(conv.weight[f, (local * kh + i) * kw + j]) * Double(x[b, (ch * h + iy) * w + ix])
+                                }
+                            }
+                        }
+                        y.append(sum)
+                    }
+                }
+            }
+        }
+        return y
     }
 
     /// The base address of a matrix's storage, to check that a buffer was written in place.

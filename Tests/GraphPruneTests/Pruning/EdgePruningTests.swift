@@ -6,12 +6,12 @@ import XCTest
 @testable import GraphPruneCLI
 
 final class EdgePruningTests: XCTestCase {
-    private func mlp(seed: UInt64) throws -> Sequential {
-        Sequential(architecture: try Architecture.multilayerPerceptron("20-16-12-5"), initializer: .glorotUniform, seed: seed)
+    private func mlp(seed: UInt64) throws -> Network {
+        Network(architecture: try Architecture.multilayerPerceptron("20-16-12-5"), initializer: .glorotUniform, seed: seed)
     }
 
-    private func cnn(seed: UInt64) throws -> Sequential {
-        Sequential(architecture: try Architecture.parse("c4-p-6-3", inputShape: [2, 6, 6]), initializer: .kaimingNormal, seed: seed)
+    private func cnn(seed: UInt64) throws -> Network {
+        Network(architecture: try Architecture.parse("c4-p-6-3", inputShape: [2, 6, 6]), initializer: .kaimingNormal, seed: seed)
     }
 
     private func target(_ q: Double, _ m: Int) -> Int { Int((q * Double(m)).rounded()) }

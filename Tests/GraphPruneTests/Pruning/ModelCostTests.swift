@@ -7,7 +7,7 @@ import XCTest
 
 final class ModelCostTests: XCTestCase {
     func testMultilayerPerceptronHandCount() throws {
-        let model = Sequential(architecture: try Architecture.multilayerPerceptron("784-256-10", dropout: 0.3),
+        let model = Network(architecture: try Architecture.multilayerPerceptron("784-256-10", dropout: 0.3),
                                initializer: .glorotUniform, seed: 1)
         let cost = ModelCost(model)
         XCTAssertEqual(cost.layers.count, 4)  // dense, relu, dropout, dense
@@ -21,7 +21,7 @@ final class ModelCostTests: XCTestCase {
 
     func testConvolutionHandCount() throws {
         // [3, 8, 8] → c4 (same 3×3) → [4, 8, 8] → pool → [4, 4, 4] → v5/3 (valid) → [5, 2, 2] → 6.
-        let model = Sequential(architecture: try Architecture.parse("c4-p-v5/3-6", inputShape: [3, 8, 8]),
+        let model = Network(architecture: try Architecture.parse("c4-p-v5/3-6", inputShape: [3, 8, 8]),
                                initializer: .kaimingNormal, seed: 2)
         let cost = ModelCost(model)
         XCTAssertEqual(cost.layers.map(\.parameters), [4 * 27 + 4, 0, 0, 5 * 36 + 5, 0, 6 * 20 + 6])
@@ -34,7 +34,7 @@ final class ModelCostTests: XCTestCase {
         let sparse = SparseDense(inputs: 4, outputs: 3, connections: [(0, 0), (0, 3), (1, 1), (2, 0), (2, 2)])
         let srelu = SReLU(tLeft: [0, 0, 0], aLeft: [0.1, 0.2, 0.3], tRight: [1, 2, 3], aRight: [1, 1, 1])
         let head = Dense(weight: Matrix(rows: 2, columns: 3), bias: [0, 0])
-        let model = Sequential(
+        let model = Network(
             architecture: Architecture(inputSize: 4, layers: [.sparseDense(outputs: 3, epsilon: 1), .srelu, .dense(outputs: 2)]),
             layers: [sparse, srelu, head])
         let cost = ModelCost(model)
@@ -47,7 +47,7 @@ final class ModelCostTests: XCTestCase {
         var conv = Conv2D(input: ImageShape(channels: 1, height: 3, width: 3), weight: Matrix(rows: 2, columns: 4, repeating: 1),
                           bias: [0, 0], padding: .valid)
         conv.setMask(Matrix([[1, 0, 0, 1], [0, 1, 0, 0]]))
-        let model = Sequential(
+        let model = Network(
             architecture: Architecture(inputShape: [1, 3, 3], layers: [.conv2d(filters: 2, kernel: 2, same: false), .dense(outputs: 2)]),
             layers: [conv, Dense(weight: Matrix(rows: 2, columns: 8), bias: [0, 0])])
         let cost = ModelCost(model)
@@ -64,7 +64,7 @@ final class ModelCostTests: XCTestCase {
 final class ParameterBudgetTests: XCTestCase {
     private let magnitude = MagnitudeScorer()
 
-    private func bruteForce(_ model: Sequential, layers: [Int], minimumWidth: Int = 1) -> [(ratio: Double, parameters: Int)] {
+    private func bruteForce(_ model: Network, layers: [Int], minimumWidth: Int = 1) -> [(ratio: Double, parameters: Int)] {
         (0..<600).compactMap { j in
             let ratio = Double(j) / 600
             guard let result = try? NeuronPruning(scorer: magnitude, pruneRatio: ratio, minimumWidth: minimumWidth)
@@ -74,7 +74,7 @@ final class ParameterBudgetTests: XCTestCase {
     }
 
     private func check(
-        _ model: Sequential, layers: [Int], scorer: (any ImportanceScorer)?, minimumWidth: Int = 1,
+        _ model: Network, layers: [Int], scorer: (any ImportanceScorer)?, minimumWidth: Int = 1,
         file: StaticString = #filePath, line: UInt = #line
     ) throws {
         let all = bruteForce(model, layers: layers, minimumWidth: minimumWidth)
@@ -95,21 +95,21 @@ final class ParameterBudgetTests: XCTestCase {
     }
 
     func testDenseModelMatchesBruteForce() throws {
-        let model = Sequential(architecture: try Architecture.parse("5-6-10-4", inputShape: nil, activation: .srelu),
+        let model = Network(architecture: try Architecture.parse("5-6-10-4", inputShape: nil, activation: .srelu),
                                initializer: .glorotUniform, seed: 1)
         try check(model, layers: [0, 2], scorer: nil)
         try check(model, layers: [2], scorer: nil, minimumWidth: 4)
     }
 
     func testConvolutionModelMatchesBruteForce() throws {
-        let model = Sequential(architecture: try Architecture.parse("c6-p-8-3", inputShape: [2, 4, 4]),
+        let model = Network(architecture: try Architecture.parse("c6-p-8-3", inputShape: [2, 4, 4]),
                                initializer: .glorotUniform, seed: 2)
         try check(model, layers: [0, 3], scorer: nil)
     }
 
     func testMaskedConvolutionMatchesBruteForce() throws {
         let model = PruningTestModels.masking(
-            Sequential(architecture: try Architecture.parse("c6-v5/2-p-3", inputShape: [2, 5, 5]), initializer: .glorotUniform, seed: 5),
+            Network(architecture: try Architecture.parse("c6-v5/2-p-3", inputShape: [2, 5, 5]), initializer: .glorotUniform, seed: 5),
             at: 2, seed: 6)
         try check(model, layers: [0, 2], scorer: magnitude)
         XCTAssertThrowsError(try NeuronPruning.matchParameterBudget(model, layers: [0], targetParameters: 50)) { error in
@@ -118,7 +118,7 @@ final class ParameterBudgetTests: XCTestCase {
     }
 
     func testSparseModelMatchesBruteForce() throws {
-        let model = Sequential(architecture: try Architecture.parse("8-12-10-3", inputShape: nil, sparseEpsilon: 2),
+        let model = Network(architecture: try Architecture.parse("8-12-10-3", inputShape: nil, sparseEpsilon: 2),
                                initializer: .glorotUniform, seed: 3)
         try check(model, layers: [0, 2], scorer: magnitude)
         XCTAssertThrowsError(try NeuronPruning.matchParameterBudget(model, layers: [0], targetParameters: 50)) { error in
@@ -127,7 +127,7 @@ final class ParameterBudgetTests: XCTestCase {
     }
 
     func testExactTargetAndErrors() throws {
-        let model = Sequential(architecture: try Architecture.multilayerPerceptron("10-20-5"), initializer: .glorotUniform, seed: 4)
+        let model = Network(architecture: try Architecture.multilayerPerceptron("10-20-5"), initializer: .glorotUniform, seed: 4)
         // Keeping 12 of 20 hidden neurons: 12·10 + 12 + 5·12 + 5 = 197, reached first at p = 8/20.
         let match = try NeuronPruning.matchParameterBudget(model, layers: [0], targetParameters: 197)
         XCTAssertEqual(match.parameters, 197)

@@ -6,7 +6,7 @@ import XCTest
 
 final class ModelSurgeryTests: XCTestCase {
     func testPrunableLayersExcludeTheOutputLayer() throws {
-        let model = Sequential(architecture: try Architecture.parse("c4-p-6-3", inputShape: [1, 6, 6], dropout: 0.1),
+        let model = Network(architecture: try Architecture.parse("c4-p-6-3", inputShape: [1, 6, 6], dropout: 0.1),
                                initializer: .glorotUniform, seed: 1)
         // 0 conv, 1 relu, 2 pool, 3 dense 6, 4 relu, 5 dropout, 6 dense 3 (output).
         let prunable = ModelSurgery.prunableLayers(of: model)
@@ -15,13 +15,13 @@ final class ModelSurgeryTests: XCTestCase {
         XCTAssertEqual(prunable.map(\.units), [4, 6])
         XCTAssertEqual(prunable.map(\.kind), ["conv2d", "dense"])
         XCTAssertEqual(NeuronPruning.outputPosition(of: model), 6)
-        let sparse = Sequential(architecture: try Architecture.parse("8-6-3", inputShape: nil, sparseEpsilon: 1),
+        let sparse = Network(architecture: try Architecture.parse("8-6-3", inputShape: nil, sparseEpsilon: 1),
                                 initializer: .glorotUniform, seed: 1)
         XCTAssertEqual(ModelSurgery.prunableLayers(of: sparse).map(\.kind), ["sparseDense"])
     }
 
     func testNewHeadKeepsTheBackboneBitIdentical() throws {
-        let model = Sequential(architecture: try Architecture.parse("6-8-7-5", inputShape: nil, activation: .srelu, dropout: 0.2),
+        let model = Network(architecture: try Architecture.parse("6-8-7-5", inputShape: nil, activation: .srelu, dropout: 0.2),
                                initializer: .glorotUniform, seed: 2)
         let head = model.layers.count - 1
         let transferred = try ModelSurgery.replacingHead(of: model, classes: 3, initializer: .kaimingNormal, seed: 9)
@@ -54,16 +54,16 @@ final class ModelSurgeryTests: XCTestCase {
     }
 
     func testHeadReplacementRefusals() throws {
-        let model = Sequential(architecture: try Architecture.multilayerPerceptron("4-3-2"), initializer: .glorotUniform, seed: 3)
+        let model = Network(architecture: try Architecture.multilayerPerceptron("4-3-2"), initializer: .glorotUniform, seed: 3)
         XCTAssertThrowsError(try ModelSurgery.replacingHead(of: model, classes: 0, initializer: .glorotUniform, seed: 1)) { error in
             XCTAssertTrue((error as? ModelSurgeryError)?.description.contains("classes 0") ?? false)
         }
-        let trailing = Sequential(
+        let trailing = Network(
             architecture: Architecture(inputSize: 4, layers: [.dense(outputs: 3), .srelu]), initializer: .glorotUniform, seed: 1)
         XCTAssertThrowsError(try ModelSurgery.replacingHead(of: trailing, classes: 5, initializer: .glorotUniform, seed: 1)) { error in
             XCTAssertTrue((error as? ModelSurgeryError)?.description.contains("layers.1") ?? false)
         }
-        let convolutional = Sequential(
+        let convolutional = Network(
             architecture: try Architecture.parse("c2-gap-3", inputShape: [1, 4, 4]), initializer: .glorotUniform, seed: 1)
         let replaced = try ModelSurgery.replacingHead(of: convolutional, classes: 7, initializer: .glorotUniform, seed: 1)
         XCTAssertEqual((replaced.layers[3] as! Dense).outputs, 7)
@@ -72,7 +72,7 @@ final class ModelSurgeryTests: XCTestCase {
     func testLogitsMatchEvaluate() throws {
         // `logits` agrees with the training engine's own forward: the loss from the logits equals
         // `evaluate`'s, and chunking does not change them.
-        var model = Sequential(architecture: try Architecture.parse("c3-p-5-4", inputShape: [1, 4, 4], dropout: 0.5),
+        var model = Network(architecture: try Architecture.parse("c3-p-5-4", inputShape: [1, 4, 4], dropout: 0.5),
                                initializer: .glorotUniform, seed: 4)
         let x = NetworkTestSupport.matrix(10, 16, seed: 6)
         let labels: [Int32] = [0, 1, 2, 3, 0, 1, 2, 3, 0, 1]

@@ -14,7 +14,7 @@ import XCTest
 /// summation order (BLAS blocking, removed zero columns) gives bit-identical logits, and the
 /// rebuilt model can be compared with `XCTAssertEqual`.
 enum PruningTestModels {
-    static func quantized(_ model: Sequential) -> Sequential {
+    static func quantized(_ model: Network) -> Network {
         let layers: [any Layer] = model.layers.map { layer in
             var copy: any Layer = layer
             copy.visitParameters { values, _ in values = values.map { ($0 * 8).rounded() / 8 } }
@@ -27,11 +27,11 @@ enum PruningTestModels {
             }
             return copy
         }
-        return Sequential(architecture: model.architecture, layers: layers)
+        return Network(architecture: model.architecture, layers: layers)
     }
 
-    static func model(_ architecture: Architecture, seed: UInt64) -> Sequential {
-        quantized(Sequential(architecture: architecture, initializer: .glorotUniform, seed: seed))
+    static func model(_ architecture: Architecture, seed: UInt64) -> Network {
+        quantized(Network(architecture: architecture, initializer: .glorotUniform, seed: seed))
     }
 
     static func inputs(_ rows: Int, _ columns: Int, seed: UInt64) -> Matrix<Float> {
@@ -42,26 +42,26 @@ enum PruningTestModels {
 
     /// Trainable scalars counted independently of `ModelCost`: every visited parameter, less the
     /// entries a convolution's mask prunes.
-    static func trainable(_ model: Sequential) -> Int {
+    static func trainable(_ model: Network) -> Int {
         model.parameterCount - model.layers.reduce(0) { total, layer in
             total + ((layer as? Conv2D)?.mask?.elements.filter { $0 == 0 }.count ?? 0)
         }
     }
 
     /// `model` with a random 0/1 mask (about 60 % ones) on the convolution at `position`.
-    static func masking(_ model: Sequential, at position: Int, seed: UInt64) -> Sequential {
+    static func masking(_ model: Network, at position: Int, seed: UInt64) -> Network {
         var layers = model.layers
         var conv = layers[position] as! Conv2D
         var generator = SplitMix64(seed: seed)
         let ones = (0..<conv.weight.elements.count).map { _ in Float(generator.nextUnitDouble() < 0.6 ? 1 : 0) }
         conv.setMask(Matrix(rows: conv.weight.rows, columns: conv.weight.columns, elements: ones))
         layers[position] = conv
-        return Sequential(architecture: model.architecture, layers: layers)
+        return Network(architecture: model.architecture, layers: layers)
     }
 
     /// `model` with the incoming weights and biases of every neuron not in `kept[position]` set
     /// to zero (their activations are then ReLU(0) = 0).
-    static func zeroingPruned(_ model: Sequential, kept: [Int: [Int]]) -> Sequential {
+    static func zeroingPruned(_ model: Network, kept: [Int: [Int]]) -> Network {
         var layers = model.layers
         for (position, keep) in kept {
             let keepSet = Set(keep)
@@ -88,7 +88,7 @@ enum PruningTestModels {
                 XCTFail("layers.\(position) is not prunable")
             }
         }
-        return Sequential(architecture: model.architecture, layers: layers)
+        return Network(architecture: model.architecture, layers: layers)
     }
 }
 
@@ -98,7 +98,7 @@ final class NeuronPruningTests: XCTestCase {
     /// Prunes, then checks the rebuilt model against the zeroed original, bit for bit.
     @discardableResult
     private func checkEquivalence(
-        _ model: Sequential, layers: [Int], ratio: Double, scorer: any ImportanceScorer,
+        _ model: Network, layers: [Int], ratio: Double, scorer: any ImportanceScorer,
         file: StaticString = #filePath, line: UInt = #line
     ) throws -> NeuronPruningResult {
         let result = try NeuronPruning(scorer: scorer, pruneRatio: ratio).prune(model, layers: layers)
@@ -204,7 +204,7 @@ final class NeuronPruningTests: XCTestCase {
         // Row norms 5, 1, 1, 2, 0.5: ranking 0, 3, 1, 2, 4 (tie 1/2 by the lower index).
         let first = Dense(weight: Matrix([[3, 4], [0, 1], [1, 0], [0, -2], [0.5, 0]]), bias: [1, 2, 3, 4, 5])
         let head = Dense(weight: Matrix([[1, 2, 3, 4, 5], [6, 7, 8, 9, 10]]), bias: [0, 0])
-        let model = Sequential(architecture: Architecture(inputSize: 2, layers: [.dense(outputs: 5), .relu, .dense(outputs: 2)]),
+        let model = Network(architecture: Architecture(inputSize: 2, layers: [.dense(outputs: 5), .relu, .dense(outputs: 2)]),
                                layers: [first, ReLU(), head])
         let result = try NeuronPruning(scorer: magnitude, pruneRatio: 0.4).prune(model, layers: [0])
         let report = result.layers[0]
@@ -259,7 +259,7 @@ final class NeuronPruningTests: XCTestCase {
         XCTAssertEqual(collapse?.description, "layers.0: pruning 2 of 3 neurons leaves 1, fewer than the minimum width 2")
         XCTAssertNil(error(NeuronPruning(scorer: magnitude, pruneRatio: 0.7, minimumWidth: 1), [0]))
         // A convolution after a Dense layer would mix its units.
-        let mixed = Sequential(
+        let mixed = Network(
             architecture: Architecture(inputShape: [1, 1, 4], layers: [.dense(outputs: 6), .relu, .conv2d(filters: 2, kernel: 1, same: true), .relu, .dense(outputs: 3)]),
             initializer: .glorotUniform, seed: 1)
         XCTAssertThrowsError(try plain.prune(mixed, layers: [0])) { e in

@@ -79,7 +79,7 @@ final class SparseEvolutionTests: XCTestCase {
 
     func testSETKeepsEveryLayersConnectionCountOverRewirings() throws {
         let architecture = try Architecture.parse("20-24-16-5", inputShape: nil, sparseEpsilon: 3)
-        var model = Sequential(architecture: architecture, initializer: .glorotUniform, seed: 1)
+        var model = Network(architecture: architecture, initializer: .glorotUniform, seed: 1)
         let evolution = SparseEvolution(rule: .set(zeta: 0.3), regrowth: .smallRandom(std: 0.1))
         let targets = try evolution.connectionTargets(of: model)
         XCTAssertEqual(targets.map(\.position), [0, 2])
@@ -127,7 +127,7 @@ final class SparseEvolutionTests: XCTestCase {
     // MARK: CenSET
 
     /// A 4-3-3 sparse chain with a dense 3 → 2 output layer; weights of very different sizes.
-    private func handMadeNetwork() -> Sequential {
+    private func handMadeNetwork() -> Network {
         let architecture = Architecture(inputSize: 4, layers: [
             .sparseDense(outputs: 3, epsilon: 1), .relu, .sparseDense(outputs: 3, epsilon: 1), .relu, .dense(outputs: 2),
         ])
@@ -140,7 +140,7 @@ final class SparseEvolutionTests: XCTestCase {
             connections: [(0, 0), (0, 1), (1, 1), (1, 2), (2, 0)],
             values: [1.1, -2.2, 0.6, 0.1, -0.4])
         let output = Dense(weight: Matrix([[0.5, -1.5, 0.02], [1.0, 0.3, -0.2]]), bias: [0, 0])
-        return Sequential(architecture: architecture, layers: [first, ReLU(), second, ReLU(), output])
+        return Network(architecture: architecture, layers: [first, ReLU(), second, ReLU(), output])
     }
 
     /// Laplacian centrality from its definition: `E(G) − E(G − v)`, `E = Σ_u d_u² + Σ_{u≠w} A_uw²`
@@ -246,12 +246,12 @@ final class SparseEvolutionTests: XCTestCase {
 
     func testCenSETNeedsAChainAndAnOutputLayerWhenAskedFor() throws {
         let conv = try Architecture.parse("c2-p-8-3", inputShape: [1, 4, 4], sparseEpsilon: 2)
-        var model = Sequential(architecture: conv, initializer: .glorotUniform, seed: 1)
+        var model = Network(architecture: conv, initializer: .glorotUniform, seed: 1)
         let evolution = SparseEvolution(rule: .censet(k: 1, includeOutputLayer: true))
         XCTAssertEqual(try evolution.graphLayers(of: model), [3, 5])
         var generator = SplitMix64(seed: 1)
         XCTAssertNoThrow(try evolution.rewire(&model, targets: evolution.connectionTargets(of: model), generator: &generator))
-        let dense = Sequential(architecture: try Architecture.multilayerPerceptron("6-4-2"), initializer: .glorotUniform, seed: 1)
+        let dense = Network(architecture: try Architecture.multilayerPerceptron("6-4-2"), initializer: .glorotUniform, seed: 1)
         XCTAssertThrowsError(try evolution.connectionTargets(of: dense)) { XCTAssertTrue("\($0)".contains("no sparse layers"), "\($0)") }
         XCTAssertThrowsError(try SparseEvolution(rule: .set(zeta: 1.5)).validate()) { XCTAssertTrue("\($0)".contains("zeta"), "\($0)") }
         XCTAssertThrowsError(try SparseEvolution(rule: .set(zeta: 0.3), regrowth: .smallRandom(std: -1)).validate()) {
@@ -341,8 +341,8 @@ final class SparseEvolutionTests: XCTestCase {
             SparseEvolution(rule: .censet(k: 0.5, centrality: .networkitLegacy, includeOutputLayer: true)),
         ]
         for evolution in evolutions {
-            func run() throws -> (Sequential, [RewiredEpochRecord]) {
-                var model = Sequential(architecture: architecture, initializer: .glorotUniform, seed: 6)
+            func run() throws -> (Network, [RewiredEpochRecord]) {
+                var model = Network(architecture: architecture, initializer: .glorotUniform, seed: 6)
                 var seen = 0
                 let history = try SparseEvolution.train(&model, data: data, settings: settings, evolution: evolution, onEpoch: { _ in seen += 1 })
                 XCTAssertEqual(seen, settings.epochs)
@@ -351,7 +351,7 @@ final class SparseEvolutionTests: XCTestCase {
             let (a, historyA) = try run(), (b, historyB) = try run()
             let label = "\(evolution.rule)"
             XCTAssertGreaterThan(historyA.last!.testAccuracy, 0.5, "chance is 0.2; \(label)")
-            let targets = try evolution.connectionTargets(of: Sequential(architecture: architecture, initializer: .glorotUniform, seed: 6))
+            let targets = try evolution.connectionTargets(of: Network(architecture: architecture, initializer: .glorotUniform, seed: 6))
             for record in historyA.dropLast() {
                 let rewiring = try XCTUnwrap(record.rewiring, label)
                 XCTAssertEqual(rewiring.connections, targets.map(\.count), label)

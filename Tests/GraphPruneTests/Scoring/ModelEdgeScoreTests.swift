@@ -7,15 +7,15 @@ import XCTest
 
 final class ModelEdgeScoreTests: XCTestCase {
     /// Dense 3→2, ReLU, Dense 2→2 with signed weights (out × in) and nonzero biases.
-    static func tinyNet(bias: Bool = true) -> Sequential {
+    static func tinyNet(bias: Bool = true) -> Network {
         let w1 = Matrix<Float>([[1, -2, 0.5], [0.25, 1, -1]]), w2 = Matrix<Float>([[2, -1], [0.5, 3]])
         let architecture = Architecture(inputSize: 3, layers: [.dense(outputs: 2), .relu, .dense(outputs: 2)])
-        return Sequential(architecture: architecture, layers: [
+        return Network(architecture: architecture, layers: [
             Dense(weight: w1, bias: bias ? [0.3, -0.2] : [0, 0]), ReLU(), Dense(weight: w2, bias: bias ? [0.1, -0.4] : [0, 0]),
         ])
     }
 
-    private func synflow(_ model: Sequential, iterations: Int, density: Double = 0.5, absoluteBiases: Bool = false) throws -> [Matrix<Double>] {
+    private func synflow(_ model: Network, iterations: Int, density: Double = 0.5, absoluteBiases: Bool = false) throws -> [Matrix<Double>] {
         try SynFlowEdgeScorer(iterations: iterations, absoluteBiases: absoluteBiases)
             .scores(EdgeScoringContext(model: model, positions: [0, 2], density: density))
     }
@@ -49,7 +49,7 @@ final class ModelEdgeScoreTests: XCTestCase {
         // R is linear in each single |w| (every path holds it once), so a difference quotient of
         // the engine's own forward pass on |W| is exact up to rounding.
         let architecture = try Architecture.parse("c3-gap-4", inputShape: [2, 4, 5])
-        let model = Sequential(architecture: architecture, initializer: .glorotUniform, seed: 3)
+        let model = Network(architecture: architecture, initializer: .glorotUniform, seed: 3)
         let s = try SynFlowEdgeScorer(iterations: 1).scores(EdgeScoringContext(model: model, positions: [0, 3]))
         func r(_ convWeight: [Float]) -> Double {
             let conv = model.layers[0] as! Conv2D, dense = model.layers[3] as! Dense
@@ -60,7 +60,7 @@ final class ModelEdgeScoreTests: XCTestCase {
                 Dense(weight: Matrix(rows: 4, columns: 3, elements: dense.weight.elements.map { abs($0) }), bias: [0, 0, 0, 0]),
             ]
             let ones = Matrix<Float>(rows: 1, columns: 40, repeating: 1)
-            return Sequential(architecture: architecture, layers: layers).outputs(ones).elements.reduce(0) { $0 + Double($1) }
+            return Network(architecture: architecture, layers: layers).outputs(ones).elements.reduce(0) { $0 + Double($1) }
         }
         let w = (model.layers[0] as! Conv2D).weight.elements.map { abs($0) }
         for k in w.indices {
@@ -129,7 +129,7 @@ final class ModelEdgeScoreTests: XCTestCase {
         XCTAssertThrowsError(try registry.make("snip", options: options)) { XCTAssertEqual("\($0)", "snipBatches 0 must be positive") }
         // Magnitude through the model: |w|, zero off a sparse layer's pattern.
         let sparse = SparseDense(inputs: 3, outputs: 2, connections: [(0, 1), (1, 2)], values: [-4, 0.5])
-        let model = Sequential(architecture: Architecture(inputSize: 3, layers: [.sparseDense(outputs: 2, epsilon: 1)]), layers: [sparse])
+        let model = Network(architecture: Architecture(inputSize: 3, layers: [.sparseDense(outputs: 2, epsilon: 1)]), layers: [sparse])
         let m = try registry.make("magnitude").scores(EdgeScoringContext(model: model, positions: [0]))
         XCTAssertEqual(m[0].elements, [0, 4, 0, 0, 0, 0.5])
         XCTAssertThrowsError(try registry.make("magnitude").scores(EdgeScoringContext(model: Self.tinyNet(), positions: [1])))

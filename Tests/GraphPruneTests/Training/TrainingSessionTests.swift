@@ -12,7 +12,7 @@ final class TrainingSessionTests: XCTestCase {
         return split
     }
 
-    private func parameters(_ model: Sequential) -> [[Float]] {
+    private func parameters(_ model: Network) -> [[Float]] {
         var out = [[Float]]()
         for i in model.layers.indices {
             var layer = model.layers[i]
@@ -33,7 +33,7 @@ final class TrainingSessionTests: XCTestCase {
             settings.batchSize = 32
             settings.optimizer = kind
             settings.seed = 11
-            var a = Sequential(architecture: architecture, initializer: .glorotUniform, seed: 2)
+            var a = Network(architecture: architecture, initializer: .glorotUniform, seed: 2)
             var b = a
             let fitted = try Trainer.fit(&a, data: data, settings: settings)
             var session = try TrainingSession(for: b, data: data, settings: settings)
@@ -56,7 +56,7 @@ final class TrainingSessionTests: XCTestCase {
             var settings = TrainingSettings(epochs: 2)
             settings.batchSize = 24
             settings.frozenLayers = frozen
-            let initial = Sequential(architecture: architecture, initializer: .glorotUniform, seed: 4)
+            let initial = Network(architecture: architecture, initializer: .glorotUniform, seed: 4)
             var model = initial
             try Trainer.fit(&model, data: data, settings: settings)
             for ((position, before), (_, after)) in zip(initial.denseLayers, model.denseLayers) {
@@ -87,7 +87,7 @@ final class TrainingSessionTests: XCTestCase {
         // the full backward pass runs and only the optimiser leaves layer 0's tensors alone.
         let data = synthetic()
         let architecture = try Architecture.multilayerPerceptron("12-16-10-4", dropout: 0.1)
-        var a = Sequential(architecture: architecture, initializer: .glorotUniform, seed: 4)
+        var a = Network(architecture: architecture, initializer: .glorotUniform, seed: 4)
         var b = a
         var generatorA = SplitMix64(seed: 8), generatorB = SplitMix64(seed: 8)
         var sgd = SGD(momentum: 0.9), skipping = SkippingSGD(skip: [0, 1])
@@ -98,14 +98,14 @@ final class TrainingSessionTests: XCTestCase {
             XCTAssertEqual(ra.loss, rb.loss)
         }
         XCTAssertEqual(parameters(a).map { $0.map(\.bitPattern) }, parameters(b).map { $0.map(\.bitPattern) })
-        let initial = Sequential(architecture: architecture, initializer: .glorotUniform, seed: 4)
+        let initial = Network(architecture: architecture, initializer: .glorotUniform, seed: 4)
         XCTAssertEqual(parameters(a)[0], parameters(initial)[0])
         XCTAssertNotEqual(parameters(a)[2], parameters(initial)[2])
     }
 
     func testBadSettingsThrowNamingTheSetting() throws {
         let data = synthetic()
-        let model = Sequential(architecture: try Architecture.multilayerPerceptron("12-4"), initializer: .glorotUniform, seed: 1)
+        let model = Network(architecture: try Architecture.multilayerPerceptron("12-4"), initializer: .glorotUniform, seed: 1)
         var settings = TrainingSettings(epochs: 1)
         settings.frozenLayers = [1]
         XCTAssertThrowsError(try TrainingSession(for: model, data: data, settings: settings)) {
@@ -117,7 +117,7 @@ final class TrainingSessionTests: XCTestCase {
             XCTAssertTrue("\($0)".contains("batch size"), "\($0)")
         }
         settings.batchSize = 10
-        let wide = Sequential(architecture: try Architecture.multilayerPerceptron("13-4"), initializer: .glorotUniform, seed: 1)
+        let wide = Network(architecture: try Architecture.multilayerPerceptron("13-4"), initializer: .glorotUniform, seed: 1)
         XCTAssertThrowsError(try TrainingSession(for: wide, data: data, settings: settings)) {
             XCTAssertTrue("\($0)".contains("12 features"), "\($0)")
         }
@@ -129,7 +129,7 @@ final class TrainingSessionTests: XCTestCase {
         var settings = TrainingSettings(epochs: 2)
         settings.batchSize = 240  // one step per epoch
         settings.learningRate = 0.1
-        var a = Sequential(architecture: architecture, initializer: .glorotUniform, seed: 3)
+        var a = Network(architecture: architecture, initializer: .glorotUniform, seed: 3)
         var b = a
         var kept = try TrainingSession(for: a, data: data, settings: settings)
         var reset = try TrainingSession(for: b, data: data, settings: settings)

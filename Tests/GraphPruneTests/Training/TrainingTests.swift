@@ -53,7 +53,7 @@ final class TrainingTests: XCTestCase {
         }
         let data = DataSplit(train: asImages(images.train), test: asImages(images.test))
         let architecture = try Architecture.parse("c4-p-v3/2-12-3", inputShape: [1, 6, 6], activation: .srelu, dropout: 0.2, sparseEpsilon: 2)
-        var model = Sequential(architecture: architecture, initializer: .kaimingNormal, seed: 5)
+        var model = Network(architecture: architecture, initializer: .kaimingNormal, seed: 5)
         var settings = TrainingSettings(epochs: 2)
         settings.batchSize = 16
         settings.augment = true
@@ -83,7 +83,7 @@ final class TrainingTests: XCTestCase {
         settings.augment = true
         settings.seed = 3
         func run() throws -> ([[Float]], [EpochRecord]) {
-            var model = Sequential(architecture: architecture, initializer: .glorotUniform, seed: 3)
+            var model = Network(architecture: architecture, initializer: .glorotUniform, seed: 3)
             let history = try Trainer.fit(&model, data: data, settings: settings)
             var parameters = [[Float]]()
             for i in model.layers.indices {
@@ -120,8 +120,8 @@ final class TrainingTests: XCTestCase {
         settings.batchSize = 32
         settings.learningRate = 0.05
         settings.seed = 9
-        func run() throws -> (Sequential, [EpochRecord]) {
-            var model = Sequential(architecture: architecture, initializer: .glorotUniform, seed: 9)
+        func run() throws -> (Network, [EpochRecord]) {
+            var model = Network(architecture: architecture, initializer: .glorotUniform, seed: 9)
             let history = try Trainer.fit(&model, data: data, settings: settings)
             return (model, history)
         }
@@ -134,7 +134,7 @@ final class TrainingTests: XCTestCase {
         XCTAssertEqual(historyA.map(\.testAccuracy), historyB.map(\.testAccuracy))
         XCTAssertEqual(historyA.map(\.trainLoss), historyB.map(\.trainLoss))
         settings.seed = 10
-        var other = Sequential(architecture: architecture, initializer: .glorotUniform, seed: 9)
+        var other = Network(architecture: architecture, initializer: .glorotUniform, seed: 9)
         try Trainer.fit(&other, data: data, settings: settings)
         XCTAssertNotEqual(other.denseLayers.map(\.layer.weight), a.denseLayers.map(\.layer.weight), "the seed drives shuffling and dropout")
     }
@@ -146,14 +146,14 @@ final class TrainingTests: XCTestCase {
         settings.batchSize = 32
         settings.learningRate = 0.01
         settings.milestones = [4]
-        var model = Sequential(architecture: try Architecture.multilayerPerceptron("20-16-5"), initializer: .kaimingNormal, seed: 1)
+        var model = Network(architecture: try Architecture.multilayerPerceptron("20-16-5"), initializer: .kaimingNormal, seed: 1)
         let history = try Trainer.fit(&model, data: data, settings: settings)
         XCTAssertGreaterThan(history.last!.testAccuracy, 0.5)
     }
 
     func testCheckpointRoundTripEvaluatesIdentically() throws {
         let data = synthetic()
-        var model = Sequential(architecture: try Architecture.multilayerPerceptron("20-12-5", dropout: 0.1), initializer: .glorotUniform, seed: 2)
+        var model = Network(architecture: try Architecture.multilayerPerceptron("20-12-5", dropout: 0.1), initializer: .glorotUniform, seed: 2)
         try Trainer.fit(&model, data: data, settings: TrainingSettings(epochs: 2))
         let directory = try TemporaryDirectory()
         let url = URL(fileURLWithPath: directory.path("ckpt.safetensors"))
@@ -206,7 +206,7 @@ final class TrainingTests: XCTestCase {
         let saved = directory.url.appendingPathComponent("init.safetensors")
         try TrainCommand.parse(["--dataset", "synthetic", "--arch", "64-16-10", "--epochs", "0", "--seed", "4", "--save", saved.path]).run()
         let model = try ModelCheckpoint.load(saved).model
-        let fresh = Sequential(architecture: model.architecture, initializer: .glorotUniform, seed: 4)
+        let fresh = Network(architecture: model.architecture, initializer: .glorotUniform, seed: 4)
         XCTAssertEqual(model.denseLayers.map(\.layer.weight), fresh.denseLayers.map(\.layer.weight))
     }
 

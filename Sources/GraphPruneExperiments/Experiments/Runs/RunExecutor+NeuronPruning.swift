@@ -8,7 +8,7 @@ extension RunExecutor {
     mutating func runNeuronPruning(_ settings: RunSettings, data: DataSplit, recorder: inout Recorder) throws {
         let transfer = settings.procedure == "transfer-prune"
         var target = data
-        var model: Sequential
+        var model: Network
         var frozen = [Int]()
         if transfer {
             let source = settings.integers("source-classes"), targetClasses = settings.integers("target-classes")
@@ -90,7 +90,7 @@ extension RunExecutor {
     /// The parameters `model` keeps when the weights of `layers` are pruned to `density` (each
     /// layer `round(q · weights)`, as edge pruning does) and everything else stays: the budget a
     /// neuron-pruned model is matched to.
-    static func edgeBudget(_ model: Sequential, layers: [Int], density: Double) -> Int {
+    static func edgeBudget(_ model: Network, layers: [Int], density: Double) -> Int {
         var total = ModelCost(model).parameters
         for p in layers {
             let weights: Int

@@ -21,7 +21,7 @@ extension RunExecutor {
     /// The initial model and the model after `epochs` of training on `data`, from the cache
     /// when an earlier run of this process computed them.
     mutating func pretrained(_ settings: RunSettings, data: DataSplit, recorder: inout Recorder) throws
-        -> (initial: Sequential, trained: Sequential)
+        -> (initial: Network, trained: Network)
     {
         let key = pretrainingKey(settings)
         if let cached = pretrainingCache[key] {

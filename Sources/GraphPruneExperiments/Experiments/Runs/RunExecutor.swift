@@ -15,8 +15,8 @@ public struct RunExecutor {
     var pretrainingCache: [String: PretrainedModel] = [:]
 
     struct PretrainedModel {
-        var initial: Sequential
-        var trained: Sequential
+        var initial: Network
+        var trained: Network
         var history: [RewiredEpochRecord]
     }
 
@@ -75,7 +75,7 @@ public struct RunExecutor {
         }
         if StudyParameters.pruning.contains(settings.procedure) {
             // The layer names only depend on the architecture: a model of it, drawn at seed 0.
-            let positions = try LayerSelection.positions(settings.word("layers"), in: Sequential(architecture: architecture, initializer: .glorotUniform, seed: 0))
+            let positions = try LayerSelection.positions(settings.word("layers"), in: Network(architecture: architecture, initializer: .glorotUniform, seed: 0))
             if settings.procedure == "transfer-prune" && settings.flag("freeze-backbone") && positions[0] == 0 {
                 throw StudyRunError("freeze-backbone: the pruned layers start at layers.0, so no layer before them is left to freeze; prune later layers (last-hidden) or set freeze-backbone: false")
             }
@@ -131,19 +131,20 @@ public struct RunExecutor {
             return try Architecture.parse(
                 settings.word("arch"), inputShape: [inputShape.channels, inputShape.height, inputShape.width],
                 activation: Architecture.Activation(rawValue: settings.word("activation"))!,
-                dropout: settings.number("dropout"), sparseEpsilon: sparse ? settings.number("sparse-epsilon") : nil)
+                dropout: settings.number("dropout"), sparseEpsilon: sparse ? settings.number("sparse-epsilon") : nil,
+                classes: try Dataset(named: settings.word("dataset")).classCount)
         } catch let error as ArchitectureError {
             throw StudyRunError("arch: \(error.description)")
         }
     }
 
-    func initialModel(_ settings: RunSettings, data: DataSplit, sparse: Bool = false) throws -> Sequential {
+    func initialModel(_ settings: RunSettings, data: DataSplit, sparse: Bool = false) throws -> Network {
         let architecture = try self.architecture(settings, inputShape: data.train.shape, sparse: sparse)
         guard architecture.sizes.last! >= data.train.classCount else {
             throw StudyRunError("arch: ends with \(architecture.sizes.last!) outputs but the data has \(data.train.classCount) classes")
         }
         let initializer: Initializer = settings.word("initializer") == "kaiming" ? .kaimingNormal : .glorotUniform
-        return Sequential(architecture: architecture, initializer: initializer, seed: UInt64(settings.seed))
+        return Network(architecture: architecture, initializer: initializer, seed: UInt64(settings.seed))
     }
 
     /// Training settings of a phase (`epochs`, learning rate) from the run's settings; each
@@ -164,7 +165,7 @@ public struct RunExecutor {
     }
 
     /// Trains one phase, recording its epochs.
-    func train(_ model: inout Sequential, data: DataSplit, settings: TrainingSettings, phase: String, recorder: inout Recorder) throws {
+    func train(_ model: inout Network, data: DataSplit, settings: TrainingSettings, phase: String, recorder: inout Recorder) throws {
         guard settings.epochs > 0 else { return }
         let history = try recorder.time("train") {
             try Trainer.fit(&model, data: data, settings: settings, onEpoch: { onEpoch(phase, settings.epochs, $0) })
@@ -173,7 +174,7 @@ public struct RunExecutor {
     }
 
     /// Test metrics and model size of the final model.
-    func recordFinal(_ model: inout Sequential, data: DataSplit, recorder: inout Recorder) {
+    func recordFinal(_ model: inout Network, data: DataSplit, recorder: inout Recorder) {
         let test = model.evaluate(data.test)
         recorder.metrics["test_accuracy"] = test.accuracy
         recorder.metrics["test_loss"] = test.loss

@@ -1,3 +1,4 @@
+import GraphPruneIO
 import GraphPruneNumerics
 
 /// A fully connected (affine) layer, `Y = X Wᵀ + 1 bᵀ`, on batch-major activations.
@@ -153,4 +154,12 @@ public struct Dense: Layer {
         if biasGradient.count != bias.count { biasGradient = [Float](repeating: 0, count: bias.count) }
         if ones.count < batch { ones = [Float](repeating: 1, count: batch) }
     }
+}
+
+extension Dense {
+    /// `weight` (out × in, PyTorch `nn.Linear`) and `bias`.
+    public var stateTensors: [NamedTensor] { [NamedTensor("weight", Tensor(weight)), NamedTensor("bias", vector: bias)] }
+    public var nonzeroConnections: Int { weight.nonzeroCount }
+    public var maskedConnections: Int? { nil }
+    public var connections: LayerConnections? { LayerConnections(weight: weight, gradient: weightGradient, mask: nil) }
 }

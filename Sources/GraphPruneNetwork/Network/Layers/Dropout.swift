@@ -13,7 +13,7 @@ import GraphPruneNumerics
 /// kept in the layer and only grows (a larger batch); `backward` uses the mask of the last
 /// `forward`, or passes the gradient through if that forward was in evaluation.
 /// - Complexity: O(batch · features) per pass.
-public struct Dropout: Layer {
+public struct Dropout: StatelessLayer {
     /// Probability p ∈ [0, 1) of zeroing a unit in training.
     public let rate: Float
     /// The mask of the last training forward: `1/(1 − p)` or 0 per unit (its first

@@ -5,7 +5,7 @@ import GraphPruneNumerics
 /// Backward passes the gradient where the unit was active: `∂L/∂x = ∂L/∂y · [y > 0]`
 /// (the subgradient at `x = 0` is taken as 0, as in PyTorch).
 /// - Complexity: O(batch · features), one pass, no allocation.
-public struct ReLU: Layer {
+public struct ReLU: StatelessLayer {
     public init() {}
 
     public func outputSize(inputSize: Int) -> Int { inputSize }

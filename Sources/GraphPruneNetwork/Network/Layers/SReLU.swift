@@ -176,3 +176,14 @@ public struct SReLU: Layer {
         body(&aRight, aRightGradient)
     }
 }
+
+extension SReLU {
+    /// `t_left`, `a_left`, `t_right`, `a_right` (one per unit).
+    public var stateTensors: [NamedTensor] {
+        [NamedTensor("t_left", vector: tLeft), NamedTensor("a_left", vector: aLeft),
+         NamedTensor("t_right", vector: tRight), NamedTensor("a_right", vector: aRight)]
+    }
+    public var nonzeroConnections: Int { 0 }
+    public var maskedConnections: Int? { nil }
+    public var connections: LayerConnections? { nil }
+}

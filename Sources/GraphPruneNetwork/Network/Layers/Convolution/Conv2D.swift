@@ -12,27 +12,53 @@ public enum Padding: String, Sendable, CaseIterable, Codable {
     case valid
 }
 
-/// A 2-D convolution (cross-correlation, as in PyTorch and Keras) with stride 1 and zero
-/// padding, on batch-major activations whose rows are images in channels-first C order.
+/// Zero padding around a convolution's input, per side (PyTorch's `padding=p` is `p` on every
+/// side; ONNX `pads` are `[top, left, bottom, right]`).
+public struct ConvolutionPadding: Codable, Equatable, Sendable {
+    public var top: Int, left: Int, bottom: Int, right: Int
+
+    public init(top: Int, left: Int, bottom: Int, right: Int) {
+        (self.top, self.left, self.bottom, self.right) = (top, left, bottom, right)
+    }
+
+    /// `p` zeros on every side.
+    public static func symmetric(_ p: Int) -> ConvolutionPadding { ConvolutionPadding(top: p, left: p, bottom: p, right: p) }
+
+    /// `same` (size-keeping at stride 1) or `valid` (none) for a `kh × kw` kernel (see `Padding`).
+    public init(_ padding: Padding, kernel: (height: Int, width: Int)) {
+        switch padding {
+        case .same:
+            let (top, left) = ((kernel.height - 1) / 2, (kernel.width - 1) / 2)
+            self.init(top: top, left: left, bottom: kernel.height - 1 - top, right: kernel.width - 1 - left)
+        case .valid:
+            self = .symmetric(0)
+        }
+    }
+}
+
+/// A 2-D convolution (cross-correlation, as in PyTorch and Keras) with stride, zero padding and
+/// groups, on batch-major activations whose rows are images in channels-first C order.
 ///
-/// For an input sample `X` of shape `C × H × W` (``input``), `F` filters of `kh × kw` and
-/// padding offsets `(pt, pl)` (see ``Padding``), the output sample `Y` is `F × H' × W'`
-/// (``output``):
+/// For an input sample `X` of shape `C × H × W` (``input``), `F` filters of `kh × kw`, stride
+/// `(sh, sw)`, padding `(pt, pl)` before the image (``padding``) and `g` groups, the output
+/// sample `Y` is `F × H' × W'` (``output``, `H' = ⌊(H + pt + pb − kh) / sh⌋ + 1`):
 /// ```
-/// Y[f, y, x] = b[f] + Σ_{c, i, j} W[f, (c, i, j)] · X[c, y + i − pt, x + j − pl]
+/// Y[f, y, x] = b[f] + Σ_{c ∈ group(f), i, j} W[f, (c, i, j)] · X[c, y·sh + i − pt, x·sw + j − pl]
 /// ```
-/// with `X` read as 0 outside the image.
+/// with `X` read as 0 outside the image. Filter `f` belongs to group `⌊f / (F/g)⌋` and sees only
+/// that group's `C/g` channels (`g = C`: depthwise). Without a bias (``hasBias`` false, as
+/// before a BatchNorm) `b = 0` and is neither trained nor saved.
 ///
-/// **Orientation:** `weight` is `F × (C·kh·kw)`: row `f` is filter `f` flattened in C order
-/// `(c, i, j)` — PyTorch's `OIHW` weight reshaped to `out × in`, and the biadjacency of the layer's
-/// unfolded bipartite graph (filters × input taps) that the graph builders and sparsifier use.
-/// A Keras kernel (`kh × kw × C × F`) must be permuted to this order first.
+/// **Orientation:** `weight` is `F × (C/g·kh·kw)`: row `f` is filter `f` flattened in C order
+/// `(c, i, j)` over its group's channels — PyTorch's `OIHW` weight reshaped to `out × in`, and for
+/// `g = 1` the biadjacency of the layer's unfolded bipartite graph (filters × input taps) that the
+/// graph builders and sparsifier use. A Keras kernel (`kh × kw × C × F`) must be permuted first.
 ///
 /// **Algorithm (im2col + sgemm per chunk of samples):** a chunk of `S` samples (as many as keep
 /// the unfolded chunk within `chunkFloats`, 8 MB: the cache, not memory, then carries the copies)
 /// is unfolded into `col` (`K × S·P`, `K = C·kh·kw`, `P = H'·W'`, sample `b` in columns
-/// `b·P ..< (b+1)·P`; see ``ConvolutionGeometry``), then one sgemm gives `Z = W · col`
-/// (`F × S·P`), and a copy that adds the bias moves `Z[f, b·P + p]` to `Y[b, f, p]` (a block
+/// `b·P ..< (b+1)·P`; see ``ConvolutionGeometry``), then one sgemm per group gives `Z = W · col`
+/// (`F × S·P`; group `g`'s filters times its channels' rows of `col`), and a copy that adds the bias moves `Z[f, b·P + p]` to `Y[b, f, p]` (a block
 /// transpose of `P`-long runs). One product per chunk keeps OpenBLAS's threads busy, where
 /// per-sample products (`n = P`) would be small. Unfolding the whole batch of 100 at once for a
 /// 32-channel 28 × 28 layer moved 90 MB per copy; chunks made a FashionMNIST epoch of
@@ -68,9 +94,15 @@ public struct Conv2D: Layer {
     public let kernelHeight: Int
     /// Kernel columns `kw`.
     public let kernelWidth: Int
-    /// Border treatment.
-    public let padding: Padding
-    /// `filters × (C·kh·kw)`; row `f` = filter `f` flattened in `(c, i, j)` order. With a
+    /// Stride along rows and columns.
+    public let strideHeight: Int, strideWidth: Int
+    /// Zeros around the image.
+    public let padding: ConvolutionPadding
+    /// Channel groups `g`: `C` and `F` are multiples of it (1 = an ordinary convolution).
+    public let groups: Int
+    /// Whether the layer adds a trained bias (false: `bias` stays 0, is not a parameter, not saved).
+    public let hasBias: Bool
+    /// `filters × (C/g·kh·kw)`; row `f` = filter `f` flattened in `(c, i, j)` order. With a
     /// ``mask``, every assignment (including an optimiser's in-place update through
     /// `visitParameters`) re-zeroes the masked entries.
     public var weight: Matrix<Float> {
@@ -79,14 +111,16 @@ public struct Conv2D: Layer {
     /// Which connections exist (`filters × C·kh·kw`, 1 = kept, 0 = pruned), or nil for a dense
     /// convolution. See `Conv2D+Mask.swift`.
     public internal(set) var mask: Matrix<Float>? = nil
-    /// One bias per filter.
+    /// One bias per filter (all 0 and untrained without ``hasBias``).
     public var bias: [Float]
     /// `∂L/∂W` of the last `backward` (`filters × C·kh·kw`; zero off the ``mask``).
     public internal(set) var weightGradient: Matrix<Float>
     /// `∂L/∂b` of the last `backward` (`filters`).
     public private(set) var biasGradient: [Float]
 
-    private let geometry: ConvolutionGeometry
+    /// The unfolding of the whole input (all channels); group `g` uses rows
+    /// `g·K/g ..< (g+1)·K/g` of it.
+    package let geometry: ConvolutionGeometry
     /// The unfolded chunk `col` (`K × S·P`), then `∂L/∂col` in backward. Grows only.
     private var columns: [Float] = []
     /// `Z = W · col` in forward, the gathered `G` in backward (`F × S·P`). Grows only.
@@ -99,30 +133,58 @@ public struct Conv2D: Layer {
     /// that tests can force several chunks on small inputs.
     var chunkFloats = 1 << 21
 
-    /// A layer with the given `filters × (C·kh·kw)` weights and `filters` biases.
-    public init(input: ImageShape, kernel: (height: Int, width: Int), weight: Matrix<Float>, bias: [Float], padding: Padding) {
+    /// A layer with the given `filters × (C/g·kh·kw)` weights and `filters` biases (nil: no
+    /// bias), stride, padding and groups. Traps on shapes that do not fit (callers check specs
+    /// and files first: `Architecture.shapes`, `ModelCheckpoint`).
+    public init(
+        input: ImageShape, kernel: (height: Int, width: Int), stride: (height: Int, width: Int) = (1, 1),
+        padding: ConvolutionPadding, groups: Int = 1, weight: Matrix<Float>, bias: [Float]?
+    ) {
         precondition(kernel.height > 0 && kernel.width > 0, "Conv2D: kernel \(kernel.height)×\(kernel.width) has a non-positive extent")
-        let taps = input.channels * kernel.height * kernel.width
+        precondition(stride.height > 0 && stride.width > 0, "Conv2D: stride \(stride) must be positive")
+        precondition(groups > 0 && input.channels % groups == 0 && weight.rows % groups == 0,
+                     "Conv2D: \(groups) groups must divide \(input.channels) channels and \(weight.rows) filters")
+        let taps = input.channels / groups * kernel.height * kernel.width
         precondition(weight.rows > 0, "Conv2D needs at least one filter")
         precondition(weight.columns == taps,
-                     "Conv2D: a \(kernel.height)×\(kernel.width) kernel on \(input) needs \(taps) weight columns, got \(weight.columns)")
-        precondition(bias.count == weight.rows, "Conv2D: \(weight.rows) filters need \(weight.rows) biases, got \(bias.count)")
-        let (padTop, outputHeight) = Conv2D.extent(input.height, kernel: kernel.height, padding: padding)
-        let (padLeft, outputWidth) = Conv2D.extent(input.width, kernel: kernel.width, padding: padding)
+                     "Conv2D: a \(kernel.height)×\(kernel.width) kernel on \(input) in \(groups) groups needs \(taps) weight columns, got \(weight.columns)")
+        precondition(bias == nil || bias!.count == weight.rows, "Conv2D: \(weight.rows) filters need \(weight.rows) biases, got \(bias!.count)")
+        let outputHeight = ConvolutionGeometry.outputExtent(
+            input.height, kernel: kernel.height, stride: stride.height, padding: padding.top, padding.bottom)
+        let outputWidth = ConvolutionGeometry.outputExtent(
+            input.width, kernel: kernel.width, stride: stride.width, padding: padding.left, padding.right)
         precondition(outputHeight > 0 && outputWidth > 0,
-                     "Conv2D: a \(kernel.height)×\(kernel.width) kernel does not fit \(input) with \(padding) padding")
+                     "Conv2D: a \(kernel.height)×\(kernel.width) kernel does not fit \(input) with padding \(padding)")
         self.input = input
         self.kernelHeight = kernel.height
         self.kernelWidth = kernel.width
+        (strideHeight, strideWidth) = stride
         self.padding = padding
+        self.groups = groups
+        hasBias = bias != nil
         self.weight = weight
-        self.bias = bias
+        self.bias = bias ?? [Float](repeating: 0, count: weight.rows)
         geometry = ConvolutionGeometry(
             channels: input.channels, height: input.height, width: input.width,
-            kernelHeight: kernel.height, kernelWidth: kernel.width, padTop: padTop, padLeft: padLeft,
-            outputHeight: outputHeight, outputWidth: outputWidth)
+            kernelHeight: kernel.height, kernelWidth: kernel.width, strideHeight: stride.height, strideWidth: stride.width,
+            padTop: padding.top, padLeft: padding.left, outputHeight: outputHeight, outputWidth: outputWidth)
         weightGradient = Matrix(rows: weight.rows, columns: weight.columns)
         biasGradient = [Float](repeating: 0, count: weight.rows)
+    }
+
+    /// A stride-1, ungrouped layer with a bias and `same` or `valid` padding.
+    public init(input: ImageShape, kernel: (height: Int, width: Int), weight: Matrix<Float>, bias: [Float], padding: Padding) {
+        self.init(input: input, kernel: kernel, padding: ConvolutionPadding(padding, kernel: kernel), weight: weight, bias: bias)
+    }
+
+    /// The same convolution (kernel, stride, padding, groups, bias or not) on `input` with other
+    /// weights, biases and mask (nil: none): what structured pruning rebuilds.
+    public func replacing(input: ImageShape, weight: Matrix<Float>, bias: [Float], mask: Matrix<Float>?) -> Conv2D {
+        var layer = Conv2D(
+            input: input, kernel: (kernelHeight, kernelWidth), stride: (strideHeight, strideWidth),
+            padding: padding, groups: groups, weight: weight, bias: hasBias ? bias : nil)
+        layer.setMask(mask)
+        return layer
     }
 
     /// A layer with a square kernel inferred from the weights: `weight` is
@@ -157,14 +219,6 @@ public struct Conv2D: Layer {
                   initializer: initializer, generator: &generator)
     }
 
-    /// Padding before the image and the output extent for `n` inputs and kernel extent `k`.
-    static func extent(_ n: Int, kernel k: Int, padding: Padding) -> (before: Int, output: Int) {
-        switch padding {
-        case .same: return ((k - 1) / 2, n)
-        case .valid: return (0, n - k + 1)
-        }
-    }
-
     /// Number of filters `F` (`weight.rows`).
     public var filters: Int { weight.rows }
     /// Shape of an output sample, `F × H' × W'`.
@@ -172,7 +226,10 @@ public struct Conv2D: Layer {
         ImageShape(channels: weight.rows, height: geometry.outputHeight, width: geometry.outputWidth)
     }
     /// Padding zeros before the first row and the first column `(pt, pl)`.
-    public var paddingOffsets: (top: Int, left: Int) { (geometry.padTop, geometry.padLeft) }
+    public var paddingOffsets: (top: Int, left: Int) { (padding.top, padding.left) }
+    /// Filters per group `F/g` and weight columns (taps) per filter `C/g·kh·kw`.
+    public var groupFilters: Int { weight.rows / groups }
+    public var groupTaps: Int { geometry.taps / groups }
 
     /// The first convolution of a network need not compute `∂L/∂X`.
     public var skipsInputGradient: Bool { true }
@@ -195,7 +252,7 @@ public struct Conv2D: Layer {
         guard batch > 0 else { return }
         let chunk = chunkSize(batch: batch)
         prepareBuffers(batch: chunk)
-        let g = geometry
+        let (g, fg, kg) = (geometry, groupFilters, groupTaps)
         input.elements.withUnsafeBufferPointer { x in
             weight.elements.withUnsafeBufferPointer { w in
                 bias.withUnsafeBufferPointer { b in
@@ -205,9 +262,12 @@ public struct Conv2D: Layer {
                                 for start in stride(from: 0, to: batch, by: chunk) {
                                     let count = min(chunk, batch - start), n = count * g.pixels
                                     Conv2D.unfold(g, x.baseAddress! + start * g.inputSize, batch: count, into: col.baseAddress!)
-                                    Float.gemm(transposeA: false, transposeB: false, m: b.count, n: n, k: g.taps, alpha: 1,
-                                               a: w.baseAddress!, lda: g.taps, b: col.baseAddress!, ldb: n, beta: 0,
-                                               c: z.baseAddress!, ldc: n)
+                                    for group in 0..<groups {
+                                        Float.gemm(transposeA: false, transposeB: false, m: fg, n: n, k: kg, alpha: 1,
+                                                   a: w.baseAddress! + group * fg * kg, lda: kg,
+                                                   b: col.baseAddress! + group * kg * n, ldb: n, beta: 0,
+                                                   c: z.baseAddress! + group * fg * n, ldc: n)
+                                    }
                                     Conv2D.scatter(z.baseAddress!, bias: b, batch: count, pixels: g.pixels,
                                                    into: y.baseAddress! + start * size)
                                 }
@@ -243,7 +303,7 @@ public struct Conv2D: Layer {
         }
         let chunk = chunkSize(batch: batch)
         prepareBuffers(batch: chunk)
-        let (g, f) = (geometry, weight.rows)
+        let (g, f, fg, kg) = (geometry, weight.rows, groupFilters, groupTaps)
         input.elements.withUnsafeBufferPointer { x in
             outputGradient.elements.withUnsafeBufferPointer { dy in
                 weight.elements.withUnsafeBufferPointer { w in
@@ -259,15 +319,24 @@ public struct Conv2D: Layer {
                                                 Conv2D.gather(dy.baseAddress! + start * size, batch: count, filters: f,
                                                               pixels: g.pixels, into: dz.baseAddress!)
                                                 Conv2D.unfold(g, x.baseAddress! + start * g.inputSize, batch: count, into: col.baseAddress!)
-                                                Float.gemv(transpose: false, m: f, n: n, alpha: 1, a: dz.baseAddress!, lda: n,
-                                                           x: o.baseAddress!, beta: beta, y: db.baseAddress!)
-                                                Float.gemm(transposeA: false, transposeB: true, m: f, n: g.taps, k: n, alpha: 1,
-                                                           a: dz.baseAddress!, lda: n, b: col.baseAddress!, ldb: n, beta: beta,
-                                                           c: dw.baseAddress!, ldc: g.taps)
+                                                if hasBias {
+                                                    Float.gemv(transpose: false, m: f, n: n, alpha: 1, a: dz.baseAddress!, lda: n,
+                                                               x: o.baseAddress!, beta: beta, y: db.baseAddress!)
+                                                }
+                                                for group in 0..<groups {
+                                                    Float.gemm(transposeA: false, transposeB: true, m: fg, n: kg, k: n, alpha: 1,
+                                                               a: dz.baseAddress! + group * fg * n, lda: n,
+                                                               b: col.baseAddress! + group * kg * n, ldb: n, beta: beta,
+                                                               c: dw.baseAddress! + group * fg * kg, ldc: kg)
+                                                }
                                                 guard wantsInputGradient else { continue }
-                                                Float.gemm(transposeA: true, transposeB: false, m: g.taps, n: n, k: f, alpha: 1,
-                                                           a: w.baseAddress!, lda: g.taps, b: dz.baseAddress!, ldb: n, beta: 0,
-                                                           c: col.baseAddress!, ldc: n)
+                                                // Each group's rows of ∂L/∂col come from its own filters only.
+                                                for group in 0..<groups {
+                                                    Float.gemm(transposeA: true, transposeB: false, m: kg, n: n, k: fg, alpha: 1,
+                                                               a: w.baseAddress! + group * fg * kg, lda: kg,
+                                                               b: dz.baseAddress! + group * fg * n, ldb: n, beta: 0,
+                                                               c: col.baseAddress! + group * kg * n, ldc: n)
+                                                }
                                                 Conv2D.fold(g, col.baseAddress!, batch: count, into: dx.baseAddress! + start * g.inputSize)
                                             }
                                         }
@@ -282,16 +351,16 @@ public struct Conv2D: Layer {
         if mask != nil { maskGradient() }
     }
 
-    /// Visits `weight` (row-major, `filters × C·kh·kw`) with `∂L/∂W`, then `bias` with `∂L/∂b`.
-    /// With a mask, `∂L/∂W` is zero off the mask and the weights are re-zeroed there after
-    /// `body` (so momentum or weight decay cannot revive a pruned connection).
+    /// Visits `weight` (row-major, `filters × C/g·kh·kw`) with `∂L/∂W`, then (with ``hasBias``)
+    /// `bias` with `∂L/∂b`. With a mask, `∂L/∂W` is zero off the mask and the weights are
+    /// re-zeroed there after `body` (so momentum or weight decay cannot revive a pruned connection).
     public mutating func visitParameters(_ body: (_ values: inout [Float], _ gradient: [Float]) -> Void) {
         body(&weight.elements, weightGradient.elements)
-        body(&bias, biasGradient)
+        if hasBias { body(&bias, biasGradient) }
     }
 
     private func checkParameters() {
-        precondition(weight.columns == geometry.taps, "Conv2D weight has \(weight.columns) columns, needs \(geometry.taps)")
+        precondition(weight.columns == groupTaps, "Conv2D weight has \(weight.columns) columns, needs \(groupTaps)")
         precondition(bias.count == weight.rows, "Conv2D: \(weight.rows) filters need \(weight.rows) biases, got \(bias.count)")
     }
 
@@ -353,5 +422,23 @@ public struct Conv2D: Layer {
                 }
             }
         }
+    }
+}
+
+extension Conv2D {
+    /// `weight` in PyTorch's OIHW shape (`filters × C/g × kh × kw`, the same C-order storage as
+    /// the `filters × C/g·kh·kw` matrix), `bias` (with ``hasBias``), and for an edge-pruned
+    /// convolution `mask` (same shape, 1 = kept connection).
+    public var stateTensors: [NamedTensor] {
+        let shape = [filters, input.channels / groups, kernelHeight, kernelWidth]
+        var tensors = [NamedTensor("weight", Tensor(shape: shape, storage: .float32(weight.elements)))]
+        if hasBias { tensors.append(NamedTensor("bias", vector: bias)) }
+        if let mask { tensors.append(NamedTensor("mask", Tensor(shape: shape, storage: .float32(mask.elements)))) }
+        return tensors
+    }
+    public var nonzeroConnections: Int { weight.nonzeroCount }
+    public var maskedConnections: Int? { mask == nil ? nil : connectionCount }
+    public var connections: LayerConnections? {
+        LayerConnections(weight: weight, gradient: weightGradient, mask: mask, inputGroupSize: kernelHeight * kernelWidth)
     }
 }

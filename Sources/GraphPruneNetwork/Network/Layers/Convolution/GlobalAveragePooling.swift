@@ -11,7 +11,7 @@ import GraphPruneNumerics
 /// ```
 /// The ones vector (`H·W`) is allocated once, at initialisation.
 /// - Complexity: O(batch · C · H · W) per pass, no allocation.
-public struct GlobalAveragePooling: Layer {
+public struct GlobalAveragePooling: StatelessLayer {
     /// Shape of an input sample, `C × H × W`.
     public let input: ImageShape
     /// All ones, `H·W` long.

@@ -21,7 +21,7 @@ import GraphPruneNumerics
 ///
 /// Samples are split across cores with disjoint writes, so results do not depend on the split.
 /// - Complexity: O(batch · C · H · W) per pass, no allocation after the largest batch.
-public struct MaxPool2D: Layer {
+public struct MaxPool2D: StatelessLayer {
     /// Shape of an input sample, `C × H × W`.
     public let input: ImageShape
     /// Window side and stride `s`.

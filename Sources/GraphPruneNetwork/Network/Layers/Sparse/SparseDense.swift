@@ -1,3 +1,4 @@
+import GraphPruneIO
 import GraphPruneNumerics
 
 /// A truly sparse fully connected layer, `Y = X Wᵀ + 1 bᵀ`, of which only the connections in
@@ -397,5 +398,28 @@ public struct SparseDense: Layer {
             inputGradientMajor = [Float](repeating: 0, count: inputCount)
         }
         if outputMajor.count < outputCount { outputMajor = [Float](repeating: 0, count: outputCount) }
+    }
+}
+
+extension SparseDense {
+    /// `weight` (out × in, zeros where no connection exists), `mask` (1 where a connection
+    /// exists — it may hold the weight 0, e.g. just regrown) and `bias`.
+    public var stateTensors: [NamedTensor] {
+        [NamedTensor("weight", Tensor(denseWeight())), NamedTensor("mask", Tensor(patternMask())),
+         NamedTensor("bias", vector: bias)]
+    }
+    public var nonzeroConnections: Int { connectionCount }
+    public var maskedConnections: Int? { connectionCount }
+    public var connections: LayerConnections? {
+        var gradient = Matrix<Float>(rows: outputs, columns: inputs)
+        for (k, c) in pattern().enumerated() { gradient[c.output, c.input] = weightGradient[k] }
+        return LayerConnections(weight: denseWeight(), gradient: gradient, mask: patternMask())
+    }
+
+    /// 1 where a connection exists, out × in. O(inputs · outputs).
+    public func patternMask() -> Matrix<Float> {
+        var mask = Matrix<Float>(rows: outputs, columns: inputs)
+        for c in pattern() { mask[c.output, c.input] = 1 }
+        return mask
     }
 }

@@ -1,39 +1,37 @@
 import GraphPruneIO
 import GraphPruneNumerics
 
-/// A feed-forward network: layers applied in order to batch-major activations, with every
-/// buffer a training step needs allocated once per batch size and reused (no allocation per
-/// batch).
+/// A network: the layers of an `Architecture`'s nodes executed in topological order on
+/// batch-major activations, with every buffer a training step needs allocated once per batch
+/// size and reused (no allocation per batch).
 ///
-/// Parameters are named as PyTorch names those of an `nn.Sequential` called `layers`:
-/// `layers.{i}.weight` (out × in) and `layers.{i}.bias` for the Dense layer at position `i`.
-public struct Sequential: Sendable {
+/// **Execution.** Activation 0 is the batch; node `i` writes activation `i + 1` from the
+/// activations `architecture.inputs[i]` (a node with several inputs, a residual Add, acts on
+/// their sum, formed in a buffer of its own). Backward runs the nodes in reverse: the gradient
+/// of an activation read by several nodes (a block input feeding the residual branch and the
+/// shortcut) is the sum of what its readers send back, added in reverse node order, so results
+/// are deterministic. A chain (`784-256-10`) executes exactly as a plain layer sequence: every
+/// layer writes its input gradient straight into its predecessor's buffer.
+///
+/// Parameters are named by their nodes (`layers.{i}.weight` in a chain, `layer1.0.conv1.weight`
+/// in a built-in graph), as PyTorch names a state dict's tensors (`ModelCheckpoint`).
+public struct Network: Sendable {
     public let architecture: Architecture
     public private(set) var layers: [any Layer]
     private var workspaces: [Int: Workspace] = [:]
-
-    /// Activations `a[0…L]` (a[0] = the input batch) and gradients `g[0…L]` for one batch size.
-    private struct Workspace {
-        var activations: [Matrix<Float>]
-        var gradients: [Matrix<Float>]
-        var labels: [Int32]
-
-        init(batch: Int, sizes: [Int]) {
-            activations = sizes.map { Matrix(rows: batch, columns: $0) }
-            gradients = sizes.map { Matrix(rows: batch, columns: $0) }
-            labels = [Int32](repeating: 0, count: batch)
-        }
-    }
+    /// How many nodes read each activation.
+    let readers: [Int]
 
     /// A freshly initialised network: weights from `initializer`, drawn from `SplitMix64(seed)`
-    /// layer by layer (sparse patterns, then their weights; SReLU parameters).
+    /// node by node (sparse patterns, then their weights; SReLU parameters).
     public init(architecture: Architecture, initializer: Initializer, seed: UInt64) {
         var generator = SplitMix64(seed: seed)
         let shapes = (try? architecture.shapes()) ?? []
         precondition(shapes.count == architecture.layers.count + 1, "the architecture's layers do not fit together")
         var layers = [any Layer]()
         for (i, spec) in architecture.layers.enumerated() {
-            let input = ImageShape(channels: shapes[i][0], height: shapes[i][1], width: shapes[i][2])
+            let s = shapes[architecture.inputs[i][0]]
+            let input = ImageShape(channels: s[0], height: s[1], width: s[2])
             switch spec {
             case .dense(let outputs):
                 layers.append(Dense(inputs: input.size, outputs: outputs, initializer: initializer, generator: &generator))
@@ -41,11 +39,21 @@ public struct Sequential: Sendable {
                 layers.append(SparseDense(inputs: input.size, outputs: outputs, epsilon: epsilon, initializer: initializer, generator: &generator))
             case .conv2d(let filters, let kernel, let same):
                 layers.append(Conv2D(input: input, filters: filters, kernel: kernel, padding: same ? .same : .valid, initializer: initializer, generator: &generator))
+            case .convolution(let c):
+                let taps = input.channels / c.groups * c.kernel * c.kernel
+                layers.append(Conv2D(
+                    input: input, kernel: (c.kernel, c.kernel), stride: (c.stride, c.stride), padding: .symmetric(c.padding),
+                    groups: c.groups, weight: initializer.weights(outputs: c.filters, inputs: taps, generator: &generator),
+                    bias: c.bias ? [Float](repeating: 0, count: c.filters) : nil))
+            case .batchNorm(let momentum, let epsilon):
+                layers.append(BatchNorm(channels: input.channels, area: input.height * input.width, momentum: Float(momentum), epsilon: Float(epsilon)))
             case .maxPool(let size): layers.append(MaxPool2D(input: input, size: size))
+            case .averagePool(let size): layers.append(AveragePool2D(input: input, size: size))
             case .globalAveragePooling: layers.append(GlobalAveragePooling(input: input))
             case .relu: layers.append(ReLU())
             case .srelu: layers.append(SReLU(units: input.size, generator: &generator))
             case .dropout(let rate): layers.append(Dropout(rate: Float(rate)))
+            case .add, .flatten, .identity: layers.append(Identity())
             }
         }
         self.init(architecture: architecture, layers: layers)
@@ -57,6 +65,9 @@ public struct Sequential: Sendable {
         precondition(layers.count == architecture.layers.count, "layers do not match the architecture")
         self.architecture = architecture
         self.layers = layers
+        var readers = [Int](repeating: 0, count: layers.count + 1)
+        for inputs in architecture.inputs { for a in inputs { readers[a] += 1 } }
+        self.readers = readers
     }
 
     /// The Dense layers with their positions (`layers.{position}.weight`).
@@ -64,18 +75,9 @@ public struct Sequential: Sendable {
         layers.enumerated().compactMap { i, layer in (layer as? Dense).map { (i, $0) } }
     }
 
-    /// Existing connections: nonzero weights of Dense and Conv2D layers, stored connections of
-    /// sparse layers.
-    public var connections: Int {
-        layers.reduce(0) { total, layer in
-            switch layer {
-            case let d as Dense: return total + d.weight.elements.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }
-            case let s as SparseDense: return total + s.connectionCount
-            case let c as Conv2D: return total + c.weight.elements.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }
-            default: return total
-            }
-        }
-    }
+    /// Existing connections: nonzero weights of dense weight tensors, stored connections of
+    /// sparse layers (`Layer.nonzeroConnections`).
+    public var connections: Int { layers.reduce(0) { $0 + $1.nonzeroConnections } }
 
     /// Trainable scalars.
     public var parameterCount: Int {
@@ -99,32 +101,17 @@ public struct Sequential: Sendable {
         optimizer: inout some Optimizer, learningRate: Float, generator: inout SplitMix64,
         frozenLayers: Set<Int> = []
     ) -> (loss: Double, correct: Int) {
-        var w = takeWorkspace(batch: batch)
+        var w = takeWorkspace(batch: batch, gradients: true)
         defer { workspaces[batch] = w }
         fill(&w.activations[0], &w.labels)
-        forward(&w, training: true, generator: &generator)
+        Self.forward(&layers, architecture: architecture, &w, training: true, generator: &generator)
         let last = layers.count
         var gradient: Matrix<Float>? = w.gradients[last]
         w.gradients[last] = Matrix(rows: 0, columns: 0)
         let result = SoftmaxCrossEntropy.evaluate(logits: w.activations[last], labels: w.labels, gradient: &gradient)
         w.gradients[last] = gradient!
         let lowest = frozenLayers.isEmpty ? 0 : lowestTrainableLayer(frozen: frozenLayers)
-        for i in stride(from: last - 1, through: lowest, by: -1) {
-            if i == lowest && layers[i].skipsInputGradient {
-                // Nobody needs ∂L/∂input of the first (or lowest trainable) layer.
-                var unused = Matrix<Float>(rows: 0, columns: 0)
-                layers[i].backward(
-                    input: w.activations[i], output: w.activations[i + 1], outputGradient: w.gradients[i + 1],
-                    inputGradient: &unused)
-                continue
-            }
-            var inputGradient = w.gradients[i]
-            w.gradients[i] = Matrix(rows: 0, columns: 0)
-            layers[i].backward(
-                input: w.activations[i], output: w.activations[i + 1], outputGradient: w.gradients[i + 1],
-                inputGradient: &inputGradient)
-            w.gradients[i] = inputGradient
-        }
+        Self.backward(&layers, architecture: architecture, readers: readers, &w, through: lowest)
         optimizer.beginStep()
         var index = 0
         for i in layers.indices {
@@ -156,25 +143,34 @@ public struct Sequential: Sendable {
             preconditionFailure("layer \(position) is a \(Swift.type(of: layers[position])), not a \(L.self)")
         }
         let sizes = architecture.sizes
-        layers[position] = ReLU()  // drop the array's reference so that `layer` mutates in place
+        let inputSize = sizes[architecture.inputs[position][0]]
+        layers[position] = Identity()  // drop the array's reference so that `layer` mutates in place
         defer {
-            precondition(layer.outputSize(inputSize: sizes[position]) == sizes[position + 1],
-                         "layer \(position) changed its size")
+            precondition(layer.outputSize(inputSize: inputSize) == sizes[position + 1], "layer \(position) changed its size")
             layers[position] = layer
         }
         return try body(&layer)
     }
 
-    /// Mean loss and accuracy on `data`, in evaluation mode (no dropout), `batch` rows at a time.
-    public mutating func evaluate(_ data: LabeledData, batch: Int = 1000) -> (loss: Double, accuracy: Double) {
+    /// Samples per evaluation batch: 1000, or fewer when the activations of 1000 samples would
+    /// exceed 2²⁷ floats (512 MB). Evaluation results do not depend on it.
+    var evaluationBatch: Int {
+        max(1, min(1000, (1 << 27) / max(1, architecture.sizes.reduce(0, +))))
+    }
+
+    /// Mean loss and accuracy on `data`, in evaluation mode (no dropout, BatchNorm's running
+    /// statistics), `batch` rows at a time (default `evaluationBatch`).
+    public mutating func evaluate(_ data: LabeledData, batch: Int? = nil) -> (loss: Double, accuracy: Double) {
+        let batch = batch ?? evaluationBatch
         var generator = SplitMix64(seed: 0)  // unused in evaluation mode
         var lossSum = 0.0, correct = 0
         var start = 0
+        let existing = Set(workspaces.keys)
         while start < data.count {
             let rows = min(batch, data.count - start)
-            var w = takeWorkspace(batch: rows)
+            var w = takeWorkspace(batch: rows, gradients: false)
             data.gather(start..<(start + rows), into: &w.activations[0], labels: &w.labels)
-            forward(&w, training: false, generator: &generator)
+            Self.forward(&layers, architecture: architecture, &w, training: false, generator: &generator)
             var none: Matrix<Float>? = nil
             let r = SoftmaxCrossEntropy.evaluate(logits: w.activations[layers.count], labels: w.labels, gradient: &none)
             lossSum += r.loss * Double(rows)
@@ -182,21 +178,16 @@ public struct Sequential: Sendable {
             workspaces[rows] = w
             start += rows
         }
+        // Keep the training batch sizes' buffers, not the (larger) evaluation ones.
+        for key in Array(workspaces.keys) where !existing.contains(key) { workspaces[key] = nil }
         return data.count == 0 ? (0, 0) : (lossSum / Double(data.count), Double(correct) / Double(data.count))
     }
 
-    private mutating func forward(_ w: inout Workspace, training: Bool, generator: inout SplitMix64) {
-        for i in layers.indices {
-            // Move the output buffer out so it is uniquely referenced while the layer writes it.
-            var output = w.activations[i + 1]
-            w.activations[i + 1] = Matrix(rows: 0, columns: 0)
-            layers[i].forward(w.activations[i], into: &output, training: training, generator: &generator)
-            w.activations[i + 1] = output
+    private mutating func takeWorkspace(batch: Int, gradients: Bool) -> Workspace {
+        if var w = workspaces.removeValue(forKey: batch) {
+            if gradients && !w.hasGradients { w.allocateGradients(architecture: architecture) }
+            return w
         }
-    }
-
-    private mutating func takeWorkspace(batch: Int) -> Workspace {
-        if let w = workspaces.removeValue(forKey: batch) { return w }
-        return Workspace(batch: batch, sizes: architecture.sizes)
+        return Workspace(batch: batch, architecture: architecture, gradients: gradients)
     }
 }

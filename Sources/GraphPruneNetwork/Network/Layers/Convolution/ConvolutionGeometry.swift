@@ -1,16 +1,18 @@
-/// The geometry of a stride-1, zero-padded 2-D convolution and the two data movements that turn
+/// The geometry of a zero-padded, strided 2-D convolution and the two data movements that turn
 /// it into matrix products: **im2col** (unfold) and **col2im** (fold, scatter-add).
 ///
-/// A sample is a `C × H × W` image stored flat in C order. For a `kh × kw` kernel with
-/// `padTop`/`padLeft` zeros before the image (and enough after it to give `H' × W'` outputs),
-/// the unfolded matrix of one sample has one **row per kernel tap** `r = (c, i, j)`, in the same
-/// C order as a filter's flattened weights (`r = (c · kh + i) · kw + j`), and one **column per
-/// output pixel** `p = (y, x)`, `p = y · W' + x`:
+/// A sample is a `C × H × W` image stored flat in C order. For a `kh × kw` kernel with stride
+/// `(sh, sw)` and `padTop`/`padLeft` zeros before the image (and enough after it to give
+/// `H' × W'` outputs), the unfolded matrix of one sample has one **row per kernel tap**
+/// `r = (c, i, j)`, in the same C order as a filter's flattened weights
+/// (`r = (c · kh + i) · kw + j`), and one **column per output pixel** `p = (y, x)`,
+/// `p = y · W' + x`:
 /// ```
-/// col[r, p] = X[c, y + i − padTop, x + j − padLeft]    (0 outside the image)
+/// col[r, p] = X[c, y·sh + i − padTop, x·sw + j − padLeft]    (0 outside the image)
 /// ```
 /// so that a convolution with weights `W` (`F × C·kh·kw`) is the product `Y = W · col`
-/// (`F × H'·W'`), already in the `F × H' × W'` C order of the output sample.
+/// (`F × H'·W'`), already in the `F × H' × W'` C order of the output sample. A grouped
+/// convolution multiplies each group's filters by its channels' rows (`Conv2D`).
 ///
 /// The unfolded matrix of a whole batch puts the samples' column blocks side by side:
 /// `K × (B·P)` with `K = C·kh·kw`, `P = H'·W'`, sample `b` in columns `b·P ..< (b+1)·P`. Each
@@ -18,22 +20,34 @@
 /// are disjoint, and the result does not depend on how the batch was split.
 ///
 /// For a fixed tap `(c, i, j)` and output row `y`, the valid outputs `x` form one contiguous
-/// range (the rest reads padding), so both movements are row-segment copies and adds, not
-/// per-element bounds checks.
+/// range (the rest reads padding), so with stride 1 both movements are row-segment copies and
+/// adds, not per-element bounds checks; with a column stride `sw > 1` the same range is read
+/// every `sw` pixels.
 package struct ConvolutionGeometry: Sendable, Equatable {
     let channels: Int, height: Int, width: Int
     let kernelHeight: Int, kernelWidth: Int
+    let strideHeight: Int, strideWidth: Int
     let padTop: Int, padLeft: Int
     let outputHeight: Int, outputWidth: Int
 
     package init(
         channels: Int, height: Int, width: Int, kernelHeight: Int, kernelWidth: Int,
+        strideHeight: Int = 1, strideWidth: Int = 1,
         padTop: Int, padLeft: Int, outputHeight: Int, outputWidth: Int
     ) {
+        precondition(strideHeight > 0 && strideWidth > 0, "convolution stride must be positive")
         (self.channels, self.height, self.width) = (channels, height, width)
         (self.kernelHeight, self.kernelWidth) = (kernelHeight, kernelWidth)
+        (self.strideHeight, self.strideWidth) = (strideHeight, strideWidth)
         (self.padTop, self.padLeft) = (padTop, padLeft)
         (self.outputHeight, self.outputWidth) = (outputHeight, outputWidth)
+    }
+
+    /// The output extent for `n` inputs, kernel extent `k`, stride `s` and `before + after`
+    /// padding zeros: `⌊(n + before + after − k) / s⌋ + 1`, or 0 when the kernel does not fit.
+    package static func outputExtent(_ n: Int, kernel k: Int, stride s: Int, padding before: Int, _ after: Int) -> Int {
+        let span = n + before + after - k
+        return span < 0 ? 0 : span / s + 1
     }
 
     /// `K = C · kh · kw`: rows of the unfolded matrix, columns of the weight matrix.
@@ -44,12 +58,16 @@ package struct ConvolutionGeometry: Sendable, Equatable {
     package var inputSize: Int { channels * height * width }
 
     /// The valid range of output columns `x` for kernel column `j`: those with
-    /// `0 ≤ x + j − padLeft < W`.
+    /// `0 ≤ x·sw + j − padLeft < W`, i.e. `⌈(padLeft − j) / sw⌉ ≤ x ≤ ⌊(W − 1 − j + padLeft) / sw⌋`.
     @inline(__always)
     func validColumns(tap j: Int) -> Range<Int> {
         let offset = j - padLeft
-        let low = min(outputWidth, max(0, -offset))
-        let high = max(low, min(outputWidth, width - offset))
+        let s = strideWidth
+        // Smallest x with x·s + offset ≥ 0, and one past the largest with x·s + offset ≤ W − 1.
+        let first = offset >= 0 ? 0 : (-offset + s - 1) / s
+        let last = width - 1 - offset < 0 ? -1 : (width - 1 - offset) / s
+        let low = min(outputWidth, first)
+        let high = max(low, min(outputWidth, last + 1))
         return low..<high
     }
 
@@ -67,17 +85,21 @@ package struct ConvolutionGeometry: Sendable, Equatable {
                 for j in 0..<kernelWidth {
                     let row = cols + r * rowStride
                     let valid = validColumns(tap: j)
-                    let shift = j - padLeft
+                    let shift = j - padLeft, s = strideWidth
                     for y in 0..<outputHeight {
                         let dst = row + y * outputWidth
-                        let sourceRow = y + i - padTop
+                        let sourceRow = y * strideHeight + i - padTop
                         guard sourceRow >= 0 && sourceRow < height && !valid.isEmpty else {
                             dst.update(repeating: 0, count: outputWidth)
                             continue
                         }
                         dst.update(repeating: 0, count: valid.lowerBound)
-                        (dst + valid.lowerBound).update(
-                            from: plane + sourceRow * width + valid.lowerBound + shift, count: valid.count)
+                        let source = plane + sourceRow * width + shift
+                        if s == 1 {
+                            (dst + valid.lowerBound).update(from: source + valid.lowerBound, count: valid.count)
+                        } else {
+                            for x in valid { dst[x] = source[x * s] }
+                        }
                         (dst + valid.upperBound).update(repeating: 0, count: outputWidth - valid.upperBound)
                     }
                     r += 1
@@ -87,7 +109,7 @@ package struct ConvolutionGeometry: Sendable, Equatable {
     }
 
     /// Folds one sample's column block back onto the image, **summing** every tap that read a
-    /// pixel: `dx[c, y + i − padTop, x + j − padLeft] += cols[(c, i, j), (y, x)]`, the adjoint
+    /// pixel: `dx[c, y·sh + i − padTop, x·sw + j − padLeft] += cols[(c, i, j), (y, x)]`, the adjoint
     /// of `im2col`. `dx` (`C·H·W` values) is overwritten; padding positions are dropped.
     /// Taps are added in a fixed order (row `r` ascending), so the sums are deterministic.
     /// - Complexity: O(K · P) adds.
@@ -102,15 +124,19 @@ package struct ConvolutionGeometry: Sendable, Equatable {
                 for j in 0..<kernelWidth {
                     let row = cols + r * rowStride
                     let valid = validColumns(tap: j)
-                    let shift = j - padLeft
+                    let shift = j - padLeft, s = strideWidth
                     r += 1
                     guard !valid.isEmpty else { continue }
                     for y in 0..<outputHeight {
-                        let targetRow = y + i - padTop
+                        let targetRow = y * strideHeight + i - padTop
                         guard targetRow >= 0 && targetRow < height else { continue }
                         let src = row + y * outputWidth
                         let dst = plane + targetRow * width + shift
-                        for x in valid { dst[x] += src[x] }
+                        if s == 1 {
+                            for x in valid { dst[x] += src[x] }
+                        } else {
+                            for x in valid { dst[x * s] += src[x] }
+                        }
                     }
                 }
             }

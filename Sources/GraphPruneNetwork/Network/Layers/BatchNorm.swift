@@ -1,0 +1,193 @@
+import GraphPruneIO
+import GraphPruneNumerics
+
+/// Batch normalisation (Ioffe & Szegedy 2015) over the channels of batch-major activations:
+/// PyTorch's `BatchNorm2d` on `C × H × W` samples, `BatchNorm1d` on vectors (`H = W = 1`).
+///
+/// For channel `c` the statistics run over the `M = B · H · W` values of the batch (row `b`,
+/// entries `c·HW ..< (c+1)·HW`):
+/// ```
+/// μ_c = (1/M) Σ x          σ²_c = (1/M) Σ (x − μ_c)²          (biased, used to normalise)
+/// x̂ = (x − μ_c) / √(σ²_c + ε)          y = γ_c x̂ + β_c
+/// running_mean ← (1 − m) running_mean + m μ_c
+/// running_var  ← (1 − m) running_var  + m σ²_c · M / (M − 1)      (unbiased, as PyTorch)
+/// ```
+/// in training; in evaluation (and with ``frozenStatistics``, BatchNorm "frozen" for
+/// fine-tuning) `μ, σ²` are the running statistics and nothing is updated.
+///
+/// Backward, with `G = ∂L/∂y` and sums over the channel's `M` values:
+/// ```
+/// ∂L/∂γ_c = Σ G · x̂          ∂L/∂β_c = Σ G
+/// ∂L/∂x   = γ_c / √(σ²_c + ε) · (G − (∂L/∂β_c + x̂ · ∂L/∂γ_c) / M)     (batch statistics)
+/// ∂L/∂x   = γ_c / √(σ²_c + ε) · G                                      (running statistics)
+/// ```
+/// The batch's mean and `1/√(σ² + ε)` are kept from the training forward for its backward.
+/// Sums are taken in `Double`, sample by sample in order, so results do not depend on threads.
+///
+/// State (PyTorch's names): `weight` γ (starts at 1), `bias` β (0), `running_mean` (0),
+/// `running_var` (1); γ and β are trained, the running statistics are buffers.
+/// - Complexity: O(B · C · H · W) per pass, three passes forward in training, two backward.
+public struct BatchNorm: Layer {
+    /// Channels `C` and values per channel per sample `H · W`.
+    public let channels: Int, area: Int
+    /// The running statistics' update rate `m` (PyTorch's `momentum`, 0.1).
+    public let momentum: Float
+    /// Added to the variance before the square root (1e-5).
+    public let epsilon: Float
+    /// Use the running statistics in training too, and do not update them (frozen BatchNorm).
+    public var frozenStatistics = false
+    /// γ, β (one per channel).
+    public var scale: [Float], shift: [Float]
+    public var runningMean: [Float], runningVariance: [Float]
+    /// `∂L/∂γ`, `∂L/∂β` of the last `backward`.
+    public private(set) var scaleGradient: [Float], shiftGradient: [Float]
+    /// The mean and `1/√(σ² + ε)` the last forward normalised with, and whether they were the
+    /// batch's (training) or the running statistics.
+    private var usedMean: [Float], usedInverseDeviation: [Float]
+    private var usedBatchStatistics = false
+
+    /// A fresh layer: γ = 1, β = 0, running mean 0 and variance 1.
+    public init(channels: Int, area: Int, momentum: Float = 0.1, epsilon: Float = 1e-5) {
+        self.init(
+            channels: channels, area: area, momentum: momentum, epsilon: epsilon,
+            scale: [Float](repeating: 1, count: channels), shift: [Float](repeating: 0, count: channels),
+            runningMean: [Float](repeating: 0, count: channels), runningVariance: [Float](repeating: 1, count: channels))
+    }
+
+    /// A layer with the given state (one value per channel each).
+    public init(
+        channels: Int, area: Int, momentum: Float = 0.1, epsilon: Float = 1e-5,
+        scale: [Float], shift: [Float], runningMean: [Float], runningVariance: [Float]
+    ) {
+        precondition(channels > 0 && area > 0, "BatchNorm needs channels and values per channel")
+        precondition([scale, shift, runningMean, runningVariance].allSatisfy { $0.count == channels },
+                     "BatchNorm: \(channels) channels need \(channels) values per state vector")
+        (self.channels, self.area, self.momentum, self.epsilon) = (channels, area, momentum, epsilon)
+        (self.scale, self.shift, self.runningMean, self.runningVariance) = (scale, shift, runningMean, runningVariance)
+        scaleGradient = [Float](repeating: 0, count: channels)
+        shiftGradient = [Float](repeating: 0, count: channels)
+        usedMean = [Float](repeating: 0, count: channels)
+        usedInverseDeviation = [Float](repeating: 1, count: channels)
+    }
+
+    public func outputSize(inputSize: Int) -> Int {
+        precondition(inputSize == channels * area, "BatchNorm expects \(channels)·\(area) inputs, got \(inputSize)")
+        return inputSize
+    }
+
+    public mutating func forward(
+        _ input: Matrix<Float>, into output: inout Matrix<Float>, training: Bool, generator: inout SplitMix64
+    ) {
+        let batch = input.rows
+        output.requireShape(batch, outputSize(inputSize: input.columns), "BatchNorm output buffer")
+        usedBatchStatistics = training && !frozenStatistics && batch > 0
+        if usedBatchStatistics {
+            batchStatistics(input)
+        } else {
+            for c in 0..<channels {
+                usedMean[c] = runningMean[c]
+                usedInverseDeviation[c] = 1 / (runningVariance[c] + epsilon).squareRoot()
+            }
+        }
+        let (channels, area) = (self.channels, self.area)
+        input.elements.withUnsafeBufferPointer { x in
+            output.elements.withUnsafeMutableBufferPointer { y in
+                for c in 0..<channels {
+                    let a = scale[c] * usedInverseDeviation[c], b = shift[c] - a * usedMean[c]
+                    for sample in 0..<batch {
+                        let base = (sample * channels + c) * area
+                        for p in base..<(base + area) { y[p] = a * x[p] + b }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The batch's per-channel mean and `1/√(σ² + ε)` into `usedMean`/`usedInverseDeviation`,
+    /// and the running statistics' update.
+    private mutating func batchStatistics(_ input: Matrix<Float>) {
+        let batch = input.rows, (channels, area) = (self.channels, self.area)
+        let count = Double(batch * area)
+        input.elements.withUnsafeBufferPointer { x in
+            for c in 0..<channels {
+                var sum = 0.0
+                for sample in 0..<batch {
+                    let base = (sample * channels + c) * area
+                    for p in base..<(base + area) { sum += Double(x[p]) }
+                }
+                let mean = sum / count
+                var squares = 0.0
+                for sample in 0..<batch {
+                    let base = (sample * channels + c) * area
+                    for p in base..<(base + area) {
+                        let d = Double(x[p]) - mean
+                        squares += d * d
+                    }
+                }
+                let variance = squares / count
+                usedMean[c] = Float(mean)
+                usedInverseDeviation[c] = Float(1 / (variance + Double(epsilon)).squareRoot())
+                let unbiased = count > 1 ? variance * count / (count - 1) : variance
+                runningMean[c] = (1 - momentum) * runningMean[c] + momentum * Float(mean)
+                runningVariance[c] = (1 - momentum) * runningVariance[c] + momentum * Float(unbiased)
+            }
+        }
+    }
+
+    public mutating func backward(
+        input: Matrix<Float>, output: Matrix<Float>, outputGradient: Matrix<Float>, inputGradient: inout Matrix<Float>
+    ) {
+        let batch = input.rows, (channels, area) = (self.channels, self.area)
+        outputGradient.requireShape(batch, channels * area, "BatchNorm output gradient")
+        inputGradient.requireShape(batch, channels * area, "BatchNorm input gradient")
+        let count = Float(batch * area), batchStatistics = usedBatchStatistics
+        input.elements.withUnsafeBufferPointer { x in
+            outputGradient.elements.withUnsafeBufferPointer { g in
+                inputGradient.elements.withUnsafeMutableBufferPointer { dx in
+                    for c in 0..<channels {
+                        let (mean, inverse) = (usedMean[c], usedInverseDeviation[c])
+                        var sumG = 0.0, sumGX = 0.0
+                        for sample in 0..<batch {
+                            let base = (sample * channels + c) * area
+                            for p in base..<(base + area) {
+                                let normalized = (x[p] - mean) * inverse
+                                sumG += Double(g[p])
+                                sumGX += Double(g[p]) * Double(normalized)
+                            }
+                        }
+                        scaleGradient[c] = Float(sumGX)
+                        shiftGradient[c] = Float(sumG)
+                        let a = scale[c] * inverse
+                        let meanG = Float(sumG) / count, meanGX = Float(sumGX) / count
+                        for sample in 0..<batch {
+                            let base = (sample * channels + c) * area
+                            if batchStatistics {
+                                for p in base..<(base + area) {
+                                    let normalized = (x[p] - mean) * inverse
+                                    dx[p] = a * (g[p] - meanG - normalized * meanGX)
+                                }
+                            } else {
+                                for p in base..<(base + area) { dx[p] = a * g[p] }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Visits γ with `∂L/∂γ`, then β with `∂L/∂β` (the running statistics are not parameters).
+    public mutating func visitParameters(_ body: (_ values: inout [Float], _ gradient: [Float]) -> Void) {
+        body(&scale, scaleGradient)
+        body(&shift, shiftGradient)
+    }
+
+    /// `weight` γ, `bias` β, `running_mean`, `running_var` (PyTorch's state dict names).
+    public var stateTensors: [NamedTensor] {
+        [NamedTensor("weight", vector: scale), NamedTensor("bias", vector: shift),
+         NamedTensor("running_mean", vector: runningMean), NamedTensor("running_var", vector: runningVariance)]
+    }
+    public var nonzeroConnections: Int { 0 }
+    public var maskedConnections: Int? { nil }
+    public var connections: LayerConnections? { nil }
+}

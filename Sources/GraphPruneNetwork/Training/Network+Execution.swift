@@ -1,0 +1,108 @@
+import GraphPruneIO
+import GraphPruneNumerics
+
+/// The forward and backward passes over the node graph, on buffers allocated once per batch size.
+extension Network {
+    /// Every buffer one batch size needs: the activations `a[0…n]` (`a[0]` = the batch), their
+    /// gradients (training only), for each node with several inputs the buffer of their sum,
+    /// and a scratch input gradient for nodes that cannot write theirs into their input's
+    /// gradient directly (several inputs, or an input that other nodes read too).
+    struct Workspace {
+        var activations: [Matrix<Float>]
+        var gradients: [Matrix<Float>] = []
+        var sums: [Matrix<Float>]
+        var scratch: [Matrix<Float>] = []
+        /// Whether an activation's gradient has received its first contribution in this step.
+        var written: [Bool] = []
+        var labels: [Int32]
+        private(set) var hasGradients = false
+
+        init(batch: Int, architecture: Architecture, gradients: Bool) {
+            let sizes = architecture.sizes
+            activations = sizes.map { Matrix(rows: batch, columns: $0) }
+            sums = architecture.inputs.map { $0.count > 1 ? Matrix(rows: batch, columns: sizes[$0[0]]) : Matrix(rows: 0, columns: 0) }
+            labels = [Int32](repeating: 0, count: batch)
+            if gradients { allocateGradients(architecture: architecture) }
+        }
+
+        mutating func allocateGradients(architecture: Architecture) {
+            let batch = labels.count, sizes = architecture.sizes
+            var readers = [Int](repeating: 0, count: sizes.count)
+            for inputs in architecture.inputs { for a in inputs { readers[a] += 1 } }
+            gradients = sizes.map { Matrix(rows: batch, columns: $0) }
+            scratch = architecture.inputs.map { inputs in
+                inputs.count > 1 || readers[inputs[0]] > 1 ? Matrix(rows: batch, columns: sizes[inputs[0]]) : Matrix(rows: 0, columns: 0)
+            }
+            written = [Bool](repeating: false, count: sizes.count)
+            hasGradients = true
+        }
+    }
+
+    /// Runs every node on `w.activations[0]`, writing `w.activations[1…n]`.
+    static func forward(
+        _ layers: inout [any Layer], architecture: Architecture, _ w: inout Workspace, training: Bool,
+        generator: inout SplitMix64
+    ) {
+        for i in layers.indices {
+            let inputs = architecture.inputs[i]
+            // Move the output buffer out so it is uniquely referenced while the layer writes it.
+            var output = w.activations[i + 1]
+            w.activations[i + 1] = Matrix(rows: 0, columns: 0)
+            if inputs.count == 1 {
+                layers[i].forward(w.activations[inputs[0]], into: &output, training: training, generator: &generator)
+            } else {
+                var sum = w.sums[i]
+                w.sums[i] = Matrix(rows: 0, columns: 0)
+                sum.assign(w.activations[inputs[0]])
+                for a in inputs.dropFirst() { sum.add(w.activations[a]) }
+                layers[i].forward(sum, into: &output, training: training, generator: &generator)
+                w.sums[i] = sum
+            }
+            w.activations[i + 1] = output
+        }
+    }
+
+    /// Given `∂L/∂a[n]` in `w.gradients[n]`, runs the nodes' backward passes from the last down
+    /// to node `lowest` (nodes below it have nothing to train and need no gradient), each
+    /// storing its parameter gradients. A node's output gradient is complete when it runs: its
+    /// readers are later nodes, already done. Gradients of activations below `lowest` are not
+    /// computed (a layer that can skip `∂L/∂input` gets a `0 × 0` buffer).
+    static func backward(
+        _ layers: inout [any Layer], architecture: Architecture, readers: [Int], _ w: inout Workspace, through lowest: Int
+    ) {
+        let last = layers.count
+        for a in w.written.indices { w.written[a] = a == last }
+        for i in stride(from: last - 1, through: lowest, by: -1) {
+            let inputs = architecture.inputs[i]
+            // An activation a = j + 1 needs a gradient only if node j (≥ lowest) will run.
+            let needed = inputs.contains { $0 > lowest }
+            let input = inputs.count == 1 ? w.activations[inputs[0]] : w.sums[i]
+            if !needed && layers[i].skipsInputGradient {
+                var unused = Matrix<Float>(rows: 0, columns: 0)
+                layers[i].backward(input: input, output: w.activations[i + 1], outputGradient: w.gradients[i + 1], inputGradient: &unused)
+                continue
+            }
+            if inputs.count == 1 && readers[inputs[0]] == 1 {
+                // The only reader: write ∂L/∂input straight into the input's gradient.
+                let a = inputs[0]
+                var inputGradient = w.gradients[a]
+                w.gradients[a] = Matrix(rows: 0, columns: 0)
+                layers[i].backward(input: input, output: w.activations[i + 1], outputGradient: w.gradients[i + 1], inputGradient: &inputGradient)
+                w.gradients[a] = inputGradient
+                w.written[a] = true
+                continue
+            }
+            var inputGradient = w.scratch[i]
+            w.scratch[i] = Matrix(rows: 0, columns: 0)
+            layers[i].backward(input: input, output: w.activations[i + 1], outputGradient: w.gradients[i + 1], inputGradient: &inputGradient)
+            if needed {
+                // Every summand of the input receives the same gradient; readers add theirs.
+                for a in inputs where a > lowest {
+                    if w.written[a] { w.gradients[a].add(inputGradient) } else { w.gradients[a].assign(inputGradient) }
+                    w.written[a] = true
+                }
+            }
+            w.scratch[i] = inputGradient
+        }
+    }
+}
