@@ -96,7 +96,7 @@ public struct ModelCost: Equatable, Sendable {
             let pixels = output[1] * output[2]
             return (weights + (c.bias ? c.filters : 0), 2 * weights * pixels)
         case .batchNorm:
-            return (2 * input[0], 0)
+            return (2 * Architecture.channelLayout(of: input).channels, 0)
         case .srelu:
             return (4 * outputs, 0)
         case .relu, .dropout, .maxPool, .averagePool, .globalAveragePooling, .add, .flatten, .identity:

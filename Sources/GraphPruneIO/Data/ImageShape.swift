@@ -27,6 +27,14 @@ public struct ImageShape: Equatable, Sendable, CustomStringConvertible {
     /// The number of features of one sample, `channels · height · width`.
     public var size: Int { channels * height * width }
 
+    /// The channels of an activation of this shape and the values of each: `(C, H·W)`, except
+    /// that a vector (`1 × 1 × n`: a Dense layer's output, a flattened activation) is `n`
+    /// channels of one value each — what BatchNorm normalises (`BatchNorm1d` on vectors) and
+    /// what structured pruning removes (a Dense layer's units, a convolution's channels).
+    public var channelLayout: (channels: Int, area: Int) {
+        channels == 1 && height == 1 ? (width, 1) : (channels, height * width)
+    }
+
     /// `"C×H×W"`, e.g. `"1×28×28"`.
     public var description: String { "\(channels)×\(height)×\(width)" }
 }

@@ -156,6 +156,12 @@ public struct Architecture: Codable, Equatable, Sendable {
         }
     }
 
+    /// `ImageShape.channelLayout` of a `[C, H, W]` shape: `(C, H·W)`, a vector `[1, 1, n]` as
+    /// `n` channels of one value.
+    public static func channelLayout(of shape: [Int]) -> (channels: Int, area: Int) {
+        shape[0] == 1 && shape[1] == 1 ? (shape[2], 1) : (shape[0], shape[1] * shape[2])
+    }
+
     /// Feature counts of every activation: `sizes[0]` = inputs, `sizes[i + 1]` = node `i`'s output.
     public var sizes: [Int] { ((try? shapes()) ?? []).map { $0.reduce(1, *) } }
 
@@ -268,7 +274,7 @@ extension Architecture.LayerSpec {
         case .dense, .sparseDense: return product(inputs, outputs) == Int.max ? Int.max : product(inputs, outputs) + outputs
         case .conv2d(let filters, let kernel, _): return product(filters, input[0], kernel, kernel, 2)
         case .convolution(let c): return product(c.filters, input[0] / c.groups, c.kernel, c.kernel, 2)
-        case .batchNorm: return product(4, input[0])
+        case .batchNorm: return product(4, Architecture.channelLayout(of: input).channels)
         case .srelu: return product(4, inputs)
         case .maxPool, .averagePool, .globalAveragePooling, .relu, .dropout, .add, .flatten, .identity: return 0
         }

@@ -94,9 +94,10 @@ private struct StateReader {
         case .convolution(let c):
             return try convolution(c, input: input, padding: .symmetric(c.padding))
         case .batchNorm(let momentum, let epsilon):
-            let shape = [input.channels]
+            let (channels, area) = input.channelLayout
+            let shape = [channels]
             return BatchNorm(
-                channels: input.channels, area: input.height * input.width, momentum: Float(momentum), epsilon: Float(epsilon),
+                channels: channels, area: area, momentum: Float(momentum), epsilon: Float(epsilon),
                 scale: try values("weight", shape: shape), shift: try values("bias", shape: shape),
                 runningMean: try values("running_mean", shape: shape), runningVariance: try values("running_var", shape: shape))
         case .maxPool(let size): return MaxPool2D(input: input, size: size)

@@ -46,7 +46,8 @@ public struct Network: Sendable {
                     groups: c.groups, weight: initializer.weights(outputs: c.filters, inputs: taps, generator: &generator),
                     bias: c.bias ? [Float](repeating: 0, count: c.filters) : nil))
             case .batchNorm(let momentum, let epsilon):
-                layers.append(BatchNorm(channels: input.channels, area: input.height * input.width, momentum: Float(momentum), epsilon: Float(epsilon)))
+                let (channels, area) = input.channelLayout
+                layers.append(BatchNorm(channels: channels, area: area, momentum: Float(momentum), epsilon: Float(epsilon)))
             case .maxPool(let size): layers.append(MaxPool2D(input: input, size: size))
             case .averagePool(let size): layers.append(AveragePool2D(input: input, size: size))
             case .globalAveragePooling: layers.append(GlobalAveragePooling(input: input))

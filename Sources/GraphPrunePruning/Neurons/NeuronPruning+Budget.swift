@@ -45,7 +45,10 @@ extension NeuronPruning {
         guard targetParameters >= 0 else {
             throw NeuronPruningError.invalidTarget("target parameter count \(targetParameters) must not be negative")
         }
-        let sorted = try checkPositions(positions, in: model)
+        guard model.architecture.isChain else {
+            throw NeuronPruningError.invalidOption("\(model.architecture.summary) is a graph with branches: parameter budgets are matched for chains")
+        }
+        let sorted = try groups(for: positions, in: model).map { $0.producers[0] }
         let units = sorted.map { NeuronPruning.units(of: model.layers[$0])! }
         let shapes = try model.architecture.shapes()
         var counters = try sparseCounters(model, pruned: sorted, shapes: shapes, scorer: scorer)
@@ -83,7 +86,8 @@ extension NeuronPruning {
         }
         guard let best else {
             let narrowest = zip(sorted, units).min { $0.1 < $1.1 }!
-            throw NeuronPruningError.collapse(position: narrowest.0, units: narrowest.1, pruned: 0, minimumWidth: minimumWidth)
+            throw NeuronPruningError.collapse(
+                position: narrowest.0, units: narrowest.1, pruned: 0, minimumWidth: minimumWidth, name: model.architecture.names[narrowest.0])
         }
         return best
     }
@@ -105,24 +109,23 @@ extension NeuronPruning {
         func ranking(_ position: Int) throws -> [Int] {
             if let r = rankings[position] { return r }
             guard let scorer else { throw NeuronPruningError.scorerNeeded(position: position) }
-            let r = try score(model.layers[position], at: position, with: scorer).ranking()
+            let r = try GroupScoring.score(
+                model.layers[position].connections!.weight, name: model.architecture.names[position], with: scorer).ranking()
             rankings[position] = r
             return r
         }
         var counters = [Int: SparseConnectionCounter]()
         for (j, layer) in model.layers.enumerated() {
-            let s: SparseDense, area: Int
+            // Sparse layers and masked convolutions: their mask is the pattern to count.
+            guard let connections = layer.connections, let mask = connections.mask else { continue }
             let unitSource = feeder[j]
-            switch layer {
-            case let sparse as SparseDense:
-                s = sparse
-                // Input feature → unit of the feeding layer (a channel after a convolution).
-                area = unitSource.map { model.layers[$0] is Conv2D ? shapes[j][1] * shapes[j][2] : 1 } ?? 1
-            case let c as Conv2D where c.mask != nil:
-                s = SparseDense(dense: c.mask!)
-                area = c.kernelHeight * c.kernelWidth
-            default:
-                continue
+            let s = SparseDense(dense: mask)
+            // Columns per unit of the feeding layer: a convolution's input channel owns kh·kw
+            // columns; a Dense layer after a convolution reads H·W features per channel.
+            let area: Int
+            switch model.architecture.layers[j] {
+            case .conv2d, .convolution: area = connections.inputGroupSize
+            default: area = Architecture.channelLayout(of: shapes[j]).area
             }
             let rowSource = pruned.contains(j) ? j : nil
             guard rowSource != nil || unitSource != nil else { continue }

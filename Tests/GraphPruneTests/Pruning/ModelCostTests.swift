@@ -135,7 +135,7 @@ final class ParameterBudgetTests: XCTestCase {
         XCTAssertEqual(match.pruneRatio, 0.4)
         XCTAssertThrowsError(try NeuronPruning.matchParameterBudget(model, layers: [0], targetParameters: -1))
         XCTAssertThrowsError(try NeuronPruning.matchParameterBudget(model, layers: [2], targetParameters: 10)) { error in
-            XCTAssertEqual(error as? NeuronPruningError, .outputLayer(position: 2))
+            XCTAssertEqual(error as? NeuronPruningError, .outputLayer(position: 2, name: "layers.2"))
         }
     }
 }

@@ -245,9 +245,9 @@ final class NeuronPruningTests: XCTestCase {
             do { _ = try pruning.prune(model, layers: layers); return nil } catch { return error as? NeuronPruningError }
         }
         let plain = NeuronPruning(scorer: magnitude, pruneRatio: 0.5)
-        XCTAssertEqual(error(plain, [2]), .outputLayer(position: 2))
+        XCTAssertEqual(error(plain, [2]), .outputLayer(position: 2, name: "layers.2"))
         XCTAssertTrue(error(plain, [2])!.description.contains("layers.2"))
-        XCTAssertEqual(error(plain, [1]), .notPrunable(position: 1, kind: "ReLU"))
+        XCTAssertEqual(error(plain, [1]), .notPrunable(position: 1, kind: "ReLU", name: "layers.1"))
         XCTAssertEqual(error(plain, [0, 0]), .invalidOption("layers.0 is listed twice"))
         XCTAssertNotNil(error(plain, [7]))
         XCTAssertNotNil(error(plain, []))
@@ -255,7 +255,7 @@ final class NeuronPruningTests: XCTestCase {
         XCTAssertNotNil(error(NeuronPruning(scorer: magnitude, pruneRatio: 0.2, minimumWidth: 0), [0]))
         // 3 neurons, p = 0.7: ⌊2.1⌋ = 2 pruned leaves 1 < 2.
         let collapse = error(NeuronPruning(scorer: magnitude, pruneRatio: 0.7, minimumWidth: 2), [0])
-        XCTAssertEqual(collapse, .collapse(position: 0, units: 3, pruned: 2, minimumWidth: 2))
+        XCTAssertEqual(collapse, .collapse(position: 0, units: 3, pruned: 2, minimumWidth: 2, name: "layers.0"))
         XCTAssertEqual(collapse?.description, "layers.0: pruning 2 of 3 neurons leaves 1, fewer than the minimum width 2")
         XCTAssertNil(error(NeuronPruning(scorer: magnitude, pruneRatio: 0.7, minimumWidth: 1), [0]))
         // A convolution after a Dense layer would mix its units.
@@ -263,7 +263,8 @@ final class NeuronPruningTests: XCTestCase {
             architecture: Architecture(inputShape: [1, 1, 4], layers: [.dense(outputs: 6), .relu, .conv2d(filters: 2, kernel: 1, same: true), .relu, .dense(outputs: 3)]),
             initializer: .glorotUniform, seed: 1)
         XCTAssertThrowsError(try plain.prune(mixed, layers: [0])) { e in
-            XCTAssertEqual(e as? NeuronPruningError, .unsupportedChain(position: 0, next: 2, reason: "a convolution after a Dense layer mixes its units"))
+            XCTAssertEqual(e as? NeuronPruningError, .unsupportedGroup(
+                position: 0, name: "layers.0", reason: "layers.2 reads 1 channels of shape [1, 1, 6], not the 6 units of layers.0"))
         }
     }
 

@@ -191,3 +191,17 @@ public struct BatchNorm: Layer {
     public var maskedConnections: Int? { nil }
     public var connections: LayerConnections? { nil }
 }
+
+extension BatchNorm {
+    /// Per channel: the kept channels' γ, β and running statistics; momentum, ε and the
+    /// frozen switch carry over.
+    public func restricted(to selection: UnitSelection) -> any Layer {
+        let kept = selection.inputs
+        var layer = BatchNorm(
+            channels: kept?.count ?? channels, area: area, momentum: momentum, epsilon: epsilon,
+            scale: UnitSelection.pick(scale, kept), shift: UnitSelection.pick(shift, kept),
+            runningMean: UnitSelection.pick(runningMean, kept), runningVariance: UnitSelection.pick(runningVariance, kept))
+        layer.frozenStatistics = frozenStatistics
+        return layer
+    }
+}

@@ -163,3 +163,11 @@ extension Dense {
     public var maskedConnections: Int? { nil }
     public var connections: LayerConnections? { LayerConnections(weight: weight, gradient: weightGradient, mask: nil) }
 }
+
+extension Dense {
+    /// The kept rows (`selection.outputs`) and the kept channels' input columns.
+    public func restricted(to selection: UnitSelection) -> any Layer {
+        Dense(weight: UnitSelection.gather(weight, rows: selection.outputs, columns: selection.inputFeatures),
+              bias: UnitSelection.pick(bias, selection.outputs))
+    }
+}

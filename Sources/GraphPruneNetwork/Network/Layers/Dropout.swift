@@ -75,3 +75,8 @@ public struct Dropout: StatelessLayer {
         }
     }
 }
+
+extension Dropout {
+    /// Elementwise: unchanged.
+    public func restricted(to selection: UnitSelection) -> any Layer { self }
+}

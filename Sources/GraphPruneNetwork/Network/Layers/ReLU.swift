@@ -51,3 +51,8 @@ public struct ReLU: StatelessLayer {
         }
     }
 }
+
+extension ReLU {
+    /// Elementwise: unchanged.
+    public func restricted(to selection: UnitSelection) -> any Layer { self }
+}

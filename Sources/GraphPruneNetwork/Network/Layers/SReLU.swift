@@ -187,3 +187,13 @@ extension SReLU {
     public var maskedConnections: Int? { nil }
     public var connections: LayerConnections? { nil }
 }
+
+extension SReLU {
+    /// Per feature: the parameters of the kept channels' features.
+    public func restricted(to selection: UnitSelection) -> any Layer {
+        let features = selection.inputFeatures
+        return SReLU(
+            tLeft: UnitSelection.pick(tLeft, features), aLeft: UnitSelection.pick(aLeft, features),
+            tRight: UnitSelection.pick(tRight, features), aRight: UnitSelection.pick(aRight, features))
+    }
+}

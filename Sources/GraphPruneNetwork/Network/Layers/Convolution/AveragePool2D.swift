@@ -85,3 +85,8 @@ public struct AveragePool2D: StatelessLayer {
         }
     }
 }
+
+extension AveragePool2D {
+    /// Per channel: the same window on the kept channels.
+    public func restricted(to selection: UnitSelection) -> any Layer { AveragePool2D(input: selection.input, size: size) }
+}

@@ -442,3 +442,27 @@ extension Conv2D {
         LayerConnections(weight: weight, gradient: weightGradient, mask: mask, inputGroupSize: kernelHeight * kernelWidth)
     }
 }
+
+extension Conv2D {
+    /// An ungrouped convolution keeps the filters `selection.outputs` and, of each, the taps of
+    /// the kept input channels (`c·kh·kw ..< (c+1)·kh·kw`); a depthwise one (one channel per
+    /// group) keeps the filters and groups of the kept channels. The mask is sliced the same way.
+    public func restricted(to selection: UnitSelection) -> any Layer {
+        let taps = kernelHeight * kernelWidth
+        if groups > 1 {
+            precondition(groups == input.channels && groups == filters, "only depthwise convolutions are restricted per channel")
+            let kept = selection.inputs ?? Array(0..<filters)
+            var layer = Conv2D(
+                input: selection.input, kernel: (kernelHeight, kernelWidth), stride: (strideHeight, strideWidth),
+                padding: padding, groups: kept.count, weight: UnitSelection.gather(weight, rows: kept, columns: nil),
+                bias: hasBias ? UnitSelection.pick(bias, kept) : nil)
+            layer.setMask(mask.map { UnitSelection.gather($0, rows: kept, columns: nil) })
+            return layer
+        }
+        let columns = selection.inputs.map { channels in channels.flatMap { c in (c * taps)..<((c + 1) * taps) } }
+        return replacing(
+            input: selection.input, weight: UnitSelection.gather(weight, rows: selection.outputs, columns: columns),
+            bias: UnitSelection.pick(bias, selection.outputs),
+            mask: mask.map { UnitSelection.gather($0, rows: selection.outputs, columns: columns) })
+    }
+}

@@ -70,3 +70,8 @@ public struct GlobalAveragePooling: StatelessLayer {
         }
     }
 }
+
+extension GlobalAveragePooling {
+    /// Per channel: the kept channels' means.
+    public func restricted(to selection: UnitSelection) -> any Layer { GlobalAveragePooling(input: selection.input) }
+}

@@ -139,3 +139,8 @@ public struct MaxPool2D: StatelessLayer {
         }
     }
 }
+
+extension MaxPool2D {
+    /// Per channel: the same window on the kept channels.
+    public func restricted(to selection: UnitSelection) -> any Layer { MaxPool2D(input: selection.input, size: size) }
+}

@@ -423,3 +423,32 @@ extension SparseDense {
         return mask
     }
 }
+
+extension SparseDense {
+    /// The stored connections among the kept rows and the kept channels' input columns, with
+    /// their weights, re-indexed: the layer stays sparse.
+    /// - Complexity: O(nnz + inputs + outputs).
+    public func restricted(to selection: UnitSelection) -> any Layer {
+        let rows = selection.outputs ?? Array(0..<outputs)
+        let columns = selection.inputFeatures
+        var newColumn = [Int](repeating: -1, count: inputs)
+        if let columns {
+            for (k, column) in columns.enumerated() { newColumn[column] = k }
+        } else {
+            for i in 0..<inputs { newColumn[i] = i }
+        }
+        var connections = [(output: Int, input: Int)](), kept = [Float]()
+        for (a, row) in rows.enumerated() {
+            for k in rowStarts[row]..<rowStarts[row + 1] {
+                let column = newColumn[Int(self.columns[k])]
+                if column >= 0 {
+                    connections.append((a, column))
+                    kept.append(values[k])
+                }
+            }
+        }
+        return SparseDense(
+            inputs: columns?.count ?? inputs, outputs: rows.count, connections: connections, values: kept,
+            bias: UnitSelection.pick(bias, selection.outputs))
+    }
+}

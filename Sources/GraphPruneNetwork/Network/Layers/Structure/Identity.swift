@@ -36,3 +36,8 @@ public struct Identity: StatelessLayer {
         }
     }
 }
+
+extension Identity {
+    /// Elementwise: unchanged.
+    public func restricted(to selection: UnitSelection) -> any Layer { self }
+}
