@@ -10,25 +10,31 @@ import GraphPruneNumerics
 public enum ModelSurgery {
     /// A layer with neurons that `NeuronPruning` may remove.
     public struct PrunableLayer: Equatable, Sendable {
-        /// Position in the model.
+        public enum Kind: String, Equatable, Sendable { case dense, sparseDense, convolution }
+        /// Position in the model (node index).
         public var position: Int
-        /// Neurons: Dense/SparseDense outputs, Conv2D filters.
+        /// Neurons: Dense/SparseDense outputs, convolution filters.
         public var units: Int
-        /// `"dense"`, `"sparseDense"` or `"conv2d"`.
-        public var kind: String
-
-        /// `layers.{position}`, the PyTorch-style name.
-        public var name: String { "layers.\(position)" }
+        public var kind: Kind
+        /// The node's name (`layers.{position}` in a chain).
+        public var name: String
     }
 
-    /// The Dense, SparseDense and Conv2D layers in order, except the output layer (the last of
-    /// them, which gives the logits). O(layers).
+    /// The Dense, SparseDense and convolution layers in order, except the output layer (the
+    /// last of them, which gives the logits). O(layers).
     public static func prunableLayers(of model: Network) -> [PrunableLayer] {
         let output = NeuronPruning.outputPosition(of: model)
-        return model.layers.enumerated().compactMap { i, layer in
-            guard i != output, let units = NeuronPruning.units(of: layer) else { return nil }
-            let kind = layer is Dense ? "dense" : layer is SparseDense ? "sparseDense" : "conv2d"
-            return PrunableLayer(position: i, units: units, kind: kind)
+        return model.architecture.layers.enumerated().compactMap { i, spec in
+            guard i != output, let units = NeuronPruning.units(of: model.layers[i]) else { return nil }
+            let kind: PrunableLayer.Kind
+            switch spec {
+            case .dense: kind = .dense
+            case .sparseDense: kind = .sparseDense
+            case .conv2d, .convolution: kind = .convolution
+            case .maxPool, .averagePool, .globalAveragePooling, .relu, .srelu, .dropout, .batchNorm, .add, .flatten, .identity:
+                return nil
+            }
+            return PrunableLayer(position: i, units: units, kind: kind, name: model.architecture.names[i])
         }
     }
 
@@ -47,22 +53,25 @@ public enum ModelSurgery {
         of model: Network, classes: Int, initializer: Initializer, seed: UInt64
     ) throws -> Network {
         guard classes >= 1 else { throw ModelSurgeryError("classes \(classes) must be at least 1") }
-        guard let head = model.layers.lastIndex(where: { $0 is Dense }) else {
+        let architecture = model.architecture
+        guard let head = architecture.layers.lastIndex(where: { if case .dense = $0 { true } else { false } }) else {
             throw ModelSurgeryError("the model has no Dense layer to serve as its head")
         }
-        for k in (head + 1)..<model.layers.count {
-            let layer = model.layers[k]
-            guard layer is ReLU || layer is Dropout else {
-                throw ModelSurgeryError("the head layers.\(head) is followed by layers.\(k) (\(type(of: layer))), which a new class count does not fit")
+        let names = architecture.names
+        for k in (head + 1)..<architecture.layers.count {
+            switch architecture.layers[k] {
+            case .relu, .dropout, .identity: continue
+            default:
+                throw ModelSurgeryError("the head \(names[head]) is followed by \(names[k]) (\(architecture.layers[k])), which a new class count does not fit")
             }
         }
-        let inputs = (model.layers[head] as! Dense).inputs
+        let inputs = architecture.sizes[architecture.inputs[head][0]]
         var generator = SplitMix64(seed: seed)
         var layers = model.layers
         layers[head] = Dense(inputs: inputs, outputs: classes, initializer: initializer, generator: &generator)
-        var architecture = model.architecture
-        architecture.layers[head] = .dense(outputs: classes)
-        return Network(architecture: architecture, layers: layers)
+        var specs = architecture.layers
+        specs[head] = .dense(outputs: classes)
+        return Network(architecture: architecture.replacingLayers(specs), layers: layers)
     }
 }
 

@@ -13,11 +13,11 @@ final class ModelSurgeryTests: XCTestCase {
         XCTAssertEqual(prunable.map(\.position), [0, 3])
         XCTAssertEqual(prunable.map(\.name), ["layers.0", "layers.3"])
         XCTAssertEqual(prunable.map(\.units), [4, 6])
-        XCTAssertEqual(prunable.map(\.kind), ["conv2d", "dense"])
+        XCTAssertEqual(prunable.map(\.kind), [.convolution, .dense])
         XCTAssertEqual(NeuronPruning.outputPosition(of: model), 6)
         let sparse = Network(architecture: try Architecture.parse("8-6-3", inputShape: nil, sparseEpsilon: 1),
                                 initializer: .glorotUniform, seed: 1)
-        XCTAssertEqual(ModelSurgery.prunableLayers(of: sparse).map(\.kind), ["sparseDense"])
+        XCTAssertEqual(ModelSurgery.prunableLayers(of: sparse).map(\.kind), [.sparseDense])
     }
 
     func testNewHeadKeepsTheBackboneBitIdentical() throws {
