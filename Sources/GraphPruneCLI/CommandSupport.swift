@@ -3,6 +3,7 @@ import Foundation
 import GraphPruneExperiments
 import GraphPruneGraphs
 import GraphPruneIO
+import GraphPrunePruning
 
 /// A bad option value, reported as one line (`option: problem`) and a non-zero exit.
 struct OptionError: Error, CustomStringConvertible {
@@ -49,6 +50,7 @@ func optionalCount(_ x: Int?) -> String { x.map(String.init) ?? "n/a" }
 
 extension LaplacianCentrality.Variant: ExpressibleByArgument {}
 extension Dataset: ExpressibleByArgument {}
+extension GroupScoring: ExpressibleByArgument {}
 extension WeightMatrixFile.NeuronAxis: ExpressibleByArgument {}
 extension MagnitudeScorer.Norm: ExpressibleByArgument {}
 

@@ -30,7 +30,7 @@ struct PruneCommand: ParsableCommand {
     @Option(help: "Neuron scorer (eigenvector, laplacian, degree, magnitude, random) or edge scorer (magnitude, snip, synflow).")
     var scorer: String
 
-    @Option(help: "Layers: hidden, first-hidden, last-hidden, conv, all, or names like layers.0,layers.3 (neuron default: hidden; edge default: every Dense/Conv2D layer).")
+    @Option(help: "Layers: hidden, first-hidden, last-hidden, conv, all, or node names like layers.0,layers.3 or layer1.0.conv1 (neuron default: hidden; edge default: every Dense/convolution layer). Neuron pruning prunes each listed layer's whole dependency group (the layers a residual sum couples to it).")
     var layers: String?
 
     @Option(help: "Neuron pruning: fraction of each layer's neurons removed, in [0, 1).")
@@ -44,6 +44,9 @@ struct PruneCommand: ParsableCommand {
 
     @Option(help: "Neuron pruning: fewest neurons a layer may keep.")
     var minWidth = 1
+
+    @Option(help: "Neuron pruning of a group of coupled layers: concatenated (score each channel on its rows in every coupled layer, joined; a single layer's rows) | mean | max | sum (score each layer alone and reduce per channel).")
+    var groupScoring: GroupScoring = .concatenated
 
     @Option(help: "Edge pruning: spectral (effective-resistance sampling per layer) | greedy (top scores per layer) | global (top scores over all layers) | random (the control) | global-spectral (one sample over the whole network, approximate resistances).")
     var method: EdgePruning.Method = .spectral
@@ -82,14 +85,17 @@ struct PruneCommand: ParsableCommand {
             let scorer: any ImportanceScorer
             do { scorer = try ScorerRegistry.standard.make(self.scorer, options: options) } catch { throw OptionError("--scorer", "\(error)") }
             let positions = try selectedLayers(original, default: "hidden")
-            let result = try NeuronPruning(scorer: scorer, pruneRatio: ratio, minimumWidth: minWidth).prune(original, layers: positions)
+            let result = try NeuronPruning(scorer: scorer, pruneRatio: ratio, minimumWidth: minWidth, groupScoring: groupScoring)
+                .prune(original, layers: positions)
             pruned = result.model
-            lines.append("layer       units before → after  parameters before → after  similarity graph")
+            let width = max(10, result.layers.map { $0.name.count }.max() ?? 0)
+            lines.append("layer".padding(toLength: width, withPad: " ", startingAt: 0) + "  units before → after  parameters before → after  similarity graph; coupled layers")
             for l in result.layers {
                 let d = l.diagnostics
                 let graph = d.edges.map { e in "\(e) edges, \(optionalCount(d.components)) components" + (d.spectralGap.map { String(format: ", spectral gap %.3g", $0) } ?? "") } ?? "n/a"
-                lines.append(String(format: "%-10@  %6d → %-6d          %9d → %-9d      %@", l.name, l.unitsBefore, l.unitsAfter,
-                                    l.parametersBefore, l.parametersAfter, graph))
+                let coupled = l.coupled.isEmpty ? "" : "; with " + l.coupled.joined(separator: ", ")
+                lines.append(l.name.padding(toLength: width, withPad: " ", startingAt: 0)
+                    + String(format: "  %6d → %-6d          %9d → %-9d      %@", l.unitsBefore, l.unitsAfter, l.parametersBefore, l.parametersAfter, graph) + coupled)
             }
             for l in result.layers where l.diagnostics.edges == 0 {
                 report("warning: \(l.name): the similarity graph at τ = \(tau) has no edges, so every neuron scores alike and the lowest indices are kept; lower --tau for a meaningful ranking")

@@ -32,6 +32,30 @@ final class PruningCommandTests: XCTestCase {
         XCTAssertEqual(try ModelCheckpoint.load(URL(fileURLWithPath: path("f.safetensors"))).model.architecture.sizes.last, 5, "a new head for 5 classes")
     }
 
+    /// A ResNet-20 on the synthetic set's 1 × 1 × 64 samples: inspected, pruned over its
+    /// dependency groups, evaluated.
+    func testResNetInspectPruneEvaluate() throws {
+        let model = path("r.safetensors")
+        let architecture = try Architecture.parse("resnet20", inputShape: [1, 1, 64])
+        try ModelCheckpoint.save(Network(architecture: architecture, initializer: .kaimingNormal, seed: 2), to: URL(fileURLWithPath: model))
+        let text = InspectCommand.describe(try ModelCheckpoint.load(URL(fileURLWithPath: model)).model)
+        XCTAssertTrue(text.hasPrefix("resnet20 1×1×64 → 10 (72 nodes): 272186 parameters"), text)
+        XCTAssertTrue(text.contains("layer1.0.add"))
+        XCTAssertTrue(text.contains("producers: conv1, layer1.0.conv2, layer1.1.conv2, layer1.2.conv2"), text)
+        let out = path("rp.safetensors")
+        try PruneCommand.parse(["--model", model, "--granularity", "neuron", "--layers", "conv", "--scorer", "eigenvector", "--tau", "0.2", "--ratio", "0.5", "--output", out]).run()
+        let pruned = try ModelCheckpoint.load(URL(fileURLWithPath: out)).model
+        XCTAssertEqual(pruned.architecture.names, architecture.names)
+        XCTAssertEqual(try pruned.architecture.shapes().last, [1, 1, 10])
+        XCTAssertLessThan(ModelCost(pruned).parameters, 272186 / 4 + 1000, "every group halved: about a quarter of the parameters")
+        XCTAssertLessThan(ModelCost(pruned).flops, ModelCost(try ModelCheckpoint.load(URL(fileURLWithPath: model)).model).flops / 3)
+        try EvaluateCommand.parse(["--model", out, "--dataset", "synthetic"]).run()
+        XCTAssertThrowsError(try PruneCommand.parse(["--model", model, "--granularity", "neuron", "--layers", "linear", "--scorer", "magnitude", "--ratio", "0.5", "--output", path("x.safetensors")]).run()) {
+            XCTAssertTrue("\($0)".contains("linear"), "\($0)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("x.safetensors")))
+    }
+
     func testEdgePruningKeepsTheExactCountAndRewinds() throws {
         let model = try trainedModel()
         let initial = path("init.safetensors")
