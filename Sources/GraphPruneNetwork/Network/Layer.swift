@@ -58,6 +58,11 @@ public protocol Layer: Sendable {
     /// depthwise convolution) keeps the channels `selection.inputs`; every layer adopts the new
     /// input shape `selection.input`.
     func restricted(to selection: UnitSelection) -> any Layer
+
+    /// The layer keeping only the connections where `mask` (out × in, the shape of
+    /// `connections.weight`) is nonzero — edge pruning's result: a Dense layer becomes truly
+    /// sparse, a convolution masked. A layer without connections is returned unchanged.
+    func keepingConnections(_ mask: Matrix<Float>) -> any Layer
 }
 
 /// Which units of a layer survive structured pruning (`Layer.restricted(to:)`).
@@ -164,6 +169,7 @@ extension StatelessLayer {
     public var nonzeroConnections: Int { 0 }
     public var maskedConnections: Int? { nil }
     public var connections: LayerConnections? { nil }
+    public func keepingConnections(_ mask: Matrix<Float>) -> any Layer { self }
 }
 
 extension Matrix where Scalar == Float {

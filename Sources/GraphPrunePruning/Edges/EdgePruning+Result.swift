@@ -73,35 +73,23 @@ extension EdgePruning {
     static func apply(_ reports: [EdgePruningLayerReport], to base: Network) throws -> Network {
         var layers = base.layers
         var specs = base.architecture.layers
+        let shapes = try base.architecture.shapes()
         for report in reports {
-            let p = report.position, mask = report.mask
-            switch layers[p] {
-            case let c as Conv2D:
-                var pruned = c
-                pruned.setMask(mask.converted(to: Float.self))
-                layers[p] = pruned
-            case let d as Dense:
-                layers[p] = sparse(weight: d.weight, bias: d.bias, mask: mask)
-                specs[p] = .sparseDense(outputs: d.outputs, epsilon: epsilonEquivalent(kept: report.kept, inputs: d.inputs, outputs: d.outputs))
-            case let s as SparseDense:
-                layers[p] = sparse(weight: s.denseWeight(), bias: s.bias, mask: mask)
-                specs[p] = .sparseDense(outputs: s.outputs, epsilon: epsilonEquivalent(kept: report.kept, inputs: s.inputs, outputs: s.outputs))
-            default:
-                throw EdgePruningError.unsupportedLayer("layer \(p) (\(type(of: layers[p]))) cannot be edge-pruned")
+            let p = report.position
+            guard layers[p].connections != nil else {
+                throw EdgePruningError.unsupportedLayer("\(base.architecture.names[p]) has no connections to prune")
+            }
+            // A Dense layer becomes truly sparse, and its spec records the achieved density.
+            layers[p] = layers[p].keepingConnections(report.mask.converted(to: Float.self))
+            switch specs[p] {
+            case .dense(let outputs), .sparseDense(let outputs, _):
+                let inputs = shapes[base.architecture.inputs[p][0]].reduce(1, *)
+                specs[p] = .sparseDense(outputs: outputs, epsilon: epsilonEquivalent(kept: report.kept, inputs: inputs, outputs: outputs))
+            case .conv2d, .convolution, .maxPool, .averagePool, .globalAveragePooling, .relu, .srelu, .dropout, .batchNorm, .add, .flatten, .identity:
+                break
             }
         }
         return Network(architecture: base.architecture.replacingLayers(specs), layers: layers)
-    }
-
-    /// A `SparseDense` with the connections where `mask` is nonzero (row-major order), their
-    /// values from `weight` (out × in) and `bias`.
-    private static func sparse(weight: Matrix<Float>, bias: [Float], mask: Matrix<Double>) -> SparseDense {
-        var connections = [(output: Int, input: Int)](), values = [Float]()
-        for e in mask.elements.indices where mask.elements[e] != 0 {
-            connections.append((e / weight.columns, e % weight.columns))
-            values.append(weight.elements[e])
-        }
-        return SparseDense(inputs: weight.columns, outputs: weight.rows, connections: connections, values: values, bias: bias)
     }
 
     /// `max(kept, 1) / (inputs + outputs)`: the Erdős–Rényi ε of the achieved density.

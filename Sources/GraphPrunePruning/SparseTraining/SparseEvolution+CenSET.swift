@@ -13,7 +13,8 @@ extension SparseEvolution {
         let sizes = model.architecture.sizes
         var chain = sparse
         if includeOutput {
-            guard let output = model.layers.indices.last(where: { model.layers[$0] is Dense }), output > sparse.last! else {
+            let dense = model.architecture.layers.indices.filter { if case .dense = model.architecture.layers[$0] { true } else { false } }
+            guard let output = dense.last, output > sparse.last! else {
                 throw SparseEvolutionError("CenSET: the output layer is to be included but no dense layer follows the last sparse layer \(sparse.last!)")
             }
             chain.append(output)
@@ -33,13 +34,7 @@ extension SparseEvolution {
         of model: Network, k: Double, variant: LaplacianCentrality.Variant, weighting: LayeredGraph.EdgeWeighting
     ) throws -> (removal: [[Bool]], statistics: CentralityStatistics) {
         let chain = try graphLayers(of: model)
-        let weights: [Matrix<Float>] = chain.map { position in
-            switch model.layers[position] {
-            case let s as SparseDense: return s.denseWeight()
-            case let d as Dense: return d.weight
-            default: preconditionFailure("layer \(position) has no weight matrix")
-            }
-        }
+        let weights: [Matrix<Float>] = chain.map { model.layers[$0].connections!.weight }
         let graph = try LayeredGraph(layers: weights, weighting: weighting)
         let scores = try LaplacianCentrality(normalized: false, absoluteWeights: false, variant: variant)
             .centrality(of: graph.graph).values

@@ -93,13 +93,8 @@ extension RunExecutor {
     static func edgeBudget(_ model: Network, layers: [Int], density: Double) -> Int {
         var total = ModelCost(model).parameters
         for p in layers {
-            let weights: Int
-            switch model.layers[p] {
-            case let d as Dense: weights = d.weight.elements.count
-            case let s as SparseDense: weights = s.connectionCount
-            case let c as Conv2D: weights = c.weight.elements.count
-            default: continue
-            }
+            guard let connections = model.layers[p].connections else { continue }
+            let weights = model.layers[p].maskedConnections ?? connections.weight.elements.count
             total -= weights - Int((density * Double(weights)).rounded())
         }
         return total

@@ -205,3 +205,8 @@ extension BatchNorm {
         return layer
     }
 }
+
+extension BatchNorm {
+    /// No connections: unchanged.
+    public func keepingConnections(_ mask: Matrix<Float>) -> any Layer { self }
+}

@@ -171,3 +171,10 @@ extension Dense {
               bias: UnitSelection.pick(bias, selection.outputs))
     }
 }
+
+extension Dense {
+    /// The truly sparse layer of the weights where `mask` is nonzero (row-major order).
+    public func keepingConnections(_ mask: Matrix<Float>) -> any Layer {
+        SparseDense(masking: weight, by: mask, bias: bias)
+    }
+}

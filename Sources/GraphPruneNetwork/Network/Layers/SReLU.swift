@@ -197,3 +197,8 @@ extension SReLU {
             tRight: UnitSelection.pick(tRight, features), aRight: UnitSelection.pick(aRight, features))
     }
 }
+
+extension SReLU {
+    /// No connections: unchanged.
+    public func keepingConnections(_ mask: Matrix<Float>) -> any Layer { self }
+}

@@ -466,3 +466,12 @@ extension Conv2D {
             mask: mask.map { UnitSelection.gather($0, rows: selection.outputs, columns: columns) })
     }
 }
+
+extension Conv2D {
+    /// The convolution masked by `mask` (`filters × C/g·kh·kw`).
+    public func keepingConnections(_ mask: Matrix<Float>) -> any Layer {
+        var layer = self
+        layer.setMask(mask)
+        return layer
+    }
+}

@@ -452,3 +452,23 @@ extension SparseDense {
             bias: UnitSelection.pick(bias, selection.outputs))
     }
 }
+
+extension SparseDense {
+    /// The sparse layer of the weights (its dense view) where `mask` is nonzero.
+    public func keepingConnections(_ mask: Matrix<Float>) -> any Layer {
+        SparseDense(masking: denseWeight(), by: mask, bias: bias)
+    }
+
+    /// A layer with the connections where `mask` is nonzero (row-major order), their values
+    /// from `weight` (out × in, the mask's shape) and `bias`.
+    /// - Complexity: O(out · in).
+    public init(masking weight: Matrix<Float>, by mask: Matrix<Float>, bias: [Float]) {
+        mask.requireShape(weight.rows, weight.columns, "SparseDense mask")
+        var connections = [(output: Int, input: Int)](), values = [Float]()
+        for e in mask.elements.indices where mask.elements[e] != 0 {
+            connections.append((e / weight.columns, e % weight.columns))
+            values.append(weight.elements[e])
+        }
+        self.init(inputs: weight.columns, outputs: weight.rows, connections: connections, values: values, bias: bias)
+    }
+}
