@@ -29,8 +29,11 @@ struct FinetuneCommand: ParsableCommand {
     @Option(help: "Training examples per class, drawn with --seed (default: all).")
     var shots: Int?
 
-    @Option(help: "Freeze every layer before this one (e.g. layers.6): a frozen backbone.")
+    @Option(help: "Freeze every layer before this one (a node name, e.g. layers.6 or linear): a frozen backbone.")
     var freezeBefore: String?
+
+    @Flag(help: "Frozen BatchNorm: normalise with the running statistics in training too and keep them (γ and β still train).")
+    var freezeBatchnorm = false
 
     @OptionGroup var training: TrainingOptions
 
@@ -58,13 +61,13 @@ struct FinetuneCommand: ParsableCommand {
             report("finetune: new head for \(split.train.classCount) classes")
         }
         if let freezeBefore {
-            guard let position = ModelSurgery.prunableLayers(of: network).first(where: { $0.name == freezeBefore })?.position
-                ?? (freezeBefore == "layers.\(network.layers.count - 1)" ? network.layers.count - 1 : nil)
-            else { throw OptionError("--freeze-before", "'\(freezeBefore)' is not a parameterised layer of \(model)") }
+            guard let position = network.architecture.names.firstIndex(of: freezeBefore), network.layers[position].connections != nil
+            else { throw OptionError("--freeze-before", "'\(freezeBefore)' is not a layer with weights of \(model)") }
             settings.frozenLayers = Array(0..<position)
         }
+        if freezeBatchnorm { network.freezeBatchNormStatistics() }
         report("finetune: \(network.architecture.summary), \(network.parameterCount) parameters, \(split.train.count) training samples, \(split.test.count) test")
-        let progress = ProgressLine(total: settings.epochs)
+        let progress = ProgressLine(total: settings.epochs, batchSize: settings.batchSize)
         let history = try Trainer.fit(
             &network, data: split, settings: settings,
             onBatch: { progress.batch(epoch: $0, batch: $1, of: $2) }, onEpoch: { progress.epoch($0) })

@@ -76,7 +76,7 @@ struct TrainCommand: ParsableCommand {
 
         var model = Network(architecture: architecture, initializer: initializer.value, seed: seed)
         report("train: \(architecture.summary) on \(data.dataset.rawValue) (\(split.train.count) train, \(split.test.count) test), \(model.parameterCount) parameters, BLAS threads \(BLASThreads.count)")
-        let progress = ProgressLine(total: epochs)
+        let progress = ProgressLine(total: epochs, batchSize: settings.batchSize)
         let onBatch = { (epoch: Int, batch: Int, batches: Int) in progress.batch(epoch: epoch, batch: batch, of: batches) }
         let history: [RewiredEpochRecord]
         if let rule {

@@ -108,20 +108,43 @@ struct TrainingOptions: ParsableArguments {
 }
 
 /// Per-epoch lines on stderr, and a batch progress bar when stderr is a terminal.
+/// Progress on stderr: within an epoch, a bar with samples per second and the epoch's ETA on a
+/// terminal, or a plain line at most every 30 s otherwise (a CNN epoch takes minutes); after
+/// each epoch, one line with its metrics and the run's ETA.
 final class ProgressLine {
     private let total: Int
+    private let batchSize: Int
     private let started = Date()
+    /// When the current epoch's first batch started: the run's start, then each epoch's end.
+    private var epochStarted = Date()
+    private var lastPlainLine = Date()
     private let isTerminal = isatty(2) != 0
 
-    init(total: Int) { self.total = total }
+    init(total: Int, batchSize: Int) {
+        self.total = total
+        self.batchSize = batchSize
+    }
 
     func batch(epoch: Int, batch: Int, of batches: Int) {
-        guard isTerminal, batch % max(1, batches / 50) == 0 || batch == batches - 1 else { return }
-        let width = 30, filled = width * (batch + 1) / batches
-        FileHandle.standardError.write(Data("\repoch \(epoch + 1)/\(total) [\(String(repeating: "=", count: filled))\(String(repeating: " ", count: width - filled))] \(batch + 1)/\(batches)".utf8))
+        let now = Date()
+        if batch == 0 { lastPlainLine = now }
+        let elapsed = now.timeIntervalSince(epochStarted)
+        let rate = Double((batch + 1) * batchSize) / max(elapsed, 1e-9)
+        let eta = elapsed / Double(batch + 1) * Double(batches - batch - 1)
+        let status = String(format: "%d/%d batches, %.0f samples/s, epoch ETA %.0f s", batch + 1, batches, rate, eta)
+        if isTerminal {
+            guard batch % max(1, batches / 50) == 0 || batch == batches - 1 else { return }
+            let width = 30, filled = width * (batch + 1) / batches
+            let bar = String(repeating: "=", count: filled) + String(repeating: " ", count: width - filled)
+            FileHandle.standardError.write(Data("\r\u{1B}[Kepoch \(epoch + 1)/\(total) [\(bar)] \(status)".utf8))
+        } else if now.timeIntervalSince(lastPlainLine) >= 30 && batch < batches - 1 {
+            lastPlainLine = now
+            report("epoch \(epoch + 1)/\(total): \(status)")
+        }
     }
 
     func epoch(_ r: EpochRecord) {
+        epochStarted = Date()  // the next epoch's batches start now (after this evaluation)
         let elapsed = Date().timeIntervalSince(started)
         let eta = elapsed / Double(r.epoch) * Double(total - r.epoch)
         let line = String(

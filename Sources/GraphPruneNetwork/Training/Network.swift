@@ -153,6 +153,14 @@ public struct Network: Sendable {
         return try body(&layer)
     }
 
+    /// Every BatchNorm node normalises with its running statistics in training too and keeps
+    /// them (frozen BatchNorm, for fine-tuning); γ and β still train.
+    public mutating func freezeBatchNormStatistics() {
+        for (i, spec) in architecture.layers.enumerated() {
+            if case .batchNorm = spec { modifyLayer(at: i, as: BatchNorm.self) { $0.frozenStatistics = true } }
+        }
+    }
+
     /// Samples per evaluation batch: 1000, or fewer when the activations of 1000 samples would
     /// exceed 2²⁷ floats (512 MB). Evaluation results do not depend on it.
     var evaluationBatch: Int {

@@ -173,6 +173,22 @@ final class NetworkGraphTests: XCTestCase {
         XCTAssertNil(tensors["layer1.0.conv1.bias"], "convolutions before a BatchNorm have no bias")
     }
 
+    /// Frozen BatchNorm keeps its running statistics through training; γ and β still move.
+    func testFrozenBatchNormKeepsItsStatistics() throws {
+        var model = try Self.residualModel()
+        model.freezeBatchNormStatistics()
+        let before = model.layers.compactMap { $0 as? BatchNorm }
+        var optimizer = SGD(momentum: 0.9), generator = SplitMix64(seed: 1)
+        let (x, labels) = batch(8, seed: 14)
+        for _ in 0..<2 {
+            _ = model.trainStep(batch: 8, fill: { f, l in f.assign(x); l = labels }, optimizer: &optimizer, learningRate: 0.05, generator: &generator)
+        }
+        let after = model.layers.compactMap { $0 as? BatchNorm }
+        XCTAssertEqual(after.map(\.runningMean), before.map(\.runningMean))
+        XCTAssertEqual(after.map(\.runningVariance), before.map(\.runningVariance))
+        XCTAssertNotEqual(after.map(\.scale), before.map(\.scale))
+    }
+
     func testChainJSONIsUnchangedAndGraphsNeedConsistentInputs() throws {
         let chain = try Architecture.multilayerPerceptron("4-3-2")
         XCTAssertFalse(chain.json().contains("inputs"))
