@@ -5,8 +5,7 @@ import GraphPrunePruning
 
 /// The `neuron-prune` and `transfer-prune` procedures (paper 002).
 extension RunExecutor {
-    mutating func runNeuronPruning(_ settings: RunSettings, data: DataSplit, recorder: inout Recorder) throws {
-        let transfer = settings.procedure == "transfer-prune"
+    mutating func runNeuronPruning(_ settings: RunSettings, transfer: Bool, data: DataSplit, recorder: inout Recorder) throws {
         var target = data
         var model: Network
         var frozen = [Int]()

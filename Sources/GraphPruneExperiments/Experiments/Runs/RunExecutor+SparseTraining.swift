@@ -27,11 +27,11 @@ extension SparseEvolution {
 }
 
 extension RunExecutor {
-
-    mutating func runSparseTraining(_ settings: RunSettings, data: DataSplit, recorder: inout Recorder) throws {
+    /// Trains the sparse network, rewiring it after every epoch but the last when `evolves`.
+    mutating func runSparseTraining(_ settings: RunSettings, evolves: Bool, data: DataSplit, recorder: inout Recorder) throws {
         var model = try initialModel(settings, data: data, sparse: true)
         let training = trainingSettings(settings, epochs: settings.integer("epochs"), phase: 0)
-        if settings.procedure == "static-sparse" {
+        if !evolves {
             try train(&model, data: data, settings: training, phase: "train", recorder: &recorder)
             recordFinal(&model, data: data, recorder: &recorder)
             return

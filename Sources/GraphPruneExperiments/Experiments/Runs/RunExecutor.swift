@@ -23,7 +23,7 @@ public struct RunExecutor {
     public init(dataDirectory: String? = nil) { self.dataDirectory = dataDirectory }
 
     /// What a procedure accumulates while it runs.
-    struct Recorder {
+    public struct Recorder {
         var phases: [RunResult.Phase] = []
         var metrics: [String: Double] = [:]
         var layers: [RunResult.LayerRecord] = []
@@ -56,30 +56,14 @@ public struct RunExecutor {
     public func validate(_ settings: RunSettings) throws {
         let dataset = try Dataset(named: settings.word("dataset"))
         let shape = dataset.inputShape
-        let architecture = try architecture(settings, inputShape: shape, sparse: StudyParameters.sparse.contains(settings.procedure))
-        let classes = dataset.classCount
-        if settings.procedure == "transfer-prune" {
-            for name in ["source-classes", "target-classes"] {
-                let list = settings.integers(name)
-                guard !list.isEmpty, Set(list).count == list.count, list.allSatisfy({ $0 >= 0 && $0 < classes }) else {
-                    throw StudyRunError("\(name): \(list) must be distinct classes of 0…\(classes - 1)")
-                }
-            }
-        } else if architecture.sizes.last! < classes {
-            throw StudyRunError("arch: ends with \(architecture.sizes.last!) outputs but the data set has \(classes) classes")
-        }
+        let procedure = try StudyProcedures.named(settings.procedure)
+        let architecture = try architecture(settings, inputShape: shape, sparse: procedure.sparseNetwork)
         do {
             try trainingSettings(settings, epochs: settings.integer("epochs"), phase: 0).validate(layerCount: architecture.layers.count)
         } catch let error as TrainingError {
             throw StudyRunError(error.description)
         }
-        if StudyParameters.pruning.contains(settings.procedure) {
-            // The layer names only depend on the architecture: a model of it, drawn at seed 0.
-            let positions = try LayerSelection.positions(settings.word("layers"), in: Network(architecture: architecture, initializer: .glorotUniform, seed: 0))
-            if settings.procedure == "transfer-prune" && settings.flag("freeze-backbone") && positions[0] == 0 {
-                throw StudyRunError("freeze-backbone: the pruned layers start at layers.0, so no layer before them is left to freeze; prune later layers (last-hidden) or set freeze-backbone: false")
-            }
-        }
+        try procedure.validate(settings, architecture: architecture, dataset: dataset)
     }
 
     public mutating func execute(_ run: PlannedRun) throws -> RunResult {
@@ -88,19 +72,14 @@ public struct RunExecutor {
         var recorder = Recorder()
         let data = try self.data(settings)
         let start = DispatchTime.now().uptimeNanoseconds
-        switch settings.procedure {
-        case "train": try runTraining(settings, data: data, recorder: &recorder)
-        case "neuron-prune", "transfer-prune": try runNeuronPruning(settings, data: data, recorder: &recorder)
-        case "edge-prune": try runEdgePruning(settings, data: data, recorder: &recorder)
-        case "set", "censet", "static-sparse": try runSparseTraining(settings, data: data, recorder: &recorder)
-        default: preconditionFailure("unknown procedure \(settings.procedure)")
-        }
+        let procedure = try StudyProcedures.named(settings.procedure)
+        try procedure.run(settings, data: data, executor: &self, recorder: &recorder)
         recorder.timings["seconds"] = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         recorder.metrics["seconds"] = recorder.timings["seconds"]
         if let t = recorder.timings["train"] { recorder.metrics["train_seconds"] = t }
         if let t = recorder.timings["prune"] { recorder.metrics["prune_seconds"] = t }
         // Per-epoch summaries describe the final model only: the phase that trained it last.
-        let finalPhase = StudyParameters.finetuning.contains(settings.procedure) ? "finetune" : "train"
+        let finalPhase = procedure.finetunes ? "finetune" : "train"
         if let last = recorder.phases.last(where: { $0.name == finalPhase })?.epochs, !last.isEmpty {
             let tail = last.suffix(10)
             recorder.metrics["mean_last_10"] = tail.map(\.testAccuracy).reduce(0, +) / Double(tail.count)

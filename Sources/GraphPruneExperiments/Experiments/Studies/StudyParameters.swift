@@ -18,12 +18,13 @@ import GraphPrunePruning
 /// - `static-sparse`: the same Erdős–Rényi sparse network trained without rewiring — the
 ///   control that tells whether SET's or CenSET's rewiring matters at all.
 public enum StudyParameters {
-    public static let procedures = ["train", "neuron-prune", "transfer-prune", "edge-prune", "set", "censet", "static-sparse"]
+    /// The procedures' names (`StudyProcedures`), in registry order.
+    public static let procedures = StudyProcedures.names
 
-    static let pruning: Set<String> = ["neuron-prune", "transfer-prune"]
-    static let sparse: Set<String> = ["set", "censet", "static-sparse"]
-    static let evolving: Set<String> = ["set", "censet"]
-    static let finetuning: Set<String> = ["neuron-prune", "transfer-prune", "edge-prune"]
+    static let pruning = StudyProcedures.names { $0.prunesNeurons }
+    static let sparse = StudyProcedures.names { $0.sparseNetwork }
+    static let evolving = StudyProcedures.names { $0.evolves }
+    static let finetuning = StudyProcedures.names { $0.finetunes }
 
     private static func number(_ name: String, _ value: Double, _ lo: Double, _ hi: Double, lo inLo: Bool = true,
                                hi inHi: Bool = true, _ help: String, for procedures: Set<String>? = nil) -> StudyParameter {
