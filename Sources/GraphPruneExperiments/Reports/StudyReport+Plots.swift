@@ -13,7 +13,7 @@ extension StudyReport {
     func defaultTitle(_ plot: StudySpec.Plot) -> String {
         let metric = RunMetrics.label(plot.metric, percent: false)
         switch plot.kind {
-        case .lines, .bars: return "\(metric) vs \((plot.x ?? "").replacingOccurrences(of: "+", with: " / "))"
+        case .lines, .bars: return "\(metric) vs \(plot.x?.description ?? "")"
         case .epochs: return "\(metric) per epoch"
         case .layers: return "\(metric) per layer"
         }
@@ -35,7 +35,7 @@ extension StudyReport {
                 }
                 return PlotSeries(name: seriesName(plot, g.series), points: points)
             }
-            return try LineChart(title: title, xLabel: plot.xLabel ?? x.replacingOccurrences(of: "+", with: " / "), yLabel: yLabel, series: series,
+            return try LineChart(title: title, xLabel: plot.xLabel ?? x.description, yLabel: yLabel, series: series,
                                  xScale: plot.logX ? .logarithmic : .linear).svg()
         case .bars:
             let x = plot.x!
@@ -47,7 +47,7 @@ extension StudyReport {
                         .map { BarValue($0.mean, error: $0.count > 1 ? $0.standardDeviation : nil) }
                 })
             }
-            return try BarChart(title: title, xLabel: plot.xLabel ?? x.replacingOccurrences(of: "+", with: " / "), yLabel: yLabel, categories: categories, series: series).svg()
+            return try BarChart(title: title, xLabel: plot.xLabel ?? x.description, yLabel: yLabel, categories: categories, series: series).svg()
         case .epochs, .layers:
             let series = groups([plot.series], filter: plot.filter).map { g -> PlotSeries in
                 let curves = g.runs.compactMap { results[$0.hash] }.map { plot.kind == .epochs ? epochCurve($0, plot.metric) : layerCurve($0, plot.metric) }
@@ -65,7 +65,7 @@ extension StudyReport {
 
     /// The plot's runs by series, then by x within each series, both in study order — grouped
     /// like a table's cells, so a run shared by several x values (a baseline) is a point at each.
-    func seriesCells(_ plot: StudySpec.Plot, x: String) -> [(series: SettingValue?, cells: [(key: [SettingValue?], runs: [PlannedRun])])] {
+    func seriesCells(_ plot: StudySpec.Plot, x: StudySpec.SettingLabel) -> [(series: SettingValue?, cells: [(key: [SettingValue?], runs: [PlannedRun])])] {
         let cells = groups([plot.series, x], filter: plot.filter)
         var order = [SettingValue?]()
         for c in cells where !order.contains(c.key[0]) { order.append(c.key[0]) }
@@ -74,7 +74,7 @@ extension StudyReport {
 
     private func seriesName(_ plot: StudySpec.Plot, _ key: SettingValue?) -> String {
         guard let s = plot.series else { return RunMetrics.label(plot.metric, percent: plot.percent) }
-        return "\(s.replacingOccurrences(of: "+", with: " / ")) = \(Self.label(key))"
+        return "\(s) = \(Self.label(key))"
     }
 
     /// A run's per-epoch values of `metric` over all its phases, in order (nil where the epoch

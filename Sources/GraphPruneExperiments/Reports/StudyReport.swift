@@ -24,11 +24,16 @@ public struct StudyReport {
     /// The value a run has for `name`: as its cell gave it, else as resolved (nil when the
     /// setting does not apply to the run's procedure).
     ///
-    /// A composite name `a+b+c` (a table or plot labelled by several settings) gives the value of
-    /// the one that applies, or the applicable values joined by " / " (see below when none does).
     func value(_ run: PlannedRun, _ name: String) -> SettingValue? {
-        guard name.contains("+") else { return run.given[name] ?? run.settings.values[name] }
-        let keys = name.split(separator: "+").map(String.init)
+        run.given[name] ?? run.settings.values[name]
+    }
+
+    /// The value of a label: of its one setting, or for several (a table or plot labelled by
+    /// several settings) the value of the one that applies, or the applicable values joined by
+    /// " / " (see below when none does).
+    func value(_ run: PlannedRun, _ label: StudySpec.SettingLabel) -> SettingValue? {
+        let keys = label.names
+        guard keys.count > 1 else { return value(run, keys[0]) }
         // A setting the run ignores does not label it, even if a grid cell set it — unless it
         // ignores them all (a baseline in a grid of CenSET variants): then the cell's values do,
         // so the baseline fills every column, as with a single setting.
@@ -40,7 +45,7 @@ public struct StudyReport {
 
     /// Planned runs matching `filter`, grouped by the values of `keys`, groups in study order;
     /// within a group a run shared by several cells counts once.
-    func groups(_ keys: [String?], filter: [String: SettingValue]) -> [(key: [SettingValue?], runs: [PlannedRun])] {
+    func groups(_ keys: [StudySpec.SettingLabel?], filter: [String: SettingValue]) -> [(key: [SettingValue?], runs: [PlannedRun])] {
         var order = [[SettingValue?]](), members = [[SettingValue?]: [PlannedRun]]()
         for run in planned where filter.allSatisfy({ value(run, $0.key) == $0.value }) {
             let key = keys.map { $0.flatMap { value(run, $0) } }
@@ -66,8 +71,8 @@ public struct StudyReport {
             if !columnKeys.contains(g.key[1]) { columnKeys.append(g.key[1]) }
         }
         let metricLabel = RunMetrics.label(table.metric, percent: table.percent)
-        let rowTitle = table.rows.replacingOccurrences(of: "+", with: " / ")
-        let columnTitle = table.columns?.replacingOccurrences(of: "+", with: " / ") ?? ""
+        let rowTitle = table.rows.description
+        let columnTitle = table.columns?.description ?? ""
         let header = [rowTitle] + (table.columns == nil ? [metricLabel] : columnKeys.map { "\(columnTitle) = \(Self.label($0))" })
         let rows: [[MarkdownCell]] = rowKeys.map { r in
             [.text(Self.label(r))] + columnKeys.map { c in

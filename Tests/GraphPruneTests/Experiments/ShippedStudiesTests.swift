@@ -53,14 +53,14 @@ final class ShippedStudiesTests: XCTestCase {
               - {procedure: edge-prune, method: greedy, density: 0.5}
             tables: [{rows: [procedure, scorer, method], columns: density+match-density}]
             """, file: "c.yaml")
-        XCTAssertEqual(spec.tables[0].rows, "procedure+scorer+method")
+        XCTAssertEqual(spec.tables[0].rows, StudySpec.SettingLabel(["procedure", "scorer", "method"]))
         let directory = try TemporaryDirectory()
         let report = StudyReport(spec: spec, store: RunStore(directory: directory.url))
         let runs = report.planned
-        XCTAssertEqual(report.value(runs[0], "procedure+scorer+method"), .word("neuron-prune / magnitude"))
-        XCTAssertEqual(report.value(runs[1], "procedure+scorer+method"), .word("edge-prune / greedy"))
-        XCTAssertEqual(report.value(runs[0], "density+match-density"), .number(0.5))
-        XCTAssertEqual(report.value(runs[1], "density+match-density"), .number(0.5))
+        XCTAssertEqual(report.value(runs[0], spec.tables[0].rows), .word("neuron-prune / magnitude"))
+        XCTAssertEqual(report.value(runs[1], spec.tables[0].rows), .word("edge-prune / greedy"))
+        XCTAssertEqual(report.value(runs[0], spec.tables[0].columns!), .number(0.5))
+        XCTAssertEqual(report.value(runs[1], spec.tables[0].columns!), .number(0.5))
         let table = try report.markdownTable(spec.tables[0]).text
         XCTAssertTrue(table.contains("neuron-prune / magnitude") && table.contains("density / match-density = 0.5"), table)
         XCTAssertEqual(report.missing.count, 2)

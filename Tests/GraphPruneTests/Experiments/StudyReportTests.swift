@@ -104,7 +104,7 @@ final class StudyHarnessReviewTests: XCTestCase {
         // The bar of train under each scorer series is the train run itself (0.9), not a mix.
         let svg = try report.plots()[0].svg
         XCTAssertFalse(svg.contains("nan"))
-        let series = report.seriesCells(spec.plots[0], x: "procedure")
+        let series = report.seriesCells(spec.plots[0], x: StudySpec.SettingLabel(["procedure"]))
         XCTAssertEqual(series.map(\.series), [.word("magnitude"), .word("random")])
         XCTAssertEqual(series.map { $0.cells.map(\.runs.count) }, [[1, 1], [1, 1]], "each series has the shared train run once, and its own run")
     }

@@ -183,7 +183,7 @@ struct StudyReader {
 
     /// A setting name, or several (a list, or names joined by `+`) whose applicable values
     /// together label a row, column, series or x position (see `StudyReport.value`).
-    func settingName(_ node: Node, path: String) throws -> String {
+    func settingName(_ node: Node, path: String) throws -> StudySpec.SettingLabel {
         let names: [String]
         if case .sequence(let seq) = node {
             guard !seq.isEmpty else { throw error(path, node, "is an empty list of settings") }
@@ -192,7 +192,7 @@ struct StudyReader {
             names = try word(node, path: path).split(separator: "+").map(String.init)
         }
         for name in names { _ = try parameter(name, node: node, path: path) }
-        return names.joined(separator: "+")
+        return StudySpec.SettingLabel(names)
     }
 
     func table(_ node: Node, path: String) throws -> StudySpec.Table {

@@ -19,9 +19,22 @@ public struct StudySpec: Sendable {
     /// A paper-style table: one row per value of `rows`, one column per value of `columns` (or a
     /// single column), cells = `metric` as mean ± std (n) over seeds. `where` keeps the runs
     /// whose settings match.
+    /// The setting or settings whose values label a table's rows or columns, or a plot's x
+    /// positions or series: one name, or several (`[procedure, scorer, method]`, or in YAML
+    /// `procedure+scorer+method`) whose applicable values together make the label.
+    public struct SettingLabel: Sendable, Equatable, Hashable, CustomStringConvertible {
+        public var names: [String]
+        public init(_ names: [String]) {
+            precondition(!names.isEmpty, "a label needs a setting")
+            self.names = names
+        }
+        /// The names joined by " / ", for a header or an axis.
+        public var description: String { names.joined(separator: " / ") }
+    }
+
     public struct Table: Sendable, Equatable {
-        public var rows: String
-        public var columns: String?
+        public var rows: SettingLabel
+        public var columns: SettingLabel?
         public var metric: String
         public var caption: String?
         public var decimals: Int
@@ -42,8 +55,8 @@ public struct StudySpec: Sendable {
             case layers
         }
         public var kind: Kind
-        public var x: String?
-        public var series: String?
+        public var x: SettingLabel?
+        public var series: SettingLabel?
         public var metric: String
         public var title: String?
         public var xLabel: String?
