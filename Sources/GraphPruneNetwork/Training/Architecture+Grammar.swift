@@ -47,6 +47,9 @@ extension Architecture {
             guard let inputShape else { throw ArchitectureError("'\(spec)' starts with a layer, so the input shape must come from the data") }
             shape = inputShape
         }
+        if tokens.count == 1 && Int(tokens[0]) == nil {
+            throw ArchitectureError("unknown architecture '\(spec)' (built-in: \(BuiltInArchitecture.allCases.map(\.rawValue).joined(separator: ", ")); or layers like 784-256-10)")
+        }
         guard let lastToken = tokens.last, Int(lastToken) != nil else {
             throw ArchitectureError("'\(spec)' must end with the number of classes (a Dense layer), like 784-256-10")
         }
@@ -86,7 +89,7 @@ extension Architecture {
     /// A short description, e.g. `784-256-128-100-10`, `1×28×28 c32-c32-p-…-10`, or for a graph
     /// `resnet20 1×28×28 → 10 (65 nodes)`.
     public var summary: String {
-        guard isChain else {
+        guard isChain && builtIn == nil else {
             let shape = inputShape.map(String.init).joined(separator: "×")
             return "\(builtIn ?? "graph") \(shape) → \(sizes.last ?? 0) (\(layers.count) nodes)"
         }
