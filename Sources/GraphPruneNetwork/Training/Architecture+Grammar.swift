@@ -30,6 +30,8 @@ extension Architecture {
         if let builtIn = BuiltInArchitecture(rawValue: spec.trimmingCharacters(in: .whitespaces).lowercased()) {
             guard let inputShape else { throw ArchitectureError("'\(spec)' is a built-in network: the input shape must come from the data") }
             guard sparseEpsilon == nil else { throw ArchitectureError("'\(spec)': sparse ε applies to the chain grammar's hidden Dense layers") }
+            guard activation == .relu else { throw ArchitectureError("'\(spec)' uses ReLU; another activation applies to the chain grammar") }
+            // Dropout applies after hidden Dense layers, which the built-ins do not have.
             let architecture = try builtIn.architecture(inputShape: inputShape, classes: classes)
             try architecture.validate()
             return architecture
