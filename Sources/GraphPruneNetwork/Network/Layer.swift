@@ -63,6 +63,28 @@ public protocol Layer: Sendable {
     /// `connections.weight`) is nonzero — edge pruning's result: a Dense layer becomes truly
     /// sparse, a convolution masked. A layer without connections is returned unchanged.
     func keepingConnections(_ mask: Matrix<Float>) -> any Layer
+
+    /// What the layer does in evaluation mode as one of the few operations path-based scores
+    /// (SynFlow) linearise (`PathOperation`).
+    var pathOperation: PathOperation { get }
+}
+
+/// A layer's evaluation-mode operation in the terms a linearised network needs (SynFlow's path
+/// sums on non-negative activations). Every matrix is out × in, as the layer stores it.
+public enum PathOperation: Sendable {
+    /// `y = W x + b` (Dense; a sparse layer's dense view).
+    case affine(weight: Matrix<Float>, bias: [Float])
+    /// A convolution: `weight` `F × C/g·kh·kw`, `g` groups.
+    case convolution(weight: Matrix<Float>, bias: [Float], geometry: ConvolutionGeometry, groups: Int)
+    /// `y_c = scale_c · x_c + shift_c` per channel of `area` values (BatchNorm in evaluation).
+    case channelAffine(scale: [Float], shift: [Float], area: Int)
+    case maxPool(input: ImageShape, size: Int)
+    case averagePool(input: ImageShape, size: Int)
+    /// The mean of each channel's `area` values.
+    case globalAverage(channels: Int, area: Int)
+    /// `y = x` on non-negative inputs (ReLU, dropout in evaluation, Identity, Add of the summed
+    /// inputs, Flatten); an SReLU is taken as the unit it is between its thresholds.
+    case identity
 }
 
 /// Which units of a layer survive structured pruning (`Layer.restricted(to:)`).

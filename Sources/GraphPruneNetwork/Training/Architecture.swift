@@ -188,6 +188,11 @@ public struct Architecture: Codable, Equatable, Sendable {
             if let problem = layer.problem { throw ArchitectureError("node \(names[i]): \(problem)") }
         }
         let shapes = try shapes()
+        var read = Set(inputs.joined())
+        read.insert(layers.count)
+        if let unused = (1...layers.count).first(where: { !read.contains($0) }) {
+            throw ArchitectureError("node \(names[unused - 1]): its output is not used (only the last node's output may be unread)")
+        }
         var parameters = 0
         for (i, layer) in layers.enumerated() {
             let (count, overflow) = parameters.addingReportingOverflow(layer.parameterBound(input: shapes[inputs[i][0]], output: shapes[i + 1]))

@@ -7,7 +7,8 @@ import GraphPruneNumerics
 /// R(W) = 1ᵀ (Π_l |W_l|) 1,       score(w) = |∂R/∂w ⊙ w|
 /// ```
 /// on the linearised network of ``SynFlowNetwork`` (all-ones input, `|w|`, biases 0, ReLU as
-/// the identity; see there for SReLU, dropout and pooling), in `Double`.
+/// the identity; see there for SReLU, dropout, pooling, BatchNorm and residual sums), in
+/// `Double`, on any graph.
 ///
 /// **Iterations** (the paper's Algorithm 1). With `n = iterations`, target density `q` and `m`
 /// candidate connections over the scored layers (`context.positions`), round `k = 1 … n − 1`
@@ -31,18 +32,18 @@ public struct SynFlowEdgeScorer: ModelEdgeScorer {
         self.absoluteBiases = absoluteBiases
     }
 
-    /// - Throws: `EdgePruningError` for a bad option or a layer without a linearised form,
-    ///   `NumericalError.invalidInput` when `R` overflows.
+    /// - Throws: `EdgePruningError` for a bad option, `NumericalError.invalidInput` when `R`
+    ///   overflows.
     public func scores(_ context: EdgeScoringContext) throws -> [Matrix<Double>] {
         try EdgeLayers.checkPositions(context)
-        guard iterations > 0 else { throw EdgePruningError.invalidOption("--synflow-iterations \(iterations) must be positive") }
+        guard iterations > 0 else { throw EdgePruningError.invalidOption("synflow: iterations \(iterations) must be positive") }
         guard context.density > 0 && context.density <= 1 else {
             throw EdgePruningError.invalidOption("density \(context.density) is outside (0, 1]")
         }
         var masks = context.connections()
         let total = masks.reduce(0) { $0 + $1.elements.reduce(0) { $0 + ($1 != 0 ? 1 : 0) } }
         for round in 1...iterations {
-            let network = try SynFlowNetwork(
+            let network = SynFlowNetwork(
                 model: context.model,
                 masks: Dictionary(uniqueKeysWithValues: zip(context.positions, masks)),
                 absoluteBiases: absoluteBiases)

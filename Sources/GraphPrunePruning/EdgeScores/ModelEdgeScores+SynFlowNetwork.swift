@@ -16,7 +16,12 @@ import GraphPruneNumerics
 ///   reference code, which runs the model's own pooling: forward takes each window's maximum,
 ///   **ties to the first entry in row-major window order** (as `MaxPool2D`), and the backward
 ///   pass routes the gradient to that entry only;
-/// - global average pooling is linear (a mean).
+/// - average pooling and global average pooling are linear (means);
+/// - BatchNorm is its evaluation-mode affine map per channel (`Layer.pathOperation`), scale
+///   `|γ|/√(σ² + ε)` and shift 0 (or the absolute value of `β − γμ/√(σ² + ε)` with
+///   `absoluteBiases`), as SynFlow's reference code scores in evaluation mode;
+/// - the graph is followed as it is: an Add node sums its inputs, and an activation read by
+///   several nodes (a residual block's input) receives the sum of their gradients.
 ///
 /// Then `R = 1ᵀ f(1)` is the path sum `1ᵀ (Π_l |W_l|) 1` (with max pooling, over the winning
 /// paths), and one backward pass from `∂R/∂y_L = 1` gives, for every weight layer,
@@ -34,46 +39,41 @@ import GraphPruneNumerics
 struct SynFlowNetwork {
     enum Step {
         case affine(weight: Matrix<Double>, bias: [Double])
-        case convolution(weight: Matrix<Double>, bias: [Double], geometry: ConvolutionGeometry)
+        case convolution(weight: Matrix<Double>, bias: [Double], geometry: ConvolutionGeometry, groups: Int)
+        case channelAffine(scale: [Double], shift: [Double], area: Int)
         case maxPool(input: ImageShape, size: Int)
+        case averagePool(input: ImageShape, size: Int)
         case average(channels: Int, area: Int)
         case identity
     }
 
     var steps: [Step]
+    /// The activations each node reads (`Architecture.inputs`): 0 = the input, `j + 1` = node `j`.
+    let inputs: [[Int]]
     let inputSize: Int
 
     /// The linearised `model`; `masks[i]` (out × in, 0/1) multiplies layer `i`'s `|W|`.
-    init(model: Network, masks: [Int: Matrix<Double>], absoluteBiases: Bool) throws {
-        guard model.architecture.isChain else {
-            throw EdgePruningError.unsupportedLayer("synflow: \(model.architecture.summary) is a graph with branches; SynFlow's linearised network is built for chains")
-        }
+    init(model: Network, masks: [Int: Matrix<Double>], absoluteBiases: Bool) {
         inputSize = model.architecture.sizes.first ?? 0
-        steps = try model.layers.enumerated().map { i, layer in
-            func linearised(_ weight: Matrix<Double>, _ bias: [Float]) -> (Matrix<Double>, [Double]) {
-                var w = weight
+        inputs = model.architecture.inputs
+        func biases(_ b: [Float]) -> [Double] { b.map { absoluteBiases ? abs(Double($0)) : 0 } }
+        steps = model.layers.enumerated().map { i, layer in
+            func linearised(_ weight: Matrix<Float>) -> Matrix<Double> {
+                var w = weight.converted(to: Double.self)
                 let mask = masks[i]
                 for k in w.elements.indices { w.elements[k] = abs(w.elements[k]) * (mask?.elements[k] ?? 1) }
-                return (w, bias.map { absoluteBiases ? abs(Double($0)) : 0 })
+                return w
             }
-            switch layer {
-            case let d as Dense:
-                let (w, b) = linearised(d.weight.converted(to: Double.self), d.bias)
-                return .affine(weight: w, bias: b)
-            case let s as SparseDense:
-                let (w, b) = linearised(s.denseWeight().converted(to: Double.self), s.bias)
-                return .affine(weight: w, bias: b)
-            case let c as Conv2D:
-                let (w, b) = linearised(c.weight.converted(to: Double.self), c.bias)
-                guard c.groups == 1 else {
-                    throw EdgePruningError.unsupportedLayer("synflow: layer \(i) is a grouped convolution (\(c.groups) groups), which has no linearised form here")
-                }
-                return .convolution(weight: w, bias: b, geometry: c.geometry)
-            case let p as MaxPool2D: return .maxPool(input: p.input, size: p.size)
-            case let g as GlobalAveragePooling: return .average(channels: g.input.channels, area: g.input.height * g.input.width)
-            case is ReLU, is SReLU, is Dropout: return .identity
-            default:
-                throw EdgePruningError.unsupportedLayer("synflow: layer \(i) (\(type(of: layer))) has no linearised form")
+            switch layer.pathOperation {
+            case .affine(let w, let b): return .affine(weight: linearised(w), bias: biases(b))
+            case .convolution(let w, let b, let geometry, let groups):
+                return .convolution(weight: linearised(w), bias: biases(b), geometry: geometry, groups: groups)
+            case .channelAffine(let scale, let shift, let area):
+                return .channelAffine(scale: scale.map { abs(Double($0)) }, shift: biases(shift), area: area)
+            case .maxPool(let input, let size): return .maxPool(input: input, size: size)
+            case .averagePool(let input, let size): return .averagePool(input: input, size: size)
+            case .globalAverage(let channels, let area): return .average(channels: channels, area: area)
+            case .identity: return .identity
             }
         }
     }
@@ -81,35 +81,66 @@ struct SynFlowNetwork {
     /// `R` and `∂R/∂|W|` (out × in) of every weight layer, by position.
     func pathGradients() throws -> (r: Double, gradients: [Int: Matrix<Double>]) {
         var activations = [[Double](repeating: 1, count: inputSize)]
-        for step in steps { activations.append(Self.forward(step, activations.last!)) }
+        var summed = [[Double]]()  // each node's input: the sum of the activations it reads
+        for (i, step) in steps.enumerated() {
+            var x = activations[inputs[i][0]]
+            for a in inputs[i].dropFirst() { for k in x.indices { x[k] += activations[a][k] } }
+            summed.append(x)
+            activations.append(Self.forward(step, x))
+        }
         let r = activations.last!.reduce(0, +)
         guard r.isFinite else {
             throw NumericalError.invalidInput("synflow: R = 1ᵀ(Π|W|)1 is not finite in Double (\(r)); the weights are too large for path sums")
         }
-        var g = [Double](repeating: 1, count: activations.last!.count)
+        var outputGradients = [[Double]?](repeating: nil, count: activations.count)
+        outputGradients[steps.count] = [Double](repeating: 1, count: activations.last!.count)
         var gradients = [Int: Matrix<Double>]()
         for i in stride(from: steps.count - 1, through: 0, by: -1) {
-            let x = activations[i]
+            let x = summed[i]
+            let g = outputGradients[i + 1] ?? [Double](repeating: 0, count: activations[i + 1].count)
+            let dx: [Double]
             switch steps[i] {
             case .affine(let w, _):
                 // ∂R/∂|W| = g xᵀ (an outer product), ∂R/∂x = |W|ᵀ g.
                 let gm = Matrix(rows: w.rows, columns: 1, elements: g)
                 gradients[i] = gm.multiplied(by: Matrix(rows: 1, columns: x.count, elements: x))
-                if i > 0 { g = w.applied(to: g, transposing: true) }
-            case .convolution(let w, _, let geometry):
+                dx = w.applied(to: g, transposing: true)
+            case .convolution(let w, _, let geometry, let groups):
                 let col = Self.unfold(geometry, x)
                 let gm = Matrix(rows: w.rows, columns: geometry.pixels, elements: g)
-                gradients[i] = gm.multiplied(by: col, transposingOther: true)
-                if i > 0 { g = Self.fold(geometry, w.multiplied(by: gm, transposingSelf: true)) }
+                let (fg, kg) = (w.rows / groups, w.columns)
+                var gradient = Matrix<Double>(rows: w.rows, columns: kg)
+                var dcol = Matrix<Double>(rows: geometry.taps, columns: geometry.pixels)
+                for group in 0..<groups {
+                    let filters = Array((group * fg)..<((group + 1) * fg)), taps = Array((group * kg)..<((group + 1) * kg))
+                    let gg = gm.selectingRows(filters), cg = col.selectingRows(taps), wg = w.selectingRows(filters)
+                    let part = gg.multiplied(by: cg, transposingOther: true)  // Fg × Kg
+                    gradient.elements.replaceSubrange((group * fg * kg)..<((group + 1) * fg * kg), with: part.elements)
+                    let back = wg.multiplied(by: gg, transposingSelf: true)  // Kg × P
+                    dcol.elements.replaceSubrange((group * kg * geometry.pixels)..<((group + 1) * kg * geometry.pixels), with: back.elements)
+                }
+                gradients[i] = gradient
+                dx = Self.fold(geometry, dcol)
+            case .channelAffine(let scale, _, let area):
+                dx = g.indices.map { g[$0] * scale[$0 / area] }
             case .maxPool(let input, let size):
                 let (_, winners) = Self.pool(x, input: input, size: size)
-                var dx = [Double](repeating: 0, count: x.count)
-                for (o, source) in winners.enumerated() { dx[source] += g[o] }
-                g = dx
+                var routed = [Double](repeating: 0, count: x.count)
+                for (o, source) in winners.enumerated() { routed[source] += g[o] }
+                dx = routed
+            case .averagePool(let input, let size):
+                dx = Self.averagePoolGradient(g, input: input, size: size)
             case .average(let channels, let area):
-                g = (0..<(channels * area)).map { g[$0 / area] / Double(area) }
+                dx = (0..<(channels * area)).map { g[$0 / area] / Double(area) }
             case .identity:
-                break
+                dx = g
+            }
+            for a in inputs[i] where a > 0 {
+                if outputGradients[a] == nil {
+                    outputGradients[a] = dx
+                } else {
+                    for k in dx.indices { outputGradients[a]![k] += dx[k] }
+                }
             }
         }
         return (r, gradients)
@@ -119,9 +150,19 @@ struct SynFlowNetwork {
         switch step {
         case .affine(let w, let b):
             return zip(w.applied(to: x), b).map { $0 + $1 }
-        case .convolution(let w, let b, let geometry):
-            let y = w.multiplied(by: unfold(geometry, x))  // F × P
-            return y.elements.indices.map { y.elements[$0] + b[$0 / geometry.pixels] }
+        case .convolution(let w, let b, let geometry, let groups):
+            let col = unfold(geometry, x), (fg, kg) = (w.rows / groups, w.columns)
+            var y = [Double]()
+            y.reserveCapacity(w.rows * geometry.pixels)
+            for group in 0..<groups {
+                let wg = w.selectingRows(Array((group * fg)..<((group + 1) * fg)))
+                y += wg.multiplied(by: col.selectingRows(Array((group * kg)..<((group + 1) * kg)))).elements  // Fg × P
+            }
+            return y.indices.map { y[$0] + b[$0 / geometry.pixels] }
+        case .channelAffine(let scale, let shift, let area):
+            return x.indices.map { scale[$0 / area] * x[$0] + shift[$0 / area] }
+        case .averagePool(let input, let size):
+            return averagePool(x, input: input, size: size)
         case .maxPool(let input, let size):
             return pool(x, input: input, size: size).values
         case .average(let channels, let area):
@@ -153,6 +194,37 @@ struct SynFlowNetwork {
             }
         }
         return (values, winners)
+    }
+
+    /// Means of `s × s` windows (stride `s`), per channel.
+    private static func averagePool(_ x: [Double], input: ImageShape, size s: Int) -> [Double] {
+        let (h, w) = (input.height, input.width), (oh, ow) = (h / s, w / s)
+        var values = [Double]()
+        for c in 0..<input.channels {
+            for oy in 0..<oh {
+                for ox in 0..<ow {
+                    var sum = 0.0
+                    for i in 0..<s { for j in 0..<s { sum += x[c * h * w + (s * oy + i) * w + s * ox + j] } }
+                    values.append(sum / Double(s * s))
+                }
+            }
+        }
+        return values
+    }
+
+    /// The adjoint of `averagePool`: each output's gradient spread over its window, `/ s²`.
+    private static func averagePoolGradient(_ g: [Double], input: ImageShape, size s: Int) -> [Double] {
+        let (h, w) = (input.height, input.width), (oh, ow) = (h / s, w / s)
+        var dx = [Double](repeating: 0, count: input.size)
+        for c in 0..<input.channels {
+            for oy in 0..<oh {
+                for ox in 0..<ow {
+                    let value = g[(c * oh + oy) * ow + ox] / Double(s * s)
+                    for i in 0..<s { for j in 0..<s { dx[c * h * w + (s * oy + i) * w + s * ox + j] = value } }
+                }
+            }
+        }
+        return dx
     }
 
     /// im2col of one sample in Double, `K × P` (`ConvolutionGeometry.im2col`).

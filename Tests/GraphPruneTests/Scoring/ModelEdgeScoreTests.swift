@@ -73,6 +73,59 @@ final class ModelEdgeScoreTests: XCTestCase {
         XCTAssertEqual(s[0].elements.reduce(0, +), s[1].elements.reduce(0, +), accuracy: 1e-9)  // conservation
     }
 
+    /// SynFlow on a residual network with BatchNorm: `R` equals the network engine's output sum
+    /// on the linearised weights (|W|, biases 0, BatchNorm as `|γ|/√(σ² + ε)` per channel), and
+    /// each score is `|w| · ∂R/∂|w|`, checked by difference quotients of that engine (R is linear
+    /// in every single |w|: a path holds it at most once, residual paths included).
+    func testSynFlowFollowsResidualGraphs() throws {
+        let model = try NetworkGraphTests.residualModel()
+        let positions = EdgeLayers.positions(in: model)
+        let network = SynFlowNetwork(model: model, masks: [:], absoluteBiases: false)
+        let (r, _) = try network.pathGradients()
+        /// The engine's `Σ f(1)` on the linearised copy of `model`, with `edit` applied to its layers.
+        func engineR(_ edit: (inout [any Layer]) -> Void = { _ in }) -> Double {
+            var layers = model.layers
+            for i in layers.indices {
+                if var norm = layers[i] as? BatchNorm {
+                    norm.scale = (0..<norm.channels).map { abs(norm.scale[$0]) / (norm.runningVariance[$0] + norm.epsilon).squareRoot() }
+                    norm.shift = [Float](repeating: 0, count: norm.channels)
+                    norm.runningMean = [Float](repeating: 0, count: norm.channels)
+                    norm.runningVariance = [Float](repeating: 1 - norm.epsilon, count: norm.channels)
+                    layers[i] = norm
+                } else if layers[i].connections != nil {
+                    var first = true
+                    layers[i].visitParameters { values, _ in
+                        values = first ? values.map { abs($0) } : [Float](repeating: 0, count: values.count)
+                        first = false
+                    }
+                }
+            }
+            edit(&layers)
+            let ones = Matrix<Float>(rows: 1, columns: model.architecture.inputSize, repeating: 1)
+            return Network(architecture: model.architecture, layers: layers).outputs(ones).elements.reduce(0) { $0 + Double($1) }
+        }
+        XCTAssertEqual(r, engineR(), accuracy: 1e-4 * r)
+        let scores = try SynFlowEdgeScorer(iterations: 1).scores(EdgeScoringContext(model: model, positions: positions))
+        // The shortcut's convolution and the second block's first convolution.
+        let checked = ["layer1.0.shortcut.0", "layer1.1.conv1"].map { model.architecture.names.firstIndex(of: $0)! }
+        for (k, position) in positions.enumerated() where checked.contains(position) {
+            let w = model.layers[position].connections!.weight.elements.map { abs($0) }
+            for e in stride(from: 0, to: w.count, by: 7) {
+                func quotient(_ delta: Float) -> Double {
+                    engineR { layers in
+                        var first = true
+                        layers[position].visitParameters { values, _ in
+                            if first { values[e] += delta }
+                            first = false
+                        }
+                    }
+                }
+                let expected = Double(w[e]) * (quotient(0.5) - quotient(-0.5))
+                XCTAssertEqual(scores[k].elements[e], expected, accuracy: 1e-3 * max(1, abs(expected)), "\(model.architecture.names[position]) entry \(e)")
+            }
+        }
+    }
+
     func testSNIPMatchesFiniteDifferencesOfTheLoss() throws {
         let model = Self.tinyNet()
         let x: [[Double]] = [[0.5, -1, 2], [1, 0.2, -0.3], [-0.7, 0.9, 0.4], [0.3, 0.3, 1.1]]

@@ -210,3 +210,12 @@ extension BatchNorm {
     /// No connections: unchanged.
     public func keepingConnections(_ mask: Matrix<Float>) -> any Layer { self }
 }
+
+extension BatchNorm {
+    /// Evaluation mode: `y = γ/√(σ² + ε) · x + (β − γ μ/√(σ² + ε))` per channel, with the
+    /// running statistics.
+    public var pathOperation: PathOperation {
+        let scales = (0..<channels).map { scale[$0] / (runningVariance[$0] + epsilon).squareRoot() }
+        return .channelAffine(scale: scales, shift: (0..<channels).map { shift[$0] - scales[$0] * runningMean[$0] }, area: area)
+    }
+}

@@ -178,3 +178,7 @@ extension Dense {
         SparseDense(masking: weight, by: mask, bias: bias)
     }
 }
+
+extension Dense {
+    public var pathOperation: PathOperation { .affine(weight: weight, bias: bias) }
+}

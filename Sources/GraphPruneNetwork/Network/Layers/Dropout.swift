@@ -79,4 +79,5 @@ public struct Dropout: StatelessLayer {
 extension Dropout {
     /// Elementwise: unchanged.
     public func restricted(to selection: UnitSelection) -> any Layer { self }
+    public var pathOperation: PathOperation { .identity }
 }

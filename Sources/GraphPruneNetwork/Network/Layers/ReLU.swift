@@ -55,4 +55,5 @@ public struct ReLU: StatelessLayer {
 extension ReLU {
     /// Elementwise: unchanged.
     public func restricted(to selection: UnitSelection) -> any Layer { self }
+    public var pathOperation: PathOperation { .identity }
 }

@@ -202,3 +202,8 @@ extension SReLU {
     /// No connections: unchanged.
     public func keepingConnections(_ mask: Matrix<Float>) -> any Layer { self }
 }
+
+extension SReLU {
+    /// The identity between its thresholds (its affine pieces are not positively homogeneous).
+    public var pathOperation: PathOperation { .identity }
+}

@@ -90,3 +90,7 @@ extension AveragePool2D {
     /// Per channel: the same window on the kept channels.
     public func restricted(to selection: UnitSelection) -> any Layer { AveragePool2D(input: selection.input, size: size) }
 }
+
+extension AveragePool2D {
+    public var pathOperation: PathOperation { .averagePool(input: input, size: size) }
+}

@@ -120,7 +120,7 @@ public struct Conv2D: Layer {
 
     /// The unfolding of the whole input (all channels); group `g` uses rows
     /// `g·K/g ..< (g+1)·K/g` of it.
-    package let geometry: ConvolutionGeometry
+    public let geometry: ConvolutionGeometry
     /// The unfolded chunk `col` (`K × S·P`), then `∂L/∂col` in backward. Grows only.
     private var columns: [Float] = []
     /// `Z = W · col` in forward, the gathered `G` in backward (`F × S·P`). Grows only.
@@ -474,4 +474,8 @@ extension Conv2D {
         layer.setMask(mask)
         return layer
     }
+}
+
+extension Conv2D {
+    public var pathOperation: PathOperation { .convolution(weight: weight, bias: bias, geometry: geometry, groups: groups) }
 }

@@ -23,14 +23,14 @@
 /// range (the rest reads padding), so with stride 1 both movements are row-segment copies and
 /// adds, not per-element bounds checks; with a column stride `sw > 1` the same range is read
 /// every `sw` pixels.
-package struct ConvolutionGeometry: Sendable, Equatable {
-    let channels: Int, height: Int, width: Int
-    let kernelHeight: Int, kernelWidth: Int
-    let strideHeight: Int, strideWidth: Int
-    let padTop: Int, padLeft: Int
-    let outputHeight: Int, outputWidth: Int
+public struct ConvolutionGeometry: Sendable, Equatable {
+    public let channels: Int, height: Int, width: Int
+    public let kernelHeight: Int, kernelWidth: Int
+    public let strideHeight: Int, strideWidth: Int
+    public let padTop: Int, padLeft: Int
+    public let outputHeight: Int, outputWidth: Int
 
-    package init(
+    public init(
         channels: Int, height: Int, width: Int, kernelHeight: Int, kernelWidth: Int,
         strideHeight: Int = 1, strideWidth: Int = 1,
         padTop: Int, padLeft: Int, outputHeight: Int, outputWidth: Int
@@ -45,17 +45,17 @@ package struct ConvolutionGeometry: Sendable, Equatable {
 
     /// The output extent for `n` inputs, kernel extent `k`, stride `s` and `before + after`
     /// padding zeros: `⌊(n + before + after − k) / s⌋ + 1`, or 0 when the kernel does not fit.
-    package static func outputExtent(_ n: Int, kernel k: Int, stride s: Int, padding before: Int, _ after: Int) -> Int {
+    public static func outputExtent(_ n: Int, kernel k: Int, stride s: Int, padding before: Int, _ after: Int) -> Int {
         let span = n + before + after - k
         return span < 0 ? 0 : span / s + 1
     }
 
     /// `K = C · kh · kw`: rows of the unfolded matrix, columns of the weight matrix.
-    package var taps: Int { channels * kernelHeight * kernelWidth }
+    public var taps: Int { channels * kernelHeight * kernelWidth }
     /// `P = H' · W'`: output pixels per channel.
-    package var pixels: Int { outputHeight * outputWidth }
+    public var pixels: Int { outputHeight * outputWidth }
     /// `C · H · W`: features of an input sample.
-    package var inputSize: Int { channels * height * width }
+    public var inputSize: Int { channels * height * width }
 
     /// The valid range of output columns `x` for kernel column `j`: those with
     /// `0 ≤ x·sw + j − padLeft < W`, i.e. `⌈(padLeft − j) / sw⌉ ≤ x ≤ ⌊(W − 1 − j + padLeft) / sw⌋`.
@@ -77,7 +77,7 @@ package struct ConvolutionGeometry: Sendable, Equatable {
     /// - Complexity: O(K · P) stores.
     @_specialize(where T == Float)
     @_specialize(where T == Double)
-    package func im2col<T: FloatingPoint>(_ x: UnsafePointer<T>, into cols: UnsafeMutablePointer<T>, rowStride: Int) {
+    public func im2col<T: FloatingPoint>(_ x: UnsafePointer<T>, into cols: UnsafeMutablePointer<T>, rowStride: Int) {
         var r = 0
         for c in 0..<channels {
             let plane = x + c * height * width
@@ -115,7 +115,7 @@ package struct ConvolutionGeometry: Sendable, Equatable {
     /// - Complexity: O(K · P) adds.
     @_specialize(where T == Float)
     @_specialize(where T == Double)
-    package func col2im<T: FloatingPoint>(_ cols: UnsafePointer<T>, rowStride: Int, into dx: UnsafeMutablePointer<T>) {
+    public func col2im<T: FloatingPoint>(_ cols: UnsafePointer<T>, rowStride: Int, into dx: UnsafeMutablePointer<T>) {
         dx.update(repeating: 0, count: inputSize)
         var r = 0
         for c in 0..<channels {

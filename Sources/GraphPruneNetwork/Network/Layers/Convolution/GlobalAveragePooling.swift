@@ -75,3 +75,7 @@ extension GlobalAveragePooling {
     /// Per channel: the kept channels' means.
     public func restricted(to selection: UnitSelection) -> any Layer { GlobalAveragePooling(input: selection.input) }
 }
+
+extension GlobalAveragePooling {
+    public var pathOperation: PathOperation { .globalAverage(channels: input.channels, area: input.height * input.width) }
+}

@@ -144,3 +144,7 @@ extension MaxPool2D {
     /// Per channel: the same window on the kept channels.
     public func restricted(to selection: UnitSelection) -> any Layer { MaxPool2D(input: selection.input, size: size) }
 }
+
+extension MaxPool2D {
+    public var pathOperation: PathOperation { .maxPool(input: input, size: size) }
+}

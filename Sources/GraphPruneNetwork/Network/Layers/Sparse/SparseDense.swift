@@ -472,3 +472,7 @@ extension SparseDense {
         self.init(inputs: weight.columns, outputs: weight.rows, connections: connections, values: values, bias: bias)
     }
 }
+
+extension SparseDense {
+    public var pathOperation: PathOperation { .affine(weight: denseWeight(), bias: bias) }
+}

@@ -40,4 +40,5 @@ public struct Identity: StatelessLayer {
 extension Identity {
     /// Elementwise: unchanged.
     public func restricted(to selection: UnitSelection) -> any Layer { self }
+    public var pathOperation: PathOperation { .identity }
 }
