@@ -153,3 +153,77 @@ final class DependencyGroupTests: XCTestCase {
         }
     }
 }
+
+/// Groups through Flatten, depthwise convolutions and average pooling, and the checkpoint of
+/// every layer kind a graph can hold.
+final class DependencyGroupLayoutTests: XCTestCase {
+    /// conv(6) → BatchNorm → ReLU → depthwise conv → average pool → Flatten → Dense(5) → ReLU
+    /// → Dense(3): the convolution's group holds the depthwise convolution and the pool, and the
+    /// first Dense layer reads it in column blocks of H·W = 4 after the Flatten.
+    static func model() throws -> Network {
+        var graph = GraphBuilder(inputShape: [2, 4, 4])
+        var x = try graph.add("conv", .convolution(.init(filters: 6, kernel: 3, padding: 1)), from: [0])
+        x = try graph.add("bn", GraphBuilder.batchNorm, from: [x])
+        x = try graph.add("relu", .relu, from: [x])
+        x = try graph.add("depthwise", .convolution(.init(filters: 6, kernel: 3, padding: 1, groups: 6, bias: false)), from: [x])
+        x = try graph.add("pool", .averagePool(size: 2), from: [x])
+        x = try graph.add("flatten", .flatten, from: [x])
+        x = try graph.add("fc1", .dense(outputs: 5), from: [x])
+        x = try graph.add("relu2", .relu, from: [x])
+        try graph.add("fc2", .dense(outputs: 3), from: [x])
+        let architecture = Architecture(inputShape: [2, 4, 4], layers: graph.layers, inputs: graph.inputs, names: graph.names)
+        try architecture.validate()
+        var model = Network(architecture: architecture, initializer: .kaimingNormal, seed: 5)
+        model.modifyLayer(at: 1, as: BatchNorm.self) { norm in
+            norm.runningMean = (0..<6).map { Float($0) * 0.1 - 0.2 }
+            norm.runningVariance = (0..<6).map { 0.5 + Float($0) * 0.2 }
+            norm.shift = (0..<6).map { Float($0) * 0.05 }
+        }
+        return model
+    }
+
+    func testFlattenDepthwiseAndPoolingJoinTheConvolutionsGroup() throws {
+        let model = try Self.model()
+        let groups = try DependencyGroup.groups(of: model.architecture)
+        let names = model.architecture.names
+        XCTAssertEqual(groups[0].producers.map { names[$0] }, ["conv"])
+        XCTAssertEqual(groups[0].members.map { names[$0] }, ["bn", "relu", "depthwise", "pool", "flatten"])
+        XCTAssertEqual(groups[0].consumers.map { names[$0] }, ["fc1"])
+        XCTAssertEqual(groups[0].area[6], 4, "after the 2×2 pool and the Flatten, 4 features per channel")
+        let result = try NeuronPruning(scorer: MagnitudeScorer(), pruneRatio: 0.5).prune(model, layers: [0, 6])
+        XCTAssertEqual(result.model.architecture.layers[3], .convolution(.init(filters: 3, kernel: 3, padding: 1, groups: 3, bias: false)))
+        XCTAssertEqual(try result.model.architecture.shapes()[6], [1, 1, 12], "the Flatten after pruning: 3 channels of 2 × 2")
+        // The reference: the original with the removed channels' columns zeroed in fc1 (blocks
+        // of 4) and the removed units' columns in fc2.
+        var layers = model.layers
+        let removedChannels = (0..<6).filter { !result.layers[0].kept.contains($0) }
+        let removedUnits = (0..<5).filter { !result.layers[1].kept.contains($0) }
+        for (position, removed, area) in [(6, removedChannels, 4), (8, removedUnits, 1)] {
+            var first = true
+            let columns = layers[position].connections!.weight.columns
+            layers[position].visitParameters { values, _ in
+                guard first else { return }
+                first = false
+                for row in 0..<(values.count / columns) {
+                    for c in removed { for f in (c * area)..<((c + 1) * area) { values[row * columns + f] = 0 } }
+                }
+            }
+        }
+        let x = NetworkTestSupport.matrix(4, 32, seed: 9)
+        let expected = Network(architecture: model.architecture, layers: layers).logits(x)
+        for (a, b) in zip(result.model.logits(x).elements, expected.elements) { XCTAssertEqual(a, b, accuracy: 1e-5) }
+    }
+
+    func testEveryGraphLayerRoundTripsThroughACheckpoint() throws {
+        let model = try Self.model()
+        let directory = try TemporaryDirectory()
+        let url = directory.url.appendingPathComponent("layout.safetensors")
+        try ModelCheckpoint.save(model, to: url)
+        let loaded = try ModelCheckpoint.load(url).model
+        XCTAssertEqual(loaded.architecture, model.architecture)
+        for (a, b) in zip(model.layers, loaded.layers) { XCTAssertEqual(a.stateTensors, b.stateTensors) }
+        let x = NetworkTestSupport.matrix(3, 32, seed: 1)
+        XCTAssertEqual(loaded.logits(x).elements.map(\.bitPattern), model.logits(x).elements.map(\.bitPattern))
+        XCTAssertEqual(try SafetensorsFile.read(from: url).tensors["depthwise.weight"]?.shape, [6, 1, 3, 3])
+    }
+}
