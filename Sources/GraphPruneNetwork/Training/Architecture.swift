@@ -168,13 +168,17 @@ public struct Architecture: Codable, Equatable, Sendable {
     /// The most parameters an architecture may declare (2³¹ floats, 8 GiB): checked before
     /// anything is allocated.
     public static let parameterLimit = 1 << 31
+    /// The largest extent, width, kernel, stride or padding a spec may give (2²⁴), so that no
+    /// shape arithmetic can overflow, and the most features one activation of one sample may
+    /// hold (2²⁸ floats, 1 GiB).
+    public static let extentLimit = 1 << 24, activationLimit = 1 << 28
 
     /// Checks the whole description: every node's spec, the names (unique, non-empty), the
     /// shapes, and the parameter count against `parameterLimit`.
     /// - Throws: `ArchitectureError` naming the node.
     public func validate() throws {
-        guard inputShape.count == 3, inputShape.allSatisfy({ $0 > 0 }) else {
-            throw ArchitectureError("input shape \(inputShape): [C, H, W] with positive extents is needed")
+        guard inputShape.count == 3, inputShape.allSatisfy({ $0 > 0 && $0 <= Self.extentLimit }) else {
+            throw ArchitectureError("input shape \(inputShape): [C, H, W] with positive extents of at most \(Self.extentLimit) is needed")
         }
         guard inputs.count == layers.count, names.count == layers.count else {
             throw ArchitectureError("\(layers.count) nodes but \(inputs.count) input lists and \(names.count) names")
@@ -188,6 +192,13 @@ public struct Architecture: Codable, Equatable, Sendable {
             if let problem = layer.problem { throw ArchitectureError("node \(names[i]): \(problem)") }
         }
         let shapes = try shapes()
+        for (a, shape) in shapes.enumerated() {
+            let (hw, o1) = shape[1].multipliedReportingOverflow(by: shape[2])
+            let (size, o2) = shape[0].multipliedReportingOverflow(by: hw)
+            guard !o1, !o2, size <= Self.activationLimit else {
+                throw ArchitectureError("\(a == 0 ? "the input" : "node \(names[a - 1])"): an activation of shape \(shape) exceeds \(Self.activationLimit) features per sample")
+            }
+        }
         var read = Set(inputs.joined())
         read.insert(layers.count)
         if let unused = (1...layers.count).first(where: { !read.contains($0) }) {
@@ -249,6 +260,9 @@ public struct Architecture: Codable, Equatable, Sendable {
 extension Architecture.LayerSpec {
     /// Why this spec cannot be built, or nil.
     var problem: String? {
+        if let large = extents.first(where: { $0 > Architecture.extentLimit }) {
+            return "\(large) exceeds \(Architecture.extentLimit), the largest width, kernel, stride or padding"
+        }
         switch self {
         case .dense(let n) where n <= 0: return "dense width \(n) must be positive"
         case .sparseDense(let n, let e) where n <= 0 || !(e > 0) || !e.isFinite:
@@ -261,6 +275,17 @@ extension Architecture.LayerSpec {
         case .batchNorm(let momentum, let epsilon) where !(momentum >= 0 && momentum <= 1) || !(epsilon > 0 && epsilon.isFinite):
             return "batch norm momentum \(momentum) must lie in [0, 1] and ε \(epsilon) be positive"
         default: return nil
+        }
+    }
+
+    /// The integers the spec gives (widths, kernels, strides, paddings, groups, pool sizes).
+    var extents: [Int] {
+        switch self {
+        case .dense(let n), .sparseDense(let n, _): [n]
+        case .conv2d(let f, let k, _): [f, k]
+        case .convolution(let c): [c.filters, c.kernel, c.stride, c.padding, c.groups]
+        case .maxPool(let s), .averagePool(let s): [s]
+        case .globalAveragePooling, .relu, .srelu, .dropout, .batchNorm, .add, .flatten, .identity: []
         }
     }
 

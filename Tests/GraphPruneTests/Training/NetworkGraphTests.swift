@@ -206,8 +206,19 @@ final class NetworkGraphTests: XCTestCase {
         rejects({ $0.inputs[add] = [add, 1] }, "adds inputs of shapes")
         rejects({ $0.names[1] = $0.names[0] }, "used twice")
         rejects({ $0.inputs[2] = [1, 2] }, "only an add node takes several inputs")
-        XCTAssertThrowsError(try Architecture.parse("784-3000000000-10", inputShape: nil)) {
+        XCTAssertThrowsError(try Architecture.parse("784-3000000-10000", inputShape: nil)) {
             XCTAssertTrue("\($0)".contains("parameters"), "\($0)")
+        }
+        // Crafted checkpoint metadata: huge extents are refused before any shape arithmetic.
+        for json in [
+            #"{"inputShape":[1,4611686018427387904,4],"layers":[{"dense":{"outputs":2}}]}"#,
+            #"{"inputShape":[1,4,4],"layers":[{"convolution":{"_0":{"filters":2,"kernel":3,"stride":1,"padding":4611686018427387904,"groups":1,"bias":true}}},{"dense":{"outputs":2}}]}"#,
+            #"{"inputShape":[4096,4096,64],"layers":[{"dense":{"outputs":2}}]}"#,
+            #"{"inputShape":[1,1,4],"layers":[{"dense":{"outputs":3}},{"dense":{"outputs":2}}],"inputs":[[0],[0]]}"#,
+        ] {
+            XCTAssertThrowsError(try Architecture.fromJSON(json, name: "crafted.safetensors")) {
+                XCTAssertTrue($0 is FileFormatError && "\($0)".hasPrefix("crafted.safetensors: metadata 'architecture'"), "\($0)")
+            }
         }
     }
 }
