@@ -166,12 +166,17 @@ public struct LayerConnections: Sendable {
     public var mask: Matrix<Float>?
     /// Consecutive columns that belong to one input unit: `kh · kw` for a convolution, else 1.
     public var inputGroupSize: Int
+    /// A grouped convolution's groups (else 1). With `g > 1` the matrix is not the layer's
+    /// bipartite graph: filter `f` reads only its group's channels, so the graph is
+    /// block-diagonal in the channels while `weight` lists each filter's own taps.
+    public var groups: Int
 
-    public init(weight: Matrix<Float>, gradient: Matrix<Float>, mask: Matrix<Float>?, inputGroupSize: Int = 1) {
+    public init(weight: Matrix<Float>, gradient: Matrix<Float>, mask: Matrix<Float>?, inputGroupSize: Int = 1, groups: Int = 1) {
         self.weight = weight
         self.gradient = gradient
         self.mask = mask
         self.inputGroupSize = inputGroupSize
+        self.groups = groups
     }
 
     /// 1 where a connection exists (every entry without a mask), in Double.

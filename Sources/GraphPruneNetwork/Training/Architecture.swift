@@ -192,11 +192,24 @@ public struct Architecture: Codable, Equatable, Sendable {
             if let problem = layer.problem { throw ArchitectureError("node \(names[i]): \(problem)") }
         }
         let shapes = try shapes()
+        var total = 0
         for (a, shape) in shapes.enumerated() {
             let (hw, o1) = shape[1].multipliedReportingOverflow(by: shape[2])
             let (size, o2) = shape[0].multipliedReportingOverflow(by: hw)
+            let place = a == 0 ? "the input" : "node \(names[a - 1])"
             guard !o1, !o2, size <= Self.activationLimit else {
-                throw ArchitectureError("\(a == 0 ? "the input" : "node \(names[a - 1])"): an activation of shape \(shape) exceeds \(Self.activationLimit) features per sample")
+                throw ArchitectureError("\(place): an activation of shape \(shape) exceeds \(Self.activationLimit) features per sample")
+            }
+            total += size
+            guard total <= 4 * Self.activationLimit else {
+                throw ArchitectureError("\(place): the activations up to here exceed \(4 * Self.activationLimit) features per sample")
+            }
+            // A convolution unfolds each sample into taps × output pixels (im2col).
+            if a > 0, case let (taps?, pixels) = (layers[a - 1].taps(input: shapes[inputs[a - 1][0]]), shape[1] * shape[2]) {
+                let (unfolded, overflow) = taps.multipliedReportingOverflow(by: pixels)
+                guard !overflow, unfolded <= Self.activationLimit else {
+                    throw ArchitectureError("\(place): unfolding one sample for the convolution takes more than \(Self.activationLimit) floats")
+                }
             }
         }
         var read = Set(inputs.joined())
@@ -272,8 +285,18 @@ extension Architecture.LayerSpec {
             return "convolution filters \(c.filters), kernel \(c.kernel), stride \(c.stride) and groups \(c.groups) must be positive, padding \(c.padding) ≥ 0"
         case .maxPool(let size) where size <= 0, .averagePool(let size) where size <= 0: return "pool size \(size) must be positive"
         case .dropout(let rate) where !(rate >= 0 && rate < 1): return "dropout rate \(rate) is outside [0, 1)"
-        case .batchNorm(let momentum, let epsilon) where !(momentum >= 0 && momentum <= 1) || !(epsilon > 0 && epsilon.isFinite):
-            return "batch norm momentum \(momentum) must lie in [0, 1] and ε \(epsilon) be positive"
+        case .batchNorm(let momentum, let epsilon) where !(momentum >= 0 && momentum <= 1) || !(Float(epsilon) > 0 && Float(epsilon).isFinite):
+            return "batch norm momentum \(momentum) must lie in [0, 1] and ε \(epsilon) be a positive, finite Float"
+        default: return nil
+        }
+    }
+
+    /// A convolution's taps per output pixel over all channels (`C·k·k`, the rows of its
+    /// unfolded input), nil for other nodes.
+    func taps(input: [Int]) -> Int? {
+        switch self {
+        case .conv2d(_, let k, _): return input[0] * k * k
+        case .convolution(let c): return input[0] * c.kernel * c.kernel
         default: return nil
         }
     }

@@ -96,10 +96,14 @@ private struct StateReader {
         case .batchNorm(let momentum, let epsilon):
             let (channels, area) = input.channelLayout
             let shape = [channels]
+            let variance = try values("running_var", shape: shape)
+            if let bad = variance.firstIndex(where: { $0 < 0 }) {
+                throw FileFormatError(file: file, problem: "tensor \(node).running_var entry \(bad) is negative")
+            }
             return BatchNorm(
                 channels: channels, area: area, momentum: Float(momentum), epsilon: Float(epsilon),
                 scale: try values("weight", shape: shape), shift: try values("bias", shape: shape),
-                runningMean: try values("running_mean", shape: shape), runningVariance: try values("running_var", shape: shape))
+                runningMean: try values("running_mean", shape: shape), runningVariance: variance)
         case .maxPool(let size): return MaxPool2D(input: input, size: size)
         case .averagePool(let size): return AveragePool2D(input: input, size: size)
         case .globalAveragePooling: return GlobalAveragePooling(input: input)

@@ -20,7 +20,8 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
     public var augment: Bool = false
     public var seed: UInt64 = 0
     /// Positions (in `Network.layers`) of layers whose parameters are not trained (a frozen
-    /// backbone in transfer learning), ascending. Their weights stay bit-identical.
+    /// backbone in transfer learning), ascending. Their weights stay bit-identical, and a frozen
+    /// BatchNorm also keeps its running statistics (it normalises with them).
     public var frozenLayers: [Int] = []
 
     public init(epochs: Int) { self.epochs = epochs }

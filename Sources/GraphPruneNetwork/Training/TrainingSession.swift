@@ -66,6 +66,8 @@ public struct TrainingSession: Sendable {
     ///   pass over `data.test`.
     public mutating func runEpoch(_ model: inout Network, onBatch: (Int, Int, Int) -> Void = { _, _, _ in }) -> EpochRecord {
         precondition(model.layers.count == layerCount, "TrainingSession: the model has \(model.layers.count) layers, the session was made for \(layerCount)")
+        // Frozen layers keep every state: a frozen BatchNorm also keeps its running statistics.
+        if !frozen.isEmpty { model.freezeBatchNormStatistics(at: frozen) }
         let epoch = epochsCompleted
         let started = DispatchTime.now().uptimeNanoseconds
         let rate = settings.schedule.rate(epoch: epoch)

@@ -18,8 +18,10 @@ import GraphPruneNumerics
 ///   pass routes the gradient to that entry only;
 /// - average pooling and global average pooling are linear (means);
 /// - BatchNorm is its evaluation-mode affine map per channel (`Layer.pathOperation`), scale
-///   `|γ|/√(σ² + ε)` and shift 0 (or the absolute value of `β − γμ/√(σ² + ε)` with
-///   `absoluteBiases`), as SynFlow's reference code scores in evaluation mode;
+///   `|γ|/√(σ² + ε)` and shift 0 — a bias, like the layers' biases. With `absoluteBiases` the
+///   shift is `|β − γμ/√(σ² + ε)|`, the folded bias's absolute value; the reference code takes
+///   `abs` of every state entry instead (`|β| − |γ||μ|/√(|σ²| + ε)`, which can be negative), so
+///   that mode matches it only for BatchNorm-free networks;
 /// - the graph is followed as it is: an Add node sums its inputs, and an activation read by
 ///   several nodes (a residual block's input) receives the sum of their gradients.
 ///

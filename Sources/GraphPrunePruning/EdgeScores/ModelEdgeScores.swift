@@ -62,7 +62,9 @@ public struct WeightEdgeScores: ModelEdgeScorer {
 /// bipartite graph).
 public enum EdgeLayers {
     /// Whether `layer` has prunable connections.
-    public static func isPrunable(_ layer: any Layer) -> Bool { layer.connections != nil }
+    /// Grouped convolutions are not: their matrix is not their bipartite graph (see
+    /// `LayerConnections.groups`), which resistances and λ₂ need.
+    public static func isPrunable(_ layer: any Layer) -> Bool { (layer.connections?.groups ?? 0) == 1 }
 
     /// The weight matrix (out × in) in Double, or nil for a layer without connections.
     /// - Complexity: O(out · in).
@@ -92,7 +94,7 @@ public enum EdgeLayers {
     static func checkPositions(_ context: EdgeScoringContext) throws {
         for (k, p) in context.positions.enumerated() {
             guard p >= 0 && p < context.model.layers.count, isPrunable(context.model.layers[p]) else {
-                throw EdgePruningError.invalidOption("layers: position \(p) is not a Dense, SparseDense or Conv2D layer of the model (prunable: \(positions(in: context.model)))")
+                throw EdgePruningError.invalidOption("layers: position \(p) is not a Dense, SparseDense or ungrouped convolution layer of the model (prunable: \(positions(in: context.model)))")
             }
             guard k == 0 || context.positions[k - 1] < p else {
                 throw EdgePruningError.invalidOption("layers: positions \(context.positions) must be increasing and distinct")

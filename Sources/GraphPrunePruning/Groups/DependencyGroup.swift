@@ -60,7 +60,7 @@ extension DependencyGroup {
             guard let first = producers.first else { continue }
             let members = (0..<count).filter { roles[$0] != .producer && inSpace.contains($0 + 1) }
             let consumers = (0..<count).filter { roles[$0] == .producer && inSpace.contains(architecture.inputs[$0][0]) }
-            let units = Architecture.channelLayout(of: shapes[first + 1]).channels
+            let units = outputUnits(of: architecture, node: first, shapes: shapes)
             var area = [Int: Int]()
             for a in activations { area[a] = shapes[a].reduce(1, *) / max(1, units) }
             var group = DependencyGroup(units: units, producers: producers, members: members, consumers: consumers, area: area)
@@ -72,6 +72,15 @@ extension DependencyGroup {
 
     /// How a node treats channels.
     enum Role: Equatable { case producer, channelwise, blocking }
+
+    /// The units a producer's output rows are: a convolution's filters (its output's `C`, even
+    /// when the output is one row of pixels), a Dense layer's outputs.
+    static func outputUnits(of architecture: Architecture, node i: Int, shapes: [[Int]]) -> Int {
+        switch architecture.layers[i] {
+        case .conv2d, .convolution: return shapes[i + 1][0]
+        default: return shapes[i + 1].reduce(1, *)
+        }
+    }
 
     static func role(of architecture: Architecture, node i: Int, shapes: [[Int]]) -> Role {
         switch architecture.layers[i] {
@@ -92,6 +101,12 @@ extension DependencyGroup {
         let names = architecture.names
         if activations.contains(0) { return "its channels are the network's input" }
         if activations.contains(architecture.layers.count) { return "its channels are the logits" }
+        for p in group.producers where outputUnits(of: architecture, node: p, shapes: shapes) != group.units {
+            return "\(names[p]) produces \(outputUnits(of: architecture, node: p, shapes: shapes)) channels and \(names[group.producers[0]]) \(group.units) in the same space"
+        }
+        for i in 0..<architecture.layers.count where roles[i] == .blocking && activations.contains(i + 1) {
+            return "\(names[i]) is a grouped convolution"
+        }
         for a in activations where shapes[a].reduce(1, *) % group.units != 0 {
             return "activation of shape \(shapes[a]) does not hold \(group.units) channels"
         }

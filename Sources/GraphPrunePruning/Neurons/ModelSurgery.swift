@@ -20,8 +20,9 @@ public enum ModelSurgery {
         public var name: String
     }
 
-    /// The Dense, SparseDense and convolution layers in order, except the output layer (the
-    /// last of them, which gives the logits). O(layers).
+    /// The Dense, SparseDense and ungrouped convolution layers in order (the producers of
+    /// `DependencyGroup`), except the output layer (the last of them, which gives the logits).
+    /// O(layers).
     public static func prunableLayers(of model: Network) -> [PrunableLayer] {
         let output = NeuronPruning.outputPosition(of: model)
         return model.architecture.layers.enumerated().compactMap { i, spec in
@@ -30,6 +31,7 @@ public enum ModelSurgery {
             switch spec {
             case .dense: kind = .dense
             case .sparseDense: kind = .sparseDense
+            case .convolution(let c) where c.groups > 1: return nil  // channel-wise or blocking, not a producer
             case .conv2d, .convolution: kind = .convolution
             case .maxPool, .averagePool, .globalAveragePooling, .relu, .srelu, .dropout, .batchNorm, .add, .flatten, .identity:
                 return nil

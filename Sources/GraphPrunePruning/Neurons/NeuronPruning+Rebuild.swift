@@ -18,12 +18,16 @@ extension NeuronPruning {
             }
             for p in group.producers { keptRows[p] = kept }
         }
+        let originalShapes = try architecture.shapes()
         var specs = architecture.layers
         for (i, spec) in specs.enumerated() {
             if let kept = keptRows[i] {
                 specs[i] = spec.withUnits(kept.count)
             } else if let kept = keptChannels[i + 1], case .convolution(var c) = spec, c.groups > 1 {
-                // A depthwise convolution inside a group: one filter and one group per channel.
+                // A depthwise convolution inside a group (the only grouped one a group may hold):
+                // one filter and one group per channel.
+                precondition(c.groups == c.filters && c.filters == originalShapes[architecture.inputs[i][0]][0],
+                              "only depthwise convolutions are channel-wise members of a group")
                 (c.filters, c.groups) = (kept.count, kept.count)
                 specs[i] = .convolution(c)
             }

@@ -227,3 +227,65 @@ final class DependencyGroupLayoutTests: XCTestCase {
         XCTAssertEqual(try SafetensorsFile.read(from: url).tensors["depthwise.weight"]?.shape, [6, 1, 3, 3])
     }
 }
+
+/// Graphs whose channel spaces pruning cannot follow are refused with one line, never a
+/// broken model (review findings).
+final class DependencyGroupRefusalTests: XCTestCase {
+    private func network(_ inputShape: [Int], _ build: (inout GraphBuilder) throws -> Void) throws -> Network {
+        var graph = GraphBuilder(inputShape: inputShape)
+        try build(&graph)
+        let architecture = Architecture(inputShape: inputShape, layers: graph.layers, inputs: graph.inputs, names: graph.names)
+        try architecture.validate()
+        return Network(architecture: architecture, initializer: .glorotUniform, seed: 1)
+    }
+
+    private func refusal(_ model: Network, _ name: String) -> String? {
+        let position = model.architecture.names.firstIndex(of: name)!
+        do { _ = try NeuronPruning(scorer: MagnitudeScorer(), pruneRatio: 0.5).prune(model, layers: [position]); return nil } catch {
+            return "\(error)"
+        }
+    }
+
+    func testAGroupedConvolutionWritingIntoASpaceBlocksIt() throws {
+        let model = try network([4, 6, 6]) { g in
+            let grouped = try g.add("grouped", .convolution(.init(filters: 8, kernel: 3, padding: 1, groups: 2)), from: [0])
+            let conv = try g.add("conv", .convolution(.init(filters: 8, kernel: 3, padding: 1)), from: [0])
+            let sum = try g.add("add", .add, from: [grouped, conv])
+            let pooled = try g.add("pool", .globalAveragePooling, from: [try g.add("relu", .relu, from: [sum])])
+            try g.add("fc", .dense(outputs: 3), from: [pooled])
+        }
+        XCTAssertEqual(refusal(model, "conv"), "conv cannot be pruned: grouped is a grouped convolution")
+        XCTAssertEqual(try LayerSelection.positions("conv", in: model).map { model.architecture.names[$0] }, ["conv"], "a grouped convolution is not a producer")
+    }
+
+    func testProducersOfDifferentWidthsInOneSpaceBlockIt() throws {
+        let model = try network([2, 3, 3]) { g in
+            let dense = try g.add("dense", .dense(outputs: 72), from: [0])
+            let conv = try g.add("conv", .convolution(.init(filters: 8, kernel: 3, padding: 1)), from: [0])
+            let sum = try g.add("add", .add, from: [dense, try g.add("flatten", .flatten, from: [conv])])
+            try g.add("fc", .dense(outputs: 3), from: [try g.add("relu", .relu, from: [sum])])
+        }
+        XCTAssertEqual(refusal(model, "dense"), "dense cannot be pruned: conv produces 8 channels and dense 72 in the same space")
+        XCTAssertEqual(refusal(model, "conv"), "conv cannot be pruned: conv produces 8 channels and dense 72 in the same space")
+    }
+
+    func testAOneFilterConvolutionOnOneRowImagesIsOneChannel() throws {
+        // c1-10 on the synthetic set's 1 × 1 × 64 samples: one filter, whose output is one row.
+        let chain = Network(architecture: try Architecture.parse("c1-10", inputShape: [1, 1, 64]), initializer: .glorotUniform, seed: 1)
+        let groups = try DependencyGroup.groups(of: chain.architecture)
+        XCTAssertEqual(groups[0].units, 1)
+        XCTAssertNoThrow(try NeuronPruning(scorer: MagnitudeScorer(), pruneRatio: 0.5).prune(chain, layers: [0]), "⌊0.5⌋ = 0 of 1 filter pruned")
+        // Four filters on 1 × 20 images followed by BatchNorm over the 4 channels.
+        let model = try network([1, 1, 20]) { g in
+            let conv = try g.add("conv", .convolution(.init(filters: 4, kernel: 3, padding: 1)), from: [0])
+            let norm = try g.add("bn", GraphBuilder.batchNorm, from: [conv])
+            try g.add("fc", .dense(outputs: 3), from: [try g.add("relu", .relu, from: [norm])])
+        }
+        let result = try NeuronPruning(scorer: MagnitudeScorer(), pruneRatio: 0.5).prune(model, layers: [0])
+        XCTAssertEqual(try result.model.architecture.shapes()[1], [2, 1, 20])
+        let directory = try TemporaryDirectory()
+        let url = directory.url.appendingPathComponent("p.safetensors")
+        try ModelCheckpoint.save(result.model, to: url)
+        XCTAssertNoThrow(try ModelCheckpoint.load(url))
+    }
+}

@@ -173,6 +173,21 @@ final class NetworkGraphTests: XCTestCase {
         XCTAssertNil(tensors["layer1.0.conv1.bias"], "convolutions before a BatchNorm have no bias")
     }
 
+    /// A frozen backbone keeps its BatchNorm's running statistics (not only its parameters).
+    func testAFrozenBackboneKeepsItsBatchNormStatistics() throws {
+        var model = try Self.residualModel()
+        let (x, labels) = batch(40, seed: 15)
+        let samples = LabeledData(features: x, labels: labels, shape: ImageShape(channels: 1, height: 6, width: 6), classCount: 3)
+        let data = DataSplit(train: samples, test: samples)
+        var settings = TrainingSettings(epochs: 1)
+        settings.batchSize = 10
+        let head = model.architecture.names.firstIndex(of: "linear")!
+        settings.frozenLayers = Array(0..<head)
+        let before = model.layers.compactMap { $0 as? BatchNorm }.map(\.runningMean)
+        try Trainer.fit(&model, data: data, settings: settings)
+        XCTAssertEqual(model.layers.compactMap { $0 as? BatchNorm }.map(\.runningMean), before)
+    }
+
     /// Frozen BatchNorm keeps its running statistics through training; γ and β still move.
     func testFrozenBatchNormKeepsItsStatistics() throws {
         var model = try Self.residualModel()
@@ -215,6 +230,8 @@ final class NetworkGraphTests: XCTestCase {
             #"{"inputShape":[1,4,4],"layers":[{"convolution":{"_0":{"filters":2,"kernel":3,"stride":1,"padding":4611686018427387904,"groups":1,"bias":true}}},{"dense":{"outputs":2}}]}"#,
             #"{"inputShape":[4096,4096,64],"layers":[{"dense":{"outputs":2}}]}"#,
             #"{"inputShape":[1,1,4],"layers":[{"dense":{"outputs":3}},{"dense":{"outputs":2}}],"inputs":[[0],[0]]}"#,
+            #"{"inputShape":[1,28,28],"layers":[{"convolution":{"_0":{"filters":1,"kernel":4096,"stride":1,"padding":4096,"groups":1,"bias":true}}},{"dense":{"outputs":2}}]}"#,
+            #"{"inputShape":[1,1,4],"layers":[{"batchNorm":{"momentum":0.1,"epsilon":1e-300}},{"dense":{"outputs":2}}]}"#,
         ] {
             XCTAssertThrowsError(try Architecture.fromJSON(json, name: "crafted.safetensors")) {
                 XCTAssertTrue($0 is FileFormatError && "\($0)".hasPrefix("crafted.safetensors: metadata 'architecture'"), "\($0)")

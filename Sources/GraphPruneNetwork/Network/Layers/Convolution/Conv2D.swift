@@ -439,7 +439,7 @@ extension Conv2D {
     public var nonzeroConnections: Int { weight.nonzeroCount }
     public var maskedConnections: Int? { mask == nil ? nil : connectionCount }
     public var connections: LayerConnections? {
-        LayerConnections(weight: weight, gradient: weightGradient, mask: mask, inputGroupSize: kernelHeight * kernelWidth)
+        LayerConnections(weight: weight, gradient: weightGradient, mask: mask, inputGroupSize: kernelHeight * kernelWidth, groups: groups)
     }
 }
 
