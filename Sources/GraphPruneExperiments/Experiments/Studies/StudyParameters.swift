@@ -46,7 +46,7 @@ public enum StudyParameters {
         // Data and model
         word("dataset", Dataset.fashionMNIST.rawValue, Dataset.allCases.map(\.rawValue), "data set"),
         integer("train-samples", 0, min: 0, "use the first N training samples (0 = all)"),
-        word("arch", "784-256-128-100-10", nil, "architecture spec (784-256-10, c32-c32-p-128-10)"),
+        word("arch", "784-256-128-100-10", nil, "architecture: a built-in network (resnet20, vgg11, vgg16) or a spec (784-256-10, c32-c32-p-128-10)"),
         word("activation", "relu", ["relu", "srelu"], "hidden activation"),
         number("dropout", 0.3, 0, 1, hi: false, "dropout after hidden Dense layers"),
         word("initializer", "glorot", ["glorot", "kaiming"], "weight initialiser (Glorot uniform = Keras, Kaiming normal = OpenLTH)"),
