@@ -51,6 +51,7 @@ func optionalCount(_ x: Int?) -> String { x.map(String.init) ?? "n/a" }
 extension LaplacianCentrality.Variant: ExpressibleByArgument {}
 extension Dataset: ExpressibleByArgument {}
 extension GroupScoring: ExpressibleByArgument {}
+extension DensityDistribution: ExpressibleByArgument {}
 extension WeightMatrixFile.NeuronAxis: ExpressibleByArgument {}
 extension MagnitudeScorer.Norm: ExpressibleByArgument {}
 

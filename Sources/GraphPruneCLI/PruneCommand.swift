@@ -45,6 +45,9 @@ struct PruneCommand: ParsableCommand {
     @Option(help: "Neuron pruning: fewest neurons a layer may keep.")
     var minWidth = 1
 
+    @Option(help: "Edge pruning with a layerwise method: how --density is spread over the layers: uniform | er (Erdős–Rényi) | erk (Erdős–Rényi-Kernel), as RigL.")
+    var densityDistribution: DensityDistribution = .uniform
+
     @Option(help: "Neuron pruning of a group of coupled layers: concatenated (score each channel on its rows in every coupled layer, joined; a single layer's rows) | mean | max | sum (score each layer alone and reduce per channel).")
     var groupScoring: GroupScoring = .concatenated
 
@@ -114,18 +117,22 @@ struct PruneCommand: ParsableCommand {
             options.synflowIterations = synflowIterations
             let data = try dataset.map { try $0.load(directory: dataDir, seed: seed).train }
             if scorer == "snip" && data == nil { throw OptionError("--dataset", "snip scores gradients on training data: give --dataset") }
-            let pruning: EdgePruning
+            var pruning: EdgePruning
             do {
                 pruning = try EdgePruning(method: method, density: density, scorer: scorer, options: options,
                                           layers: try layers.map { try LayerSelection.positions($0, in: original) },
                                           rewind: initial != nil, seed: seed)
             } catch let error as ScorerError { throw OptionError("--scorer", error.description) }
+            pruning.densityDistribution = densityDistribution
             let result = try pruning.prune(original, initial: initial, data: data)
             pruned = result.model
-            lines.append("layer       edges kept / candidates   density   λ₂ before → after   collapsed neurons")
+            let names = original.architecture.names
+            let width = max(10, result.layers.map { names[$0.position].count }.max() ?? 0)
+            lines.append("layer".padding(toLength: width, withPad: " ", startingAt: 0) + "  edges kept / candidates   density   λ₂ before → after   collapsed neurons")
             for l in result.layers {
-                lines.append(String(format: "%-10@  %9d / %-9d       %.4f    %.4f → %.4f        %d", "layers.\(l.position)", l.kept, l.candidates,
-                                    l.density, l.lambda2Before, l.lambda2After, l.collapsedNeurons))
+                lines.append(names[l.position].padding(toLength: width, withPad: " ", startingAt: 0) + String(
+                    format: "  %9d / %-9d       %.4f    %.4f → %.4f        %d", l.kept, l.candidates,
+                    l.density, l.lambda2Before, l.lambda2After, l.collapsedNeurons))
             }
             lines.append("model parameters \(result.parameterCountBefore) → \(result.parameterCount), density \(String(format: "%.4f", result.density))")
         }

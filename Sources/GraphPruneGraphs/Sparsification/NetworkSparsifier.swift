@@ -34,6 +34,10 @@ public struct NetworkSparsifier: Sendable {
     public var scorer: any EdgeScorer
     /// Accuracy of the approximate resistances of the global spectral variant.
     public var approximation: ApproximateEffectiveResistance
+    /// Layerwise methods: layer `l` keeps `round(layerDensities[l] · candidates)` instead of
+    /// `round(q · candidates)` (`DensityDistribution`); nil: `density` everywhere. Not for the
+    /// global methods, which choose over all layers together.
+    public var layerDensities: [Double]? = nil
 
     public init(
         method: Method, density: Double, global: Bool = false, reweight: Bool = false, seed: UInt64 = 0,
@@ -81,6 +85,12 @@ public struct NetworkSparsifier: Sendable {
         guard density > 0 && density <= 1 else {
             throw NumericalError.invalidInput("density \(density) is outside (0, 1]")
         }
+        if let layerDensities {
+            guard !global else { throw NumericalError.invalidInput("per-layer densities apply to layerwise methods, not global ones") }
+            guard layerDensities.count == layers.count, layerDensities.allSatisfy({ $0 >= 0 && $0 <= 1 }) else {
+                throw NumericalError.invalidInput("\(layerDensities.count) per-layer densities in [0, 1] are needed for \(layers.count) layers")
+            }
+        }
         for (l, layer) in layers.enumerated() {
             if let bad = layer.firstNonFinite() {
                 throw NumericalError.invalidInput("layer \(l) weight (\(bad.row), \(bad.column)) is not finite")
@@ -98,10 +108,11 @@ public struct NetworkSparsifier: Sendable {
         var toppedUp = [Int](repeating: 0, count: layers.count)
         switch (method, global) {
         case (.greedy, false):
-            kept = zip(scores, candidates).map { s, c in
+            kept = zip(scores, candidates).enumerated().map { l, pair in
+                let (s, c) = pair
                 let order = topFirst(c.map { s.elements[$0] })
                 var k = [Bool](repeating: false, count: c.count)
-                for e in order.prefix(target(c.count)) { k[e] = true }
+                for e in order.prefix(target(c.count, layer: l)) { k[e] = true }
                 return k
             }
             probabilities = candidates.map { [Double](repeating: 1, count: $0.count) }
@@ -119,17 +130,18 @@ public struct NetworkSparsifier: Sendable {
                 let leverage = candidates[l].map { scores[l].elements[$0] * resistance.elements[$0] }
                 let sampler = SpectralSampler(seed: layerSeed(l))
                 let sample = sampler.sample(
-                    leverage: leverage, nodeCount: layers[l].rows + layers[l].columns, count: target(leverage.count))
+                    leverage: leverage, nodeCount: layers[l].rows + layers[l].columns, count: target(leverage.count, layer: l))
                 kept.append(sample.kept)
                 probabilities.append(sample.probabilities)
                 epsilons[l] = sample.epsilon
                 toppedUp[l] = sample.toppedUp
             }
         case (.random, false):
-            kept = candidates.indices.map { l in randomChoice(candidates[l].count, stream: UInt64(l)) }
+            kept = candidates.indices.map { l in randomChoice(candidates[l].count, keep: target(candidates[l].count, layer: l), stream: UInt64(l)) }
             probabilities = candidates.map { [Double](repeating: 1, count: $0.count) }
         case (.random, true):
-            kept = split(randomChoice(candidates.reduce(0) { $0 + $1.count }, stream: 0), like: candidates)
+            let all = candidates.reduce(0) { $0 + $1.count }
+            kept = split(randomChoice(all, keep: target(all), stream: 0), like: candidates)
             probabilities = candidates.map { [Double](repeating: 1, count: $0.count) }
         case (.spectral, true):
             let whole = try NetworkGraph(scores: scores)
@@ -166,6 +178,12 @@ public struct NetworkSparsifier: Sendable {
     /// `round(q · m)`, half away from zero.
     func target(_ m: Int) -> Int { min(m, Int((density * Double(m)).rounded())) }
 
+    /// Layer `l`'s count: `round(q_l · m)` with its own density when `layerDensities` is set.
+    func target(_ m: Int, layer l: Int) -> Int {
+        guard let layerDensities else { return target(m) }
+        return min(m, Int((layerDensities[l] * Double(m)).rounded()))
+    }
+
     private func layerSeed(_ layer: Int) -> UInt64 {
         var g = SplitMix64(seed: seed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(layer + 1))
         return g.next()
@@ -173,9 +191,8 @@ public struct NetworkSparsifier: Sendable {
 
     /// `target(m)` of `m` items, uniformly at random: the first `target(m)` positions of a
     /// partial Fisher–Yates shuffle drawn from the stream's own `SplitMix64`.
-    private func randomChoice(_ m: Int, stream: UInt64) -> [Bool] {
+    private func randomChoice(_ m: Int, keep: Int, stream: UInt64) -> [Bool] {
         var positions = Array(0..<m)
-        let keep = target(m)
         var generator = SplitMix64(seed: seed ^ (0x7261_6E64 &+ 0x9E37_79B9_7F4A_7C15 &* (stream + 1)))  // "rand"
         for i in 0..<keep { positions.swapAt(i, i + Int(generator.next() % UInt64(m - i))) }
         var chosen = [Bool](repeating: false, count: m)

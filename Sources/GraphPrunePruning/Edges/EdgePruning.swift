@@ -23,6 +23,9 @@ import GraphPruneNetwork
 ///   densities;
 /// - `random`: per layer, a uniformly random `round(q · candidates)`-subset (the control).
 /// Ties in scores go to the lower (layer, row-major index); every random choice comes from `seed`.
+/// With a `densityDistribution` other than `uniform` (`er`, `erk`, as RigL spreads a density),
+/// the layerwise methods keep `round(q_l · candidates)` per layer instead, the `q_l` chosen so
+/// that the whole network keeps `q` of its candidates (up to rounding).
 ///
 /// **The pruned model.** With `rewind` (paper 004's setting, the lottery-ticket protocol) every
 /// layer takes the `initial` model's weights — the kept connections of pruned layers their
@@ -54,6 +57,8 @@ public struct EdgePruning: Sendable {
     /// Apply the masks to `initial`'s weights (true) or keep the given model's weights (false).
     public var rewind: Bool
     public var seed: UInt64
+    /// How the layerwise methods spread `density` over the layers (`uniform` by default).
+    public var densityDistribution: DensityDistribution = .uniform
 
     public init(
         method: Method, density: Double, scorer: any ModelEdgeScorer = WeightEdgeScores(MagnitudeEdgeScorer()),
@@ -101,9 +106,18 @@ public struct EdgePruning: Sendable {
         case .greedy, .global: selection = .greedy
         case .random: selection = .random
         }
-        let sparsifier = NetworkSparsifier(
+        var sparsifier = NetworkSparsifier(
             method: selection, density: density, global: method == .global || method == .globalSpectral,
             seed: seed, scorer: GivenEdgeScores(scores, name: scorer.name))
+        if densityDistribution != .uniform {
+            guard !sparsifier.global else {
+                throw EdgePruningError.invalidOption("density-distribution \(densityDistribution.rawValue) spreads the density over layers for the layerwise methods (spectral, greedy, random), not \(method.rawValue)")
+            }
+            // The layers' PyTorch weight shapes: [out, in] or [filters, channels, kh, kw].
+            let shapes = positions.map { p in model.layers[p].stateTensors.first { $0.name == "weight" }!.tensor.shape }
+            let counts = candidates.map { c in c.elements.reduce(0) { $0 + ($1 != 0 ? 1 : 0) } }
+            sparsifier.layerDensities = try densityDistribution.densities(shapes: shapes, counts: counts, density: density)
+        }
         let results = try sparsifier.sparsify(layers: weights, candidateMasks: candidates, inputGroupSizes: groups)
         let reports = zip(positions, results).map { EdgePruningLayerReport(position: $0, result: $1) }
         let pruned = try EdgePruning.apply(reports, to: base)

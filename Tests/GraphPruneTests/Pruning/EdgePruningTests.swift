@@ -1,5 +1,6 @@
 import XCTest
 @testable import GraphPruneNumerics
+@testable import GraphPruneGraphs
 @testable import GraphPruneIO
 @testable import GraphPruneNetwork
 @testable import GraphPrunePruning
@@ -41,6 +42,39 @@ final class EdgePruningTests: XCTestCase {
                 XCTAssertEqual(result.parameterCountBefore, 572 + 33)
             }
         }
+    }
+
+    /// RigL's per-layer densities on a hand example: Dense 100×50 and 10×100, a 3×3
+    /// convolution of 8 filters on 4 channels (288 weights).
+    func testDensityDistributionsFollowRigLsFormula() throws {
+        let shapes = [[100, 50], [10, 100], [8, 4, 3, 3]], counts = [5000, 1000, 288]
+        // ERK at 0.2: raw ratios 150/5000, 110/1000, 18/288; ε = 0.2 · 6288 / (150 + 110 + 18).
+        let epsilon = 0.2 * 6288 / 278
+        let erk = try DensityDistribution.erk.densities(shapes: shapes, counts: counts, density: 0.2)
+        XCTAssertClose(erk, [0.03 * epsilon, 0.11 * epsilon, 0.0625 * epsilon], tolerance: 1e-12)
+        let kept: Double = zip(erk, counts).map { density, count in density * Double(count) }.reduce(0, +)
+        XCTAssertEqual(kept, 0.2 * 6288, accuracy: 1e-9)
+        // ER at 0.5: the convolution ((8 + 4)/32 = 0.375) and then the 10 × 100 layer would
+        // exceed 1 and become dense; the first layer takes the rest: (3144 − 1288) / 5000.
+        let er = try DensityDistribution.er.densities(shapes: shapes, counts: counts, density: 0.5)
+        XCTAssertClose(er, [1856.0 / 5000, 1, 1], tolerance: 1e-12)
+        XCTAssertEqual(try DensityDistribution.uniform.densities(shapes: shapes, counts: counts, density: 0.3), [0.3, 0.3, 0.3])
+        XCTAssertThrowsError(try DensityDistribution.erk.densities(shapes: [[3]], counts: [3], density: 0.5))
+    }
+
+    func testLayerwisePruningFollowsTheDensityDistribution() throws {
+        let model = try mlp(seed: 1)
+        let densities = try DensityDistribution.erk.densities(shapes: [[16, 20], [12, 16], [5, 12]], counts: [320, 192, 60], density: 0.3)
+        for method in [EdgePruning.Method.spectral, .greedy, .random] {
+            var pruning = EdgePruning(method: method, density: 0.3, rewind: false, seed: 2)
+            pruning.densityDistribution = .erk
+            let result = try pruning.prune(model)
+            let expected: [Int] = zip(densities, [320, 192, 60]).map { density, count in Int((density * Double(count)).rounded()) }
+            XCTAssertEqual(result.layers.map(\.kept), expected, "\(method)")
+        }
+        var global = EdgePruning(method: .global, density: 0.3, rewind: false, seed: 2)
+        global.densityDistribution = .er
+        XCTAssertThrowsError(try global.prune(model)) { XCTAssertTrue("\($0)".contains("density-distribution er"), "\($0)") }
     }
 
     func testGreedyAndGlobalKeepTheLargestMagnitudes() throws {

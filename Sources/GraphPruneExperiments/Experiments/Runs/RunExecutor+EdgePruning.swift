@@ -1,3 +1,4 @@
+import GraphPruneGraphs
 import GraphPruneIO
 import GraphPrunePruning
 
@@ -19,15 +20,18 @@ extension RunExecutor {
         if case .integer(let n)? = settings.values["synflow-iterations"] { options.synflowIterations = n }
         // The random control's λ₂ diagnostics are computed on magnitudes.
         let score = settings.values["edge-scorer"].map(\.description) ?? "magnitude"
-        let pruning = try EdgePruning(
+        var pruning = try EdgePruning(
             method: EdgePruning.Method(rawValue: settings.word("method"))!, density: settings.number("density"),
             scorer: score, options: options,
             keepOutputDense: !settings.flag("prune-output-layer"), rewind: settings.flag("rewind"),
             seed: UInt64(settings.seed))
+        if case .word(let distribution)? = settings.values["density-distribution"] {
+            pruning.densityDistribution = DensityDistribution(rawValue: distribution)!
+        }
         let result = try recorder.time("prune") { try pruning.prune(trained, initial: initial, data: data.train) }
         model = result.model
         for layer in result.layers {
-            recorder.layers.append(.init(name: "layers.\(layer.position)", values: [
+            recorder.layers.append(.init(name: trained.architecture.names[layer.position], values: [
                 "candidates": Double(layer.candidates), "kept": Double(layer.kept), "density": layer.density,
                 "lambda2_before": layer.lambda2Before, "lambda2_after": layer.lambda2After,
                 "collapsed_neurons": Double(layer.collapsedNeurons),

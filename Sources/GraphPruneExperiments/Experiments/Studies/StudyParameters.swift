@@ -91,6 +91,9 @@ public enum StudyParameters {
         word("method", "spectral", EdgePruning.Method.allCases.map(\.rawValue), "edge selection: spectral (per layer), greedy (top scores per layer), global (top scores over all layers), random (the control), global-spectral (one sample over the whole network)", for: ["edge-prune"]),
         word("edge-scorer", "magnitude", ["magnitude", "snip", "synflow"], "edge importance", for: ["edge-prune"])
             .readOnly(when: .setting("method", isNot: ["random"])),
+        word("density-distribution", DensityDistribution.uniform.rawValue, DensityDistribution.allCases.map(\.rawValue),
+             "how the density is spread over the layers: uniform, er (Erdős–Rényi), erk (Erdős–Rényi-Kernel), as RigL", for: ["edge-prune"])
+            .readOnly(when: .setting("method", is: ["spectral", "greedy", "random"])),
         flag("rewind", true, "apply the mask to the initial weights (paper 004) instead of the trained ones", for: ["edge-prune"]),
         flag("prune-output-layer", true, "prune the output layer too", for: ["edge-prune"]),
         integer("synflow-iterations", 100, min: 1, "SynFlow pruning rounds", for: ["edge-prune"])
