@@ -52,6 +52,8 @@ extension LaplacianCentrality.Variant: ExpressibleByArgument {}
 extension Dataset: ExpressibleByArgument {}
 extension GroupScoring: ExpressibleByArgument {}
 extension DensityDistribution: ExpressibleByArgument {}
+extension NeuronScope: ExpressibleByArgument {}
+extension ScoreNormalization: ExpressibleByArgument {}
 extension WeightMatrixFile.NeuronAxis: ExpressibleByArgument {}
 extension MagnitudeScorer.Norm: ExpressibleByArgument {}
 

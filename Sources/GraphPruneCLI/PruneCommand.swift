@@ -48,6 +48,12 @@ struct PruneCommand: ParsableCommand {
     @Option(help: "Edge pruning with a layerwise method: how --density is spread over the layers: uniform | er (Erdős–Rényi) | erk (Erdős–Rényi-Kernel), as RigL.")
     var densityDistribution: DensityDistribution = .uniform
 
+    @Option(help: "Neuron pruning: layer (every layer loses --ratio of its neurons) | global (--ratio of all listed layers' neurons together, each layer's scores divided by --score-normalization).")
+    var neuronScope: NeuronScope = .layer
+
+    @Option(help: "Neuron pruning with --neuron-scope global: each layer's scores divided by their mean | max | l2 norm.")
+    var scoreNormalization: ScoreNormalization = .mean
+
     @Option(help: "Neuron pruning of a group of coupled layers: concatenated (score each channel on its rows in every coupled layer, joined; a single layer's rows) | mean | max | sum (score each layer alone and reduce per channel).")
     var groupScoring: GroupScoring = .concatenated
 
@@ -88,8 +94,9 @@ struct PruneCommand: ParsableCommand {
             let scorer: any ImportanceScorer
             do { scorer = try ScorerRegistry.standard.make(self.scorer, options: options) } catch { throw OptionError("--scorer", "\(error)") }
             let positions = try selectedLayers(original, default: "hidden")
-            let result = try NeuronPruning(scorer: scorer, pruneRatio: ratio, minimumWidth: minWidth, groupScoring: groupScoring)
-                .prune(original, layers: positions)
+            var pruning = NeuronPruning(scorer: scorer, pruneRatio: ratio, minimumWidth: minWidth, groupScoring: groupScoring)
+            (pruning.scope, pruning.normalization) = (neuronScope, scoreNormalization)
+            let result = try pruning.prune(original, layers: positions)
             pruned = result.model
             let width = max(10, result.layers.map { $0.name.count }.max() ?? 0)
             lines.append("layer".padding(toLength: width, withPad: " ", startingAt: 0) + "  units before → after  parameters before → after  similarity graph; coupled layers")

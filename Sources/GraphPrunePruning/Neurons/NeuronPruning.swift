@@ -26,7 +26,9 @@ import GraphPruneNumerics
 /// lower index first, so the kept set is deterministic). **All listed groups are scored on the
 /// original (trained) model's weights** — a one-shot structured prune: a group's scores use the
 /// full original rows, including the input columns that pruning an earlier group removes, so
-/// the selection of every group is independent of the others'.
+/// the selection of every group is independent of the others'. With `scope` `global`, the
+/// `⌊p · Σ n_g⌋` lowest channels over all listed groups go instead, each group's scores divided
+/// by its mean, maximum or L2 norm (`normalization`), no group below `minimumWidth`.
 ///
 /// **Rebuild** (`Layer.restricted(to:)`): every producer keeps its kept rows and biases; every
 /// channel-wise member keeps the kept channels (BatchNorm's γ, β and running statistics, an
@@ -52,6 +54,11 @@ public struct NeuronPruning: Sendable {
     public var minimumWidth: Int
     /// How a group of several producers is scored.
     public var groupScoring: GroupScoring
+    /// Whether every group loses `⌊p · n_g⌋` channels (`layer`) or `⌊p · Σ n_g⌋` channels go
+    /// over all listed groups together (`global`, scores normalised per group by
+    /// `normalization`; `minimumWidth` protects every group).
+    public var scope: NeuronScope = .layer
+    public var normalization: ScoreNormalization = .mean
 
     public init(scorer: any ImportanceScorer, pruneRatio: Double, minimumWidth: Int = 1, groupScoring: GroupScoring = .concatenated) {
         self.scorer = scorer
@@ -67,7 +74,7 @@ public struct NeuronPruning: Sendable {
     public func prune(_ model: Network, layers positions: [Int]) throws -> NeuronPruningResult {
         try NeuronPruning.validate(pruneRatio: pruneRatio, minimumWidth: minimumWidth)
         let groups = try NeuronPruning.groups(for: positions, in: model)
-        for group in groups {
+        for group in groups where scope == .layer {
             let pruned = NeuronPruning.prunedCount(ratio: pruneRatio, units: group.units)
             if group.units - pruned < minimumWidth {
                 throw NeuronPruningError.collapse(
@@ -80,6 +87,17 @@ public struct NeuronPruning: Sendable {
             let scores = try groupScoring.scores(of: group, in: model, with: scorer)
             let mask = scores.keptMask(pruneRatio: pruneRatio)
             selections.append((group, mask.indices.filter { mask[$0] }, scores))
+        }
+        if scope == .global {
+            if let narrow = groups.first(where: { $0.units < minimumWidth }) {
+                throw NeuronPruningError.collapse(
+                    position: narrow.producers[0], units: narrow.units, pruned: 0, minimumWidth: minimumWidth,
+                    name: model.architecture.names[narrow.producers[0]])
+            }
+            let kept = try GlobalChannelRanking.kept(
+                scores: selections.map(\.scores), names: groups.map { model.architecture.names[$0.producers[0]] },
+                ratio: pruneRatio, minimumWidth: minimumWidth, normalization: normalization)
+            for k in selections.indices { selections[k].kept = kept[k] }
         }
         let rebuilt = try NeuronPruning.rebuild(model, keeping: selections.map { ($0.group, $0.kept) })
         let before = ModelCost(model), after = ModelCost(rebuilt)

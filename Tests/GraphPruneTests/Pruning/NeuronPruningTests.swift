@@ -292,3 +292,55 @@ final class NeuronPruningTests: XCTestCase {
         }
     }
 }
+
+/// Global structured ranking (`NeuronScope.global`) against a brute-force sort.
+final class GlobalChannelRankingTests: XCTestCase {
+    func testGlobalRankingRemovesTheLowestNormalisedScoresOverAllLayers() throws {
+        let scores = [
+            NodeScores(values: [4, 1, 3, 2], diagnostics: ScoreDiagnostics(nodes: 4)),
+            NodeScores(values: [10, 50, 30, 20, 40, 60], diagnostics: ScoreDiagnostics(nodes: 6)),
+        ]
+        for normalization in ScoreNormalization.allCases {
+            let kept = try GlobalChannelRanking.kept(scores: scores, names: ["a", "b"], ratio: 0.5, minimumWidth: 1, normalization: normalization)
+            // Brute force: normalise, sort all ten, remove the ⌊0.5 · 10⌋ = 5 lowest.
+            let norms = scores.map { s -> Double in
+                switch normalization {
+                case .mean: return s.values.reduce(0, +) / Double(s.values.count)
+                case .max: return s.values.max()!
+                case .l2: return s.values.map { $0 * $0 }.reduce(0, +).squareRoot()
+                }
+            }
+            var all = [(Double, Int, Int)]()
+            for (g, s) in scores.enumerated() { for (c, v) in s.values.enumerated() { all.append((v / norms[g], g, c)) } }
+            all.sort { ($0.0, $0.1, $0.2) < ($1.0, $1.1, $1.2) }
+            let removed = Set(all.prefix(5).map { [$0.1, $0.2] })
+            let expected = scores.indices.map { g in scores[g].values.indices.filter { !removed.contains([g, $0]) } }
+            XCTAssertEqual(kept, expected, "\(normalization)")
+        }
+        // The minimum width protects the small layer: at 90 % with width 2, layer a keeps 2.
+        let protected = try GlobalChannelRanking.kept(scores: scores, names: ["a", "b"], ratio: 0.9, minimumWidth: 2, normalization: .max)
+        XCTAssertEqual(protected.map(\.count), [2, 2])
+        XCTAssertThrowsError(try GlobalChannelRanking.kept(
+            scores: [NodeScores(values: [0, 0], diagnostics: ScoreDiagnostics(nodes: 2))], names: ["z"], ratio: 0.5, minimumWidth: 1, normalization: .mean))
+    }
+
+    func testGlobalScopePrunesLayersUnevenlyAndRebuildsExactly() throws {
+        let model = PruningTestModels.model(try Architecture.multilayerPerceptron("12-10-8-3"), seed: 4)
+        var pruning = NeuronPruning(scorer: MagnitudeScorer(), pruneRatio: 0.5)
+        pruning.scope = .global
+        let result = try pruning.prune(model, layers: [0, 2])
+        XCTAssertEqual(result.layers.map(\.unitsAfter).reduce(0, +), 18 - 9, "⌊0.5 · 18⌋ removed over both layers")
+        // Brute force: the rows' L2 norms of both layers, each divided by its layer's mean,
+        // sorted together; the 9 lowest go.
+        var all = [(Double, Int, Int)]()
+        for (g, position) in [0, 2].enumerated() {
+            let norms = model.layers[position].connections!.weight.rowNorms().map(Double.init)
+            let mean = norms.reduce(0, +) / Double(norms.count)
+            for (c, v) in norms.enumerated() { all.append((v / mean, g, c)) }
+        }
+        all.sort { ($0.0, $0.1, $0.2) < ($1.0, $1.1, $1.2) }
+        let removed = Set(all.prefix(9).map { [$0.1, $0.2] })
+        XCTAssertEqual(result.layers.map(\.kept), [10, 8].enumerated().map { g, n in (0..<n).filter { !removed.contains([g, $0]) } })
+        XCTAssertNotEqual(result.layers[0].unitsAfter, 5, "the layers lose different shares")
+    }
+}

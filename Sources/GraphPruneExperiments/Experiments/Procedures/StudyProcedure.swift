@@ -96,6 +96,9 @@ struct NeuronPruningProcedure: StudyProcedure {
         } else {
             try StudyProcedures.requireOutputs(architecture, dataset: dataset)
         }
+        if case .word("global")? = settings.values["neuron-scope"], case .number(let q)? = settings.values["match-density"], q > 0 {
+            throw StudyRunError("match-density: parameter budgets are matched for layerwise pruning; use neuron-scope: layer")
+        }
         // The layer names only depend on the architecture: a model of it, drawn at seed 0.
         let positions = try LayerSelection.positions(settings.word("layers"), in: Network(architecture: architecture, initializer: .glorotUniform, seed: 0))
         if transfer && settings.flag("freeze-backbone") && positions[0] == 0 {

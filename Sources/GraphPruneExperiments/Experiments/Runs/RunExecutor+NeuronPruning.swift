@@ -63,7 +63,12 @@ extension RunExecutor {
             }
             if ratio > 0 {
                 let result = try recorder.time("prune") {
-                    try NeuronPruning(scorer: scorer, pruneRatio: ratio, minimumWidth: minimumWidth).prune(model, layers: positions)
+                    var pruning = NeuronPruning(scorer: scorer, pruneRatio: ratio, minimumWidth: minimumWidth)
+                    if case .word(let scope)? = settings.values["neuron-scope"] { pruning.scope = NeuronScope(rawValue: scope)! }
+                    if case .word(let normalization)? = settings.values["score-normalization"] {
+                        pruning.normalization = ScoreNormalization(rawValue: normalization)!
+                    }
+                    return try pruning.prune(model, layers: positions)
                 }
                 model = result.model
                 let edges = result.layers.compactMap(\.diagnostics.edges)

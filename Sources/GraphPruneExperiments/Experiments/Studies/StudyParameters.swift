@@ -78,6 +78,12 @@ public enum StudyParameters {
             .readOnly(when: .setting("scorer", is: ["laplacian"])),
         integer("min-width", 1, min: 1, "fewest neurons a pruned layer may keep", for: pruning)
             .readOnly(when: .setting("scorer", isNot: ["none"])),
+        word("neuron-scope", NeuronScope.layer.rawValue, NeuronScope.allCases.map(\.rawValue),
+             "layer: every pruned layer loses ratio of its neurons; global: ratio of all of them, ranked together", for: pruning)
+            .readOnly(when: .setting("scorer", isNot: ["none"])),
+        word("score-normalization", ScoreNormalization.mean.rawValue, ScoreNormalization.allCases.map(\.rawValue),
+             "global ranking: each layer's scores divided by their mean, max or l2 norm", for: pruning)
+            .readOnly(when: .setting("scorer", isNot: ["none"]), .setting("neuron-scope", is: ["global"])),
         // Transfer protocol
         StudyParameter(name: "source-classes", kind: .integers, defaultValue: .integers([0, 1, 2, 3, 4]),
                        procedures: ["transfer-prune"], help: "classes of the pre-training task"),
