@@ -38,6 +38,11 @@ func requireWritableDirectory(for path: String?, option: String) throws {
     }
 }
 
+/// `text` left-aligned in a column of `width` characters (never cut).
+func column(_ text: String, _ width: Int) -> String {
+    text.padding(toLength: max(width, text.count), withPad: " ", startingAt: 0)
+}
+
 /// `%.17g`: enough digits to read the same Double back.
 func fullPrecision(_ x: Double) -> String { String(format: "%.17g", x) }
 

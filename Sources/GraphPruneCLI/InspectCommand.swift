@@ -51,12 +51,11 @@ struct InspectCommand: ParsableCommand {
         let names = architecture.names
         var text = "\(architecture.summary): \(cost.parameters) parameters, \(cost.flops) FLOPs per sample\n"
         let width = max(6, names.map(\.count).max() ?? 0)
-        func pad(_ s: String, _ n: Int) -> String { s.padding(toLength: max(n, s.count), withPad: " ", startingAt: 0) }
-        text += pad("node", width) + "  " + pad("operation", 34) + "  " + pad("inputs", 28) + "  " + pad("output", 10) + "  parameters       FLOPs\n"
+        text += column("node", width) + "  " + column("operation", 34) + "  " + column("inputs", 28) + "  " + column("output", 10) + "  parameters       FLOPs\n"
         for (i, spec) in architecture.layers.enumerated() {
             let inputs = architecture.inputs[i].map { $0 == 0 ? "input" : names[$0 - 1] }.joined(separator: " + ")
             let output = shapes[i + 1].map(String.init).joined(separator: "×")
-            text += pad(names[i], width) + "  " + pad(spec.description, 34) + "  " + pad(inputs, 28) + "  " + pad(output, 10)
+            text += column(names[i], width) + "  " + column(spec.description, 34) + "  " + column(inputs, 28) + "  " + column(output, 10)
                 + String(format: "  %10d  %10d\n", cost.layers[i].parameters, cost.layers[i].flops)
         }
         let groups = (try? DependencyGroup.groups(of: architecture)) ?? []

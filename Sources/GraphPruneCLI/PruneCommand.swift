@@ -99,12 +99,12 @@ struct PruneCommand: ParsableCommand {
             let result = try pruning.prune(original, layers: positions)
             pruned = result.model
             let width = max(10, result.layers.map { $0.name.count }.max() ?? 0)
-            lines.append("layer".padding(toLength: width, withPad: " ", startingAt: 0) + "  units before → after  parameters before → after  similarity graph; coupled layers")
+            lines.append(column("layer", width) + "  units before → after  parameters before → after  similarity graph; coupled layers")
             for l in result.layers {
                 let d = l.diagnostics
                 let graph = d.edges.map { e in "\(e) edges, \(optionalCount(d.components)) components" + (d.spectralGap.map { String(format: ", spectral gap %.3g", $0) } ?? "") } ?? "n/a"
                 let coupled = l.coupled.isEmpty ? "" : "; with " + l.coupled.joined(separator: ", ")
-                lines.append(l.name.padding(toLength: width, withPad: " ", startingAt: 0)
+                lines.append(column(l.name, width)
                     + String(format: "  %6d → %-6d          %9d → %-9d      %@", l.unitsBefore, l.unitsAfter, l.parametersBefore, l.parametersAfter, graph) + coupled)
             }
             for l in result.layers where l.diagnostics.edges == 0 {
@@ -135,9 +135,9 @@ struct PruneCommand: ParsableCommand {
             pruned = result.model
             let names = original.architecture.names
             let width = max(10, result.layers.map { names[$0.position].count }.max() ?? 0)
-            lines.append("layer".padding(toLength: width, withPad: " ", startingAt: 0) + "  edges kept / candidates   density   λ₂ before → after   collapsed neurons")
+            lines.append(column("layer", width) + "  edges kept / candidates   density   λ₂ before → after   collapsed neurons")
             for l in result.layers {
-                lines.append(names[l.position].padding(toLength: width, withPad: " ", startingAt: 0) + String(
+                lines.append(column(names[l.position], width) + String(
                     format: "  %9d / %-9d       %.4f    %.4f → %.4f        %d", l.kept, l.candidates,
                     l.density, l.lambda2Before, l.lambda2After, l.collapsedNeurons))
             }

@@ -185,18 +185,26 @@ public struct LayerConnections: Sendable {
     }
 }
 
-/// A layer without parameters or buffers (activations, pooling, dropout, identity): it visits
-/// no parameters, saves nothing and has no connections. (It still states how it is
-/// `restricted(to:)`: pooling needs its new input shape.)
-public protocol StatelessLayer: Layer {}
+/// A layer without connections between units (activations, pooling, BatchNorm, SReLU): it
+/// counts none, offers none to scoring, and edge pruning leaves it unchanged. It still states
+/// its own parameters and state tensors, if any.
+public protocol ConnectionlessLayer: Layer {}
 
-extension StatelessLayer {
-    public mutating func visitParameters(_ body: (_ values: inout [Float], _ gradient: [Float]) -> Void) {}
-    public var stateTensors: [NamedTensor] { [] }
+extension ConnectionlessLayer {
     public var nonzeroConnections: Int { 0 }
     public var maskedConnections: Int? { nil }
     public var connections: LayerConnections? { nil }
     public func keepingConnections(_ mask: Matrix<Float>) -> any Layer { self }
+}
+
+/// A layer without parameters or buffers (activations, pooling, dropout, identity): it visits
+/// no parameters, saves nothing and has no connections. (It still states how it is
+/// `restricted(to:)`: pooling needs its new input shape.)
+public protocol StatelessLayer: ConnectionlessLayer {}
+
+extension StatelessLayer {
+    public mutating func visitParameters(_ body: (_ values: inout [Float], _ gradient: [Float]) -> Void) {}
+    public var stateTensors: [NamedTensor] { [] }
 }
 
 extension Matrix where Scalar == Float {

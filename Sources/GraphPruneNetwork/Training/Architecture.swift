@@ -159,7 +159,7 @@ public struct Architecture: Codable, Equatable, Sendable {
     /// `ImageShape.channelLayout` of a `[C, H, W]` shape: `(C, H·W)`, a vector `[1, 1, n]` as
     /// `n` channels of one value.
     public static func channelLayout(of shape: [Int]) -> (channels: Int, area: Int) {
-        shape[0] == 1 && shape[1] == 1 ? (shape[2], 1) : (shape[0], shape[1] * shape[2])
+        ImageShape(channels: shape[0], height: shape[1], width: shape[2]).channelLayout
     }
 
     /// Feature counts of every activation: `sizes[0]` = inputs, `sizes[i + 1]` = node `i`'s output.

@@ -124,9 +124,10 @@ private struct StateReader {
         let taps = shape[1] * c.kernel * c.kernel
         let weight = Matrix(rows: c.filters, columns: taps, elements: try values("weight", shape: shape))
         let mask = try has("mask") ? Matrix(rows: c.filters, columns: taps, elements: try values("mask", shape: shape)) : nil
-        let layer = Conv2D(
+        var layer = Conv2D(
             input: input, kernel: (c.kernel, c.kernel), stride: (c.stride, c.stride), padding: padding, groups: c.groups,
             weight: weight, bias: c.bias ? try values("bias", shape: [c.filters]) : nil)
-        return layer.replacing(input: input, weight: layer.weight, bias: layer.bias, mask: mask)
+        layer.setMask(mask)
+        return layer
     }
 }

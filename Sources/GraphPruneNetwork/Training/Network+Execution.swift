@@ -17,20 +17,19 @@ extension Network {
         var labels: [Int32]
         private(set) var hasGradients = false
 
-        init(batch: Int, architecture: Architecture, gradients: Bool) {
-            let sizes = architecture.sizes
+        /// Buffers for `batch` samples of `network` (with gradients for training).
+        init(batch: Int, network: Network, gradients: Bool) {
+            let sizes = network.architecture.sizes
             activations = sizes.map { Matrix(rows: batch, columns: $0) }
-            sums = architecture.inputs.map { $0.count > 1 ? Matrix(rows: batch, columns: sizes[$0[0]]) : Matrix(rows: 0, columns: 0) }
+            sums = network.architecture.inputs.map { $0.count > 1 ? Matrix(rows: batch, columns: sizes[$0[0]]) : Matrix(rows: 0, columns: 0) }
             labels = [Int32](repeating: 0, count: batch)
-            if gradients { allocateGradients(architecture: architecture) }
+            if gradients { allocateGradients(network: network) }
         }
 
-        mutating func allocateGradients(architecture: Architecture) {
-            let batch = labels.count, sizes = architecture.sizes
-            var readers = [Int](repeating: 0, count: sizes.count)
-            for inputs in architecture.inputs { for a in inputs { readers[a] += 1 } }
+        mutating func allocateGradients(network: Network) {
+            let batch = labels.count, sizes = network.architecture.sizes, readers = network.readers
             gradients = sizes.map { Matrix(rows: batch, columns: $0) }
-            scratch = architecture.inputs.map { inputs in
+            scratch = network.architecture.inputs.map { inputs in
                 inputs.count > 1 || readers[inputs[0]] > 1 ? Matrix(rows: batch, columns: sizes[inputs[0]]) : Matrix(rows: 0, columns: 0)
             }
             written = [Bool](repeating: false, count: sizes.count)

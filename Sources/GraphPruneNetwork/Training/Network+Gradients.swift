@@ -10,7 +10,7 @@ extension Network {
     /// - Complexity: one forward pass.
     public func outputs(_ features: Matrix<Float>) -> Matrix<Float> {
         var layers = self.layers
-        var w = Workspace(batch: features.rows, architecture: architecture, gradients: false)
+        var w = Workspace(batch: features.rows, network: self, gradients: false)
         w.activations[0] = features
         var generator = SplitMix64(seed: 0)  // unused in evaluation mode
         Network.forward(&layers, architecture: architecture, &w, training: false, generator: &generator)
@@ -29,7 +29,7 @@ extension Network {
     public func weightGradients(features: Matrix<Float>, labels: [Int32]) -> (loss: Double, gradients: [Matrix<Float>?]) {
         precondition(features.rows == labels.count, "\(features.rows) feature rows but \(labels.count) labels")
         var layers = self.layers
-        var w = Workspace(batch: features.rows, architecture: architecture, gradients: true)
+        var w = Workspace(batch: features.rows, network: self, gradients: true)
         w.activations[0] = features
         var generator = SplitMix64(seed: 0)  // unused in evaluation mode
         Network.forward(&layers, architecture: architecture, &w, training: false, generator: &generator)

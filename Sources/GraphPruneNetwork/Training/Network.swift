@@ -73,7 +73,24 @@ public struct Network: Sendable {
 
     /// The Dense layers with their positions (`layers.{position}.weight`).
     public var denseLayers: [(position: Int, layer: Dense)] {
-        layers.enumerated().compactMap { i, layer in (layer as? Dense).map { (i, $0) } }
+        architecture.layers.indices.compactMap { i in
+            if case .dense = architecture.layers[i] { (i, layer(at: i, as: Dense.self)) } else { nil }
+        }
+    }
+
+    /// The layer at `position` as the type its spec makes (a `SparseDense` for `.sparseDense`, …):
+    /// the one place that reads a node as its concrete type, for code that works with that type
+    /// by definition (SET rewires sparse layers). Traps if it is another type.
+    public func layer<L: Layer>(at position: Int, as type: L.Type) -> L {
+        guard let layer = layers[position] as? L else {
+            preconditionFailure("layer \(position) is a \(Swift.type(of: layers[position])), not a \(L.self)")
+        }
+        return layer
+    }
+
+    /// The positions of the sparse (`SparseDense`) layers, from the architecture.
+    public var sparseLayerPositions: [Int] {
+        architecture.layers.indices.filter { if case .sparseDense = architecture.layers[$0] { true } else { false } }
     }
 
     /// Existing connections: nonzero weights of dense weight tensors, stored connections of
@@ -140,9 +157,7 @@ public struct Network: Sendable {
     /// e.g. rewiring a `SparseDense` layer between epochs. The layer must keep its input and
     /// output sizes (the architecture and the buffers depend on them).
     public mutating func modifyLayer<L: Layer, R>(at position: Int, as type: L.Type, _ body: (inout L) throws -> R) rethrows -> R {
-        guard var layer = layers[position] as? L else {
-            preconditionFailure("layer \(position) is a \(Swift.type(of: layers[position])), not a \(L.self)")
-        }
+        var layer = self.layer(at: position, as: L.self)
         let sizes = architecture.sizes
         let inputSize = sizes[architecture.inputs[position][0]]
         layers[position] = Identity()  // drop the array's reference so that `layer` mutates in place
@@ -203,9 +218,9 @@ public struct Network: Sendable {
 
     private mutating func takeWorkspace(batch: Int, gradients: Bool) -> Workspace {
         if var w = workspaces.removeValue(forKey: batch) {
-            if gradients && !w.hasGradients { w.allocateGradients(architecture: architecture) }
+            if gradients && !w.hasGradients { w.allocateGradients(network: self) }
             return w
         }
-        return Workspace(batch: batch, architecture: architecture, gradients: gradients)
+        return Workspace(batch: batch, network: self, gradients: gradients)
     }
 }

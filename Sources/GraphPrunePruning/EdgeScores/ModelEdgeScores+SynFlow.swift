@@ -42,6 +42,7 @@ public struct SynFlowEdgeScorer: ModelEdgeScorer {
         }
         var masks = context.connections()
         let total = masks.reduce(0) { $0 + $1.elements.reduce(0) { $0 + ($1 != 0 ? 1 : 0) } }
+        let magnitudes = context.weights().map { w in w.elements.map { abs($0) } }  // |W| of each scored layer
         for round in 1...iterations {
             let network = SynFlowNetwork(
                 model: context.model,
@@ -51,8 +52,7 @@ public struct SynFlowEdgeScorer: ModelEdgeScorer {
             // score = ∂R/∂|W| ⊙ |W| ⊙ m (the effective weight of the masked, linearised layer)
             let scores = context.positions.enumerated().map { k, p -> Matrix<Double> in
                 var s = gradients[p]!
-                let w = EdgeLayers.weight(of: context.model.layers[p])!
-                for e in s.elements.indices { s.elements[e] *= abs(w.elements[e]) * masks[k].elements[e] }
+                for e in s.elements.indices { s.elements[e] *= magnitudes[k][e] * masks[k].elements[e] }
                 return s
             }
             if round == iterations { return scores }

@@ -108,21 +108,11 @@ struct SynFlowNetwork {
                 gradients[i] = gm.multiplied(by: Matrix(rows: 1, columns: x.count, elements: x))
                 dx = w.applied(to: g, transposing: true)
             case .convolution(let w, _, let geometry, let groups):
-                let col = Self.unfold(geometry, x)
-                let gm = Matrix(rows: w.rows, columns: geometry.pixels, elements: g)
-                let (fg, kg) = (w.rows / groups, w.columns)
-                var gradient = Matrix<Double>(rows: w.rows, columns: kg)
-                var dcol = Matrix<Double>(rows: geometry.taps, columns: geometry.pixels)
-                for group in 0..<groups {
-                    let filters = Array((group * fg)..<((group + 1) * fg)), taps = Array((group * kg)..<((group + 1) * kg))
-                    let gg = gm.selectingRows(filters), cg = col.selectingRows(taps), wg = w.selectingRows(filters)
-                    let part = gg.multiplied(by: cg, transposingOther: true)  // Fg × Kg
-                    gradient.elements.replaceSubrange((group * fg * kg)..<((group + 1) * fg * kg), with: part.elements)
-                    let back = wg.multiplied(by: gg, transposingSelf: true)  // Kg × P
-                    dcol.elements.replaceSubrange((group * kg * geometry.pixels)..<((group + 1) * kg * geometry.pixels), with: back.elements)
-                }
-                gradients[i] = gradient
-                dx = Self.fold(geometry, dcol)
+                // Per group: ∂R/∂|W_g| = G_g col_gᵀ (F/g × K/g), ∂R/∂col_g = |W_g|ᵀ G_g (K/g × P).
+                let gm = Self.rowBlocks(Matrix(rows: w.rows, columns: geometry.pixels, elements: g), groups: groups)
+                let col = Self.rowBlocks(Self.unfold(geometry, x), groups: groups), wb = Self.rowBlocks(w, groups: groups)
+                gradients[i] = Self.stacked(zip(gm, col).map { $0.multiplied(by: $1, transposingOther: true) })
+                dx = Self.fold(geometry, Self.stacked(zip(wb, gm).map { $0.multiplied(by: $1, transposingSelf: true) }))
             case .channelAffine(let scale, _, let area):
                 dx = g.indices.map { g[$0] * scale[$0 / area] }
             case .maxPool(let input, let size):
@@ -153,14 +143,9 @@ struct SynFlowNetwork {
         case .affine(let w, let b):
             return zip(w.applied(to: x), b).map { $0 + $1 }
         case .convolution(let w, let b, let geometry, let groups):
-            let col = unfold(geometry, x), (fg, kg) = (w.rows / groups, w.columns)
-            var y = [Double]()
-            y.reserveCapacity(w.rows * geometry.pixels)
-            for group in 0..<groups {
-                let wg = w.selectingRows(Array((group * fg)..<((group + 1) * fg)))
-                y += wg.multiplied(by: col.selectingRows(Array((group * kg)..<((group + 1) * kg)))).elements  // Fg × P
-            }
-            return y.indices.map { y[$0] + b[$0 / geometry.pixels] }
+            // Group g's filters times its channels' rows of the unfolded input: F × P in all.
+            let y = stacked(zip(rowBlocks(w, groups: groups), rowBlocks(unfold(geometry, x), groups: groups)).map { $0.multiplied(by: $1) })
+            return y.elements.indices.map { y.elements[$0] + b[$0 / geometry.pixels] }
         case .channelAffine(let scale, let shift, let area):
             return x.indices.map { scale[$0 / area] * x[$0] + shift[$0 / area] }
         case .averagePool(let input, let size):
@@ -196,6 +181,20 @@ struct SynFlowNetwork {
             }
         }
         return (values, winners)
+    }
+
+    /// The `groups` consecutive row blocks of `m` (a grouped convolution's per-group weights,
+    /// unfolded inputs or gradients); `m` itself, uncopied, for one group.
+    private static func rowBlocks(_ m: Matrix<Double>, groups: Int) -> [Matrix<Double>] {
+        guard groups > 1 else { return [m] }
+        let rows = m.rows / groups
+        return (0..<groups).map { g in m.selectingRows(Array((g * rows)..<((g + 1) * rows))) }
+    }
+
+    /// Row blocks stacked back into one matrix (the block itself when there is one).
+    private static func stacked(_ blocks: [Matrix<Double>]) -> Matrix<Double> {
+        guard blocks.count > 1 else { return blocks[0] }
+        return Matrix(rows: blocks.reduce(0) { $0 + $1.rows }, columns: blocks[0].columns, elements: blocks.flatMap(\.elements))
     }
 
     /// Means of `s × s` windows (stride `s`), per channel.

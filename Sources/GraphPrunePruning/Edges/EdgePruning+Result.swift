@@ -50,7 +50,8 @@ public struct EdgePruningResult: Sendable {
     public var model: Network
     /// One report per pruned layer, in model order.
     public var layers: [EdgePruningLayerReport]
-    /// `EdgePruning.parameterCount` of the given model and of the pruned one.
+    /// Trainable parameters (`ModelCost`: kept connections, biases, other parameters) of the
+    /// given model and of the pruned one.
     public var parameterCountBefore: Int
     public var parameterCount: Int
 
@@ -63,12 +64,6 @@ public struct EdgePruningResult: Sendable {
 }
 
 extension EdgePruning {
-    /// Trainable scalars that can be nonzero: a Dense layer's weights and biases, a sparse
-    /// layer's stored connections and biases, a convolution's kept connections and biases, and
-    /// every other layer's parameters (`ModelCost`'s count).
-    /// - Complexity: O(layers) plus a mask count per masked convolution.
-    public static func parameterCount(of model: Network) -> Int { ModelCost(model).parameters }
-
     /// `base` with every reported layer replaced by its pruned form (see `EdgePruning`).
     static func apply(_ reports: [EdgePruningLayerReport], to base: Network) throws -> Network {
         var layers = base.layers

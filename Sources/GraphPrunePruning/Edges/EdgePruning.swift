@@ -122,8 +122,8 @@ public struct EdgePruning: Sendable {
         let reports = zip(positions, results).map { EdgePruningLayerReport(position: $0, result: $1) }
         let pruned = try EdgePruning.apply(reports, to: base)
         return EdgePruningResult(
-            model: pruned, layers: reports, parameterCountBefore: EdgePruning.parameterCount(of: model),
-            parameterCount: EdgePruning.parameterCount(of: pruned))
+            model: pruned, layers: reports, parameterCountBefore: ModelCost(model).parameters,
+            parameterCount: ModelCost(pruned).parameters)
     }
 
     /// The pruned positions: `layers`, or every prunable layer (minus the output layer with

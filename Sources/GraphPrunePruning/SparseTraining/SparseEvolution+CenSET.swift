@@ -41,8 +41,10 @@ extension SparseEvolution {
         let statistics = SparseEvolution.statistics(of: scores, k: k)
         let below = scores.map { $0 < statistics.threshold }
         var removal = [[Bool]]()
+        let sparse = Set(model.sparseLayerPositions)
         for (l, position) in chain.enumerated() {
-            guard let layer = model.layers[position] as? SparseDense else { continue }  // the dense output layer
+            guard sparse.contains(position) else { continue }  // the dense output layer
+            let layer = model.layer(at: position, as: SparseDense.self)
             let inputBase = graph.blockOffsets[l], outputBase = graph.blockOffsets[l + 1]
             var remove = [Bool](repeating: false, count: layer.connectionCount)
             for j in 0..<layer.outputs {

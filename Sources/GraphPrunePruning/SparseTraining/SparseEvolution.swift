@@ -126,9 +126,7 @@ public struct SparseEvolution: Equatable, Sendable {
     /// Each sparse layer's position and the connection count it is kept at (its current count).
     /// Throws when the model has no `SparseDense` layer.
     public func connectionTargets(of model: Network) throws -> [(position: Int, count: Int)] {
-        let targets = model.layers.enumerated().compactMap { i, layer in
-            (layer as? SparseDense).map { (position: i, count: $0.connectionCount) }
-        }
+        let targets = model.sparseLayerPositions.map { i in (position: i, count: model.layer(at: i, as: SparseDense.self).connectionCount) }
         guard !targets.isEmpty else {
             throw SparseEvolutionError("the model \(model.architecture.summary) has no sparse layers (build it with a sparse ε)")
         }
@@ -149,10 +147,7 @@ public struct SparseEvolution: Equatable, Sendable {
         switch rule {
         case .set(let zeta):
             removal = try targets.map { target in
-                guard let layer = model.layers[target.position] as? SparseDense else {
-                    preconditionFailure("layer \(target.position) is not sparse")
-                }
-                return try SparseEvolution.setRemoval(of: layer, zeta: zeta, position: target.position)
+                try SparseEvolution.setRemoval(of: model.layer(at: target.position, as: SparseDense.self), zeta: zeta, position: target.position)
             }
         case .censet(let k, let variant, _, let weighting):
             let result = try censetRemoval(of: model, k: k, variant: variant, weighting: weighting)

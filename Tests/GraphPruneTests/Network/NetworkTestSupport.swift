@@ -101,6 +101,26 @@ enum NetworkTestSupport {
         return y
     }
 
+    /// Runs `body` on the layer's weights in place: its first parameter tensor (row-major
+    /// out × in for Dense and convolution layers).
+    static func editWeights(_ layer: inout any Layer, _ body: (inout [Float]) -> Void) {
+        var first = true
+        layer.visitParameters { values, _ in
+            if first { body(&values) }
+            first = false
+        }
+    }
+
+    /// Sets to 0 the input columns of `channels` in the layer's weights (`columns` per row),
+    /// each channel owning `area` consecutive columns: the layer no longer reads them.
+    static func zeroInputChannels(_ layer: inout any Layer, _ channels: [Int], area: Int, columns: Int) {
+        editWeights(&layer) { values in
+            for row in 0..<(values.count / columns) {
+                for c in channels { for f in (c * area)..<((c + 1) * area) { values[row * columns + f] = 0 } }
+            }
+        }
+    }
+
     /// The base address of a matrix's storage, to check that a buffer was written in place.
     static func address(_ m: Matrix<Float>) -> UnsafeRawPointer? {
         m.elements.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }

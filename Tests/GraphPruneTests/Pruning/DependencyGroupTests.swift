@@ -43,15 +43,7 @@ final class DependencyGroupTests: XCTestCase {
                 // A convolution's input channel owns kh·kw columns; a Dense layer's, the
                 // channel's features in its input activation.
                 let area = layers[consumer] is Conv2D ? connections.inputGroupSize : group.area[model.architecture.inputs[consumer][0]]!
-                let columns = connections.weight.columns
-                var first = true
-                layers[consumer].visitParameters { values, _ in
-                    guard first else { return }
-                    first = false
-                    for row in 0..<(values.count / columns) {
-                        for c in channels { for f in (c * area)..<((c + 1) * area) { values[row * columns + f] = 0 } }
-                    }
-                }
+                NetworkTestSupport.zeroInputChannels(&layers[consumer], channels, area: area, columns: connections.weight.columns)
             }
         }
         return Network(architecture: model.architecture, layers: layers)
@@ -199,15 +191,8 @@ final class DependencyGroupLayoutTests: XCTestCase {
         let removedChannels = (0..<6).filter { !result.layers[0].kept.contains($0) }
         let removedUnits = (0..<5).filter { !result.layers[1].kept.contains($0) }
         for (position, removed, area) in [(6, removedChannels, 4), (8, removedUnits, 1)] {
-            var first = true
             let columns = layers[position].connections!.weight.columns
-            layers[position].visitParameters { values, _ in
-                guard first else { return }
-                first = false
-                for row in 0..<(values.count / columns) {
-                    for c in removed { for f in (c * area)..<((c + 1) * area) { values[row * columns + f] = 0 } }
-                }
-            }
+            NetworkTestSupport.zeroInputChannels(&layers[position], removed, area: area, columns: columns)
         }
         let x = NetworkTestSupport.matrix(4, 32, seed: 9)
         let expected = Network(architecture: model.architecture, layers: layers).logits(x)

@@ -160,7 +160,7 @@ final class EdgePruningTests: XCTestCase {
                 XCTAssertEqual(EdgeLayers.weight(of: a), EdgeLayers.weight(of: b), name)
                 XCTAssertEqual(EdgeLayers.connections(of: a), EdgeLayers.connections(of: b), name)
             }
-            XCTAssertEqual(EdgePruning.parameterCount(of: loaded), EdgePruning.parameterCount(of: pruned))
+            XCTAssertEqual(ModelCost(loaded).parameters, ModelCost(pruned).parameters)
             let x = NetworkTestSupport.matrix(3, pruned.architecture.sizes[0], seed: 10)
             XCTAssertEqual(loaded.outputs(x), pruned.outputs(x), name)
         }

@@ -324,7 +324,7 @@ final class GlobalChannelRankingTests: XCTestCase {
             scores: [NodeScores(values: [0, 0], diagnostics: ScoreDiagnostics(nodes: 2))], names: ["z"], ratio: 0.5, minimumWidth: 1, normalization: .mean))
     }
 
-    func testGlobalScopePrunesLayersUnevenlyAndRebuildsExactly() throws {
+    func testGlobalScopeKeepsTheBruteForceRankingsChannels() throws {
         let model = PruningTestModels.model(try Architecture.multilayerPerceptron("12-10-8-3"), seed: 4)
         var pruning = NeuronPruning(scorer: MagnitudeScorer(), pruneRatio: 0.5)
         pruning.scope = .global

@@ -82,29 +82,7 @@ final class ModelEdgeScoreTests: XCTestCase {
         let positions = EdgeLayers.positions(in: model)
         let network = SynFlowNetwork(model: model, masks: [:], absoluteBiases: false)
         let (r, _) = try network.pathGradients()
-        /// The engine's `Σ f(1)` on the linearised copy of `model`, with `edit` applied to its layers.
-        func engineR(_ edit: (inout [any Layer]) -> Void = { _ in }) -> Double {
-            var layers = model.layers
-            for i in layers.indices {
-                if var norm = layers[i] as? BatchNorm {
-                    norm.scale = (0..<norm.channels).map { abs(norm.scale[$0]) / (norm.runningVariance[$0] + norm.epsilon).squareRoot() }
-                    norm.shift = [Float](repeating: 0, count: norm.channels)
-                    norm.runningMean = [Float](repeating: 0, count: norm.channels)
-                    norm.runningVariance = [Float](repeating: 1 - norm.epsilon, count: norm.channels)
-                    layers[i] = norm
-                } else if layers[i].connections != nil {
-                    var first = true
-                    layers[i].visitParameters { values, _ in
-                        values = first ? values.map { abs($0) } : [Float](repeating: 0, count: values.count)
-                        first = false
-                    }
-                }
-            }
-            edit(&layers)
-            let ones = Matrix<Float>(rows: 1, columns: model.architecture.inputSize, repeating: 1)
-            return Network(architecture: model.architecture, layers: layers).outputs(ones).elements.reduce(0) { $0 + Double($1) }
-        }
-        XCTAssertEqual(r, engineR(), accuracy: 1e-4 * r)
+        XCTAssertEqual(r, Self.linearisedR(model), accuracy: 1e-4 * r)
         let scores = try SynFlowEdgeScorer(iterations: 1).scores(EdgeScoringContext(model: model, positions: positions))
         // The shortcut's convolution and the second block's first convolution.
         let checked = ["layer1.0.shortcut.0", "layer1.1.conv1"].map { model.architecture.names.firstIndex(of: $0)! }
@@ -112,18 +90,51 @@ final class ModelEdgeScoreTests: XCTestCase {
             let w = model.layers[position].connections!.weight.elements.map { abs($0) }
             for e in stride(from: 0, to: w.count, by: 7) {
                 func quotient(_ delta: Float) -> Double {
-                    engineR { layers in
-                        var first = true
-                        layers[position].visitParameters { values, _ in
-                            if first { values[e] += delta }
-                            first = false
-                        }
-                    }
+                    Self.linearisedR(model) { layers in NetworkTestSupport.editWeights(&layers[position]) { $0[e] += delta } }
                 }
                 let expected = Double(w[e]) * (quotient(0.5) - quotient(-0.5))
                 XCTAssertEqual(scores[k].elements[e], expected, accuracy: 1e-3 * max(1, abs(expected)), "\(model.architecture.names[position]) entry \(e)")
             }
         }
+    }
+
+    /// The engine's `Σ f(1)` on the linearised copy of `model` (|W|, biases 0, BatchNorm as
+    /// `|γ|/√(σ² + ε)`), with `edit` applied to its layers: the `R` SynFlow computes.
+    static func linearisedR(_ model: Network, _ edit: (inout [any Layer]) -> Void = { _ in }) -> Double {
+        var layers = model.layers
+        for i in layers.indices {
+            if var norm = layers[i] as? BatchNorm {
+                norm.scale = (0..<norm.channels).map { abs(norm.scale[$0]) / (norm.runningVariance[$0] + norm.epsilon).squareRoot() }
+                norm.shift = [Float](repeating: 0, count: norm.channels)
+                norm.runningMean = [Float](repeating: 0, count: norm.channels)
+                norm.runningVariance = [Float](repeating: 1 - norm.epsilon, count: norm.channels)
+                layers[i] = norm
+            } else if layers[i].connections != nil {
+                // |W|, and every other parameter (the bias) 0.
+                var first = true
+                layers[i].visitParameters { values, _ in
+                    values = first ? values.map { abs($0) } : [Float](repeating: 0, count: values.count)
+                    first = false
+                }
+            }
+        }
+        edit(&layers)
+        let ones = Matrix<Float>(rows: 1, columns: model.architecture.inputSize, repeating: 1)
+        return Network(architecture: model.architecture, layers: layers).outputs(ones).elements.reduce(0) { $0 + Double($1) }
+    }
+
+    /// SynFlow through grouped and depthwise convolutions: `R` equals the engine's output sum
+    /// on the linearised network.
+    func testSynFlowThroughGroupedConvolutions() throws {
+        var graph = GraphBuilder(inputShape: [4, 5, 5])
+        var x = try graph.add("grouped", .convolution(.init(filters: 6, kernel: 3, padding: 1, groups: 2)), from: [0])
+        x = try graph.add("depthwise", .convolution(.init(filters: 6, kernel: 3, stride: 2, padding: 1, groups: 6, bias: false)), from: [x])
+        x = try graph.add("pool", .globalAveragePooling, from: [x])
+        try graph.add("fc", .dense(outputs: 3), from: [x])
+        let architecture = Architecture(inputShape: [4, 5, 5], layers: graph.layers, inputs: graph.inputs, names: graph.names)
+        let model = Network(architecture: architecture, initializer: .kaimingNormal, seed: 2)
+        let r = try SynFlowNetwork(model: model, masks: [:], absoluteBiases: false).pathGradients().r
+        XCTAssertEqual(r, Self.linearisedR(model), accuracy: 1e-4 * r)
     }
 
     func testSNIPMatchesFiniteDifferencesOfTheLoss() throws {

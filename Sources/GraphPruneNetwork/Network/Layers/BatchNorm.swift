@@ -27,7 +27,7 @@ import GraphPruneNumerics
 /// State (PyTorch's names): `weight` γ (starts at 1), `bias` β (0), `running_mean` (0),
 /// `running_var` (1); γ and β are trained, the running statistics are buffers.
 /// - Complexity: O(B · C · H · W) per pass, three passes forward in training, two backward.
-public struct BatchNorm: Layer {
+public struct BatchNorm: ConnectionlessLayer {
     /// Channels `C` and values per channel per sample `H · W`.
     public let channels: Int, area: Int
     /// The running statistics' update rate `m` (PyTorch's `momentum`, 0.1).
@@ -187,9 +187,6 @@ public struct BatchNorm: Layer {
         [NamedTensor("weight", vector: scale), NamedTensor("bias", vector: shift),
          NamedTensor("running_mean", vector: runningMean), NamedTensor("running_var", vector: runningVariance)]
     }
-    public var nonzeroConnections: Int { 0 }
-    public var maskedConnections: Int? { nil }
-    public var connections: LayerConnections? { nil }
 }
 
 extension BatchNorm {
@@ -204,11 +201,6 @@ extension BatchNorm {
         layer.frozenStatistics = frozenStatistics
         return layer
     }
-}
-
-extension BatchNorm {
-    /// No connections: unchanged.
-    public func keepingConnections(_ mask: Matrix<Float>) -> any Layer { self }
 }
 
 extension BatchNorm {

@@ -30,7 +30,7 @@ import GraphPruneNumerics
 ///
 /// - Complexity: O(batch · units) per pass; the gradients' four arrays are allocated at
 ///   initialisation and overwritten by every `backward`.
-public struct SReLU: Layer {
+public struct SReLU: ConnectionlessLayer {
     /// Left thresholds `t_l`, one per unit.
     public var tLeft: [Float]
     /// Left slopes `a_l`.
@@ -183,9 +183,6 @@ extension SReLU {
         [NamedTensor("t_left", vector: tLeft), NamedTensor("a_left", vector: aLeft),
          NamedTensor("t_right", vector: tRight), NamedTensor("a_right", vector: aRight)]
     }
-    public var nonzeroConnections: Int { 0 }
-    public var maskedConnections: Int? { nil }
-    public var connections: LayerConnections? { nil }
 }
 
 extension SReLU {
@@ -196,11 +193,6 @@ extension SReLU {
             tLeft: UnitSelection.pick(tLeft, features), aLeft: UnitSelection.pick(aLeft, features),
             tRight: UnitSelection.pick(tRight, features), aRight: UnitSelection.pick(aRight, features))
     }
-}
-
-extension SReLU {
-    /// No connections: unchanged.
-    public func keepingConnections(_ mask: Matrix<Float>) -> any Layer { self }
 }
 
 extension SReLU {

@@ -15,25 +15,13 @@ public struct Identity: StatelessLayer {
     public mutating func forward(
         _ input: Matrix<Float>, into output: inout Matrix<Float>, training: Bool, generator: inout SplitMix64
     ) {
-        output.requireShape(input.rows, input.columns, "Identity output buffer")
-        output.elements.withUnsafeMutableBufferPointer { y in
-            input.elements.withUnsafeBufferPointer { x in
-                guard let source = x.baseAddress, let target = y.baseAddress else { return }
-                target.update(from: source, count: x.count)
-            }
-        }
+        output.assign(input)
     }
 
     public mutating func backward(
         input: Matrix<Float>, output: Matrix<Float>, outputGradient: Matrix<Float>, inputGradient: inout Matrix<Float>
     ) {
-        inputGradient.requireShape(input.rows, input.columns, "Identity input gradient")
-        inputGradient.elements.withUnsafeMutableBufferPointer { dx in
-            outputGradient.elements.withUnsafeBufferPointer { dy in
-                guard let source = dy.baseAddress, let target = dx.baseAddress else { return }
-                target.update(from: source, count: dy.count)
-            }
-        }
+        inputGradient.assign(outputGradient)
     }
 }
 
