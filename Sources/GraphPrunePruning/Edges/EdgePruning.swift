@@ -113,8 +113,10 @@ public struct EdgePruning: Sendable {
             guard !sparsifier.global else {
                 throw EdgePruningError.invalidOption("density-distribution \(densityDistribution.rawValue) spreads the density over layers for the layerwise methods (spectral, greedy, random), not \(method.rawValue)")
             }
-            // The layers' PyTorch weight shapes: [out, in] or [filters, channels, kh, kw].
-            let shapes = positions.map { p in model.layers[p].stateTensors.first { $0.name == "weight" }!.tensor.shape }
+            let activations = try model.architecture.shapes()
+            let shapes = positions.map { p in
+                EdgePruning.weightShape(model.architecture.layers[p], input: activations[model.architecture.inputs[p][0]])
+            }
             let counts = candidates.map { c in c.elements.reduce(0) { $0 + ($1 != 0 ? 1 : 0) } }
             sparsifier.layerDensities = try densityDistribution.densities(shapes: shapes, counts: counts, density: density)
         }
@@ -124,6 +126,18 @@ public struct EdgePruning: Sendable {
         return EdgePruningResult(
             model: pruned, layers: reports, parameterCountBefore: ModelCost(model).parameters,
             parameterCount: ModelCost(pruned).parameters)
+    }
+
+    /// A layer's weight shape as PyTorch stores it — `[out, in]`, or `[filters, channels, kh, kw]`
+    /// for a convolution — from its spec and input shape `[C, H, W]`; `[]` for a layer without
+    /// weights (never pruned).
+    static func weightShape(_ spec: Architecture.LayerSpec, input: [Int]) -> [Int] {
+        switch spec {
+        case .dense(let n), .sparseDense(let n, _): [n, input.reduce(1, *)]
+        case .conv2d(let f, let k, _): [f, input[0], k, k]
+        case .convolution(let c): [c.filters, input[0] / c.groups, c.kernel, c.kernel]
+        case .maxPool, .averagePool, .globalAveragePooling, .relu, .srelu, .dropout, .batchNorm, .add, .flatten, .identity: []
+        }
     }
 
     /// The pruned positions: `layers`, or every prunable layer (minus the output layer with

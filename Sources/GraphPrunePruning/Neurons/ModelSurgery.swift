@@ -26,7 +26,7 @@ public enum ModelSurgery {
     public static func prunableLayers(of model: Network) -> [PrunableLayer] {
         let output = NeuronPruning.outputPosition(of: model)
         return model.architecture.layers.enumerated().compactMap { i, spec in
-            guard i != output, let units = NeuronPruning.units(of: model.layers[i]) else { return nil }
+            guard i != output, let units = NeuronPruning.units(at: i, in: model) else { return nil }
             let kind: PrunableLayer.Kind
             switch spec {
             case .dense: kind = .dense

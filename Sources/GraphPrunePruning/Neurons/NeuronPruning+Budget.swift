@@ -49,7 +49,7 @@ extension NeuronPruning {
             throw NeuronPruningError.invalidOption("\(model.architecture.summary) is a graph with branches: parameter budgets are matched for chains")
         }
         let sorted = try groups(for: positions, in: model).map { $0.producers[0] }
-        let units = sorted.map { NeuronPruning.units(of: model.layers[$0])! }
+        let units = sorted.map { NeuronPruning.units(at: $0, in: model)! }
         let shapes = try model.architecture.shapes()
         var counters = try sparseCounters(model, pruned: sorted, shapes: shapes, scorer: scorer)
 
@@ -101,7 +101,7 @@ extension NeuronPruning {
         // The pruned layer feeding each parameterised layer, if any.
         var feeder = [Int: Int]()
         for position in pruned {
-            if let next = ((position + 1)..<model.layers.count).first(where: { units(of: model.layers[$0]) != nil }) {
+            if let next = ((position + 1)..<model.layers.count).first(where: { units(at: $0, in: model) != nil }) {
                 feeder[next] = position
             }
         }

@@ -74,37 +74,36 @@ public struct NeuronPruning: Sendable {
     public func prune(_ model: Network, layers positions: [Int]) throws -> NeuronPruningResult {
         try NeuronPruning.validate(pruneRatio: pruneRatio, minimumWidth: minimumWidth)
         let groups = try NeuronPruning.groups(for: positions, in: model)
-        for group in groups where scope == .layer {
-            let pruned = NeuronPruning.prunedCount(ratio: pruneRatio, units: group.units)
+        let names = model.architecture.names
+        for group in groups {
+            // Layerwise every group loses its share; globally the minimum width only caps it.
+            let pruned = scope == .layer ? NeuronPruning.prunedCount(ratio: pruneRatio, units: group.units) : 0
             if group.units - pruned < minimumWidth {
                 throw NeuronPruningError.collapse(
                     position: group.producers[0], units: group.units, pruned: pruned, minimumWidth: minimumWidth,
-                    name: model.architecture.names[group.producers[0]])
+                    name: names[group.producers[0]])
             }
         }
-        var selections = [(group: DependencyGroup, kept: [Int], scores: NodeScores)]()
-        for group in groups {
-            let scores = try groupScoring.scores(of: group, in: model, with: scorer)
-            let mask = scores.keptMask(pruneRatio: pruneRatio)
-            selections.append((group, mask.indices.filter { mask[$0] }, scores))
-        }
-        if scope == .global {
-            if let narrow = groups.first(where: { $0.units < minimumWidth }) {
-                throw NeuronPruningError.collapse(
-                    position: narrow.producers[0], units: narrow.units, pruned: 0, minimumWidth: minimumWidth,
-                    name: model.architecture.names[narrow.producers[0]])
+        let scores = try groups.map { try groupScoring.scores(of: $0, in: model, with: scorer) }
+        let kept: [[Int]]
+        switch scope {
+        case .layer:
+            kept = scores.map { s in
+                let mask = s.keptMask(pruneRatio: pruneRatio)
+                return mask.indices.filter { mask[$0] }
             }
-            let kept = try GlobalChannelRanking.kept(
-                scores: selections.map(\.scores), names: groups.map { model.architecture.names[$0.producers[0]] },
-                ratio: pruneRatio, minimumWidth: minimumWidth, normalization: normalization)
-            for k in selections.indices { selections[k].kept = kept[k] }
+        case .global:
+            kept = try GlobalChannelRanking.kept(
+                scores: scores, names: groups.map { names[$0.producers[0]] }, ratio: pruneRatio,
+                minimumWidth: minimumWidth, normalization: normalization)
         }
+        let selections = groups.indices.map { (group: groups[$0], kept: kept[$0], scores: scores[$0]) }
         let rebuilt = try NeuronPruning.rebuild(model, keeping: selections.map { ($0.group, $0.kept) })
         let before = ModelCost(model), after = ModelCost(rebuilt)
         let reports = selections.map { s in
             NeuronPruningLayerReport(
-                position: s.group.producers[0], name: model.architecture.names[s.group.producers[0]],
-                coupled: s.group.producers.dropFirst().map { model.architecture.names[$0] },
+                position: s.group.producers[0], name: names[s.group.producers[0]],
+                coupled: s.group.producers.dropFirst().map { names[$0] },
                 unitsBefore: s.group.units, kept: s.kept, scores: s.scores.values, diagnostics: s.scores.diagnostics,
                 parametersBefore: s.group.producers.reduce(0) { $0 + before.layers[$1].parameters },
                 parametersAfter: s.group.producers.reduce(0) { $0 + after.layers[$1].parameters },
@@ -119,14 +118,21 @@ public struct NeuronPruning: Sendable {
         min(units, Int((ratio * Double(units) * (1 + 1e-9)).rounded(.down)))
     }
 
-    /// The position of the output layer: the last layer with connections (the one giving the
+    /// The position of the output layer: the last layer with neurons (the one giving the
     /// logits), or nil for a model without one.
     public static func outputPosition(of model: Network) -> Int? {
-        model.layers.lastIndex { $0.connections != nil }
+        model.layers.indices.last { units(at: $0, in: model) != nil }
     }
 
-    /// The neuron count of a layer with connections (rows of its weight), nil for other layers.
-    static func units(of layer: any Layer) -> Int? { layer.connections?.weight.rows }
+    /// The neurons of the layer at `position` (rows of its weight: Dense units, convolution
+    /// filters), from its spec; nil for a layer without weights.
+    static func units(at position: Int, in model: Network) -> Int? {
+        switch model.architecture.layers[position] {
+        case .dense(let n), .sparseDense(let n, _), .conv2d(let n, _, _): n
+        case .convolution(let c): c.filters
+        case .maxPool, .averagePool, .globalAveragePooling, .relu, .srelu, .dropout, .batchNorm, .add, .flatten, .identity: nil
+        }
+    }
 
     static func validate(pruneRatio: Double, minimumWidth: Int) throws {
         guard pruneRatio >= 0 && pruneRatio < 1 else {
@@ -154,7 +160,7 @@ public struct NeuronPruning: Sendable {
             guard position >= 0 && position < model.layers.count else {
                 throw NeuronPruningError.invalidOption("layers.\(position) does not exist: the model has \(model.layers.count) layers")
             }
-            guard units(of: model.layers[position]) != nil else {
+            guard units(at: position, in: model) != nil else {
                 throw NeuronPruningError.notPrunable(position: position, kind: "\(type(of: model.layers[position]))", name: names[position])
             }
             if position == output { throw NeuronPruningError.outputLayer(position: position, name: names[position]) }
