@@ -9,6 +9,7 @@ import PackageDescription
 //                          spectral sparsification (weights only)                ← Numerics
 //   GraphPruneIO           .npy, safetensors, Matrix Market, CSV, data sets        ← Graphs
 //   GraphPruneNetwork      layers, the model, optimisers, training, checkpoints     ← IO
+//   GraphPruneInterchange  ONNX import / export, PyTorch state dicts, model files    ← Network
 //   GraphPrunePruning      neuron and edge pruning, model edge scores, SET/CenSET   ← Network
 //   GraphPruneExperiments  studies, runs, results store, reports and plots         ← Pruning
 //   GraphPruneCLI          the `graphprune` commands as a library                  ← Experiments
@@ -24,6 +25,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // Thin private shims over Debian's C libraries: a module map and one header each.
@@ -46,34 +48,42 @@ let package = Package(
         .target(name: "GraphPruneGraphs", dependencies: ["GraphPruneNumerics"]),
         .target(name: "GraphPruneIO", dependencies: ["GraphPruneNumerics", "GraphPruneGraphs", "CZlib"]),
         .target(name: "GraphPruneNetwork", dependencies: ["GraphPruneNumerics", "GraphPruneIO"]),
+        // ONNX's protobuf messages are generated Swift committed under ONNX/Generated
+        // (Scripts/regenerate-onnx-proto); no build runs protoc.
+        .target(
+            name: "GraphPruneInterchange",
+            dependencies: [
+                "GraphPruneNumerics", "GraphPruneIO", "GraphPruneNetwork",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]),
         .target(
             name: "GraphPrunePruning",
             dependencies: ["GraphPruneNumerics", "GraphPruneGraphs", "GraphPruneIO", "GraphPruneNetwork"]),
         .target(
             name: "GraphPruneExperiments",
             dependencies: [
-                "GraphPruneNumerics", "GraphPruneGraphs", "GraphPruneIO", "GraphPruneNetwork", "GraphPrunePruning",
-                .product(name: "Yams", package: "Yams"),
+                "GraphPruneNumerics", "GraphPruneGraphs", "GraphPruneIO", "GraphPruneNetwork", "GraphPruneInterchange",
+                "GraphPrunePruning", .product(name: "Yams", package: "Yams"),
             ]),
         .target(
             name: "GraphPruneCLI",
             dependencies: [
-                "GraphPruneNumerics", "GraphPruneGraphs", "GraphPruneIO", "GraphPruneNetwork", "GraphPrunePruning",
-                "GraphPruneExperiments",
+                "GraphPruneNumerics", "GraphPruneGraphs", "GraphPruneIO", "GraphPruneNetwork", "GraphPruneInterchange",
+                "GraphPrunePruning", "GraphPruneExperiments",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .target(
             name: "GraphPrune",
             dependencies: [
-                "GraphPruneNumerics", "GraphPruneGraphs", "GraphPruneIO", "GraphPruneNetwork", "GraphPrunePruning",
-                "GraphPruneExperiments",
+                "GraphPruneNumerics", "GraphPruneGraphs", "GraphPruneIO", "GraphPruneNetwork", "GraphPruneInterchange",
+                "GraphPrunePruning", "GraphPruneExperiments",
             ]),
         .executableTarget(name: "graphprune", dependencies: ["GraphPruneCLI"]),
         .testTarget(
             name: "GraphPruneTests",
             dependencies: [
                 "GraphPrune", "GraphPruneNumerics", "GraphPruneGraphs", "GraphPruneIO", "GraphPruneNetwork",
-                "GraphPrunePruning", "GraphPruneExperiments", "GraphPruneCLI", "CZlib",
+                "GraphPruneInterchange", "GraphPrunePruning", "GraphPruneExperiments", "GraphPruneCLI", "CZlib",
             ]),
     ],
     swiftLanguageModes: [.v6]

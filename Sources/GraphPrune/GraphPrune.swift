@@ -4,5 +4,6 @@
 @_exported import GraphPruneGraphs
 @_exported import GraphPruneIO
 @_exported import GraphPruneNetwork
+@_exported import GraphPruneInterchange
 @_exported import GraphPrunePruning
 @_exported import GraphPruneExperiments

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GraphPruneExperiments
+import GraphPruneInterchange
 import GraphPruneNetwork
 
 /// `graphprune evaluate`: test accuracy and loss of a saved model.
@@ -18,7 +19,7 @@ struct EvaluateCommand: ParsableCommand {
     var seed: UInt64 = 0
 
     func run() throws {
-        var (network, _) = try ModelCheckpoint.load(URL(fileURLWithPath: model))
+        var (network, _) = try ModelFile.load(URL(fileURLWithPath: model))
         let split = try data.load(seed: seed)
         guard network.architecture.inputSize == split.test.features.columns else {
             throw OptionError("--model", "\(model) expects \(network.architecture.inputSize) inputs but \(data.dataset.rawValue) has \(split.test.features.columns) features")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GraphPruneExperiments
+import GraphPruneInterchange
 import GraphPruneIO
 import GraphPruneNetwork
 import GraphPrunePruning
@@ -43,7 +44,7 @@ struct FinetuneCommand: ParsableCommand {
     func run() throws {
         var settings = try training.settings()
         try requireWritableDirectory(for: save, option: "--save")
-        var (network, metadata) = try ModelCheckpoint.load(URL(fileURLWithPath: model))
+        var (network, metadata) = try ModelFile.load(URL(fileURLWithPath: model))
         var split = try data.load(seed: settings.seed)
         guard network.architecture.inputSize == split.train.features.columns else {
             throw OptionError("--model", "\(model) expects \(network.architecture.inputSize) inputs but \(data.dataset.rawValue) has \(split.train.features.columns) features")
@@ -73,7 +74,7 @@ struct FinetuneCommand: ParsableCommand {
             onBatch: { progress.batch(epoch: $0, batch: $1, of: $2) }, onEpoch: { progress.epoch($0) })
         if let save {
             metadata["finetune"] = "epochs \(settings.epochs), seed \(settings.seed)" + (classes.map { ", classes \($0)" } ?? "") + (shots.map { ", shots \($0)" } ?? "")
-            try ModelCheckpoint.save(network, to: URL(fileURLWithPath: save), metadata: metadata)
+            try ModelFile.save(network, to: URL(fileURLWithPath: save), metadata: metadata)
         }
         let accuracy = history.last?.testAccuracy ?? network.evaluate(split.test).accuracy
         print(String(format: "test_accuracy=%.4f", accuracy))

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GraphPruneExperiments
+import GraphPruneInterchange
 import GraphPruneIO
 import GraphPruneNetwork
 import GraphPrunePruning
@@ -29,7 +30,7 @@ struct InspectCommand: ParsableCommand {
     func run() throws {
         let network: Network
         if let model {
-            network = try ModelCheckpoint.load(URL(fileURLWithPath: model)).model
+            network = try ModelFile.load(URL(fileURLWithPath: model)).model
         } else {
             let shape = dataset.inputShape
             do {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GraphPruneExperiments
+import GraphPruneInterchange
 import GraphPruneGraphs
 import GraphPruneIO
 import GraphPruneNetwork
@@ -80,7 +81,7 @@ struct PruneCommand: ParsableCommand {
 
     func run() throws {
         try requireWritableDirectory(for: output, option: "--output")
-        let (original, metadata) = try ModelCheckpoint.load(URL(fileURLWithPath: model))
+        let (original, metadata) = try ModelFile.load(URL(fileURLWithPath: model))
         var lines = [String]()
         let pruned: Network
         switch granularity {
@@ -115,7 +116,7 @@ struct PruneCommand: ParsableCommand {
             guard ratio == nil else { throw OptionError("--ratio", "applies to neuron pruning; edge pruning takes --density") }
             guard let density else { throw OptionError("--density", "edge pruning needs --density Q (fraction of weights kept)") }
             guard density > 0 && density <= 1 else { throw OptionError("--density", "\(density) is outside (0, 1]") }
-            let initial = try rewindTo.map { try ModelCheckpoint.load(URL(fileURLWithPath: $0)).model }
+            let initial = try rewindTo.map { try ModelFile.load(URL(fileURLWithPath: $0)).model }
             if let initial, initial.architecture != original.architecture {
                 throw OptionError("--rewind-to", "\(rewindTo!) has another architecture than \(model)")
             }
@@ -145,7 +146,7 @@ struct PruneCommand: ParsableCommand {
         }
         var meta = metadata
         meta["pruning"] = "graphprune prune --granularity \(granularity.rawValue) --scorer \(scorer)" + (ratio.map { " --ratio \($0)" } ?? "") + (density.map { " --density \($0)" } ?? "") + " --seed \(seed)"
-        try ModelCheckpoint.save(pruned, to: URL(fileURLWithPath: output), metadata: meta)
+        try ModelFile.save(pruned, to: URL(fileURLWithPath: output), metadata: meta)
         print(lines.joined(separator: "\n"))
     }
 

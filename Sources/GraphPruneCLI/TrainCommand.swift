@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GraphPruneExperiments
+import GraphPruneInterchange
 import GraphPruneIO
 import GraphPruneNetwork
 import GraphPruneNumerics
@@ -87,7 +88,7 @@ struct TrainCommand: ParsableCommand {
         }
 
         if let save {
-            try ModelCheckpoint.save(model, to: URL(fileURLWithPath: save), metadata: [
+            try ModelFile.save(model, to: URL(fileURLWithPath: save), metadata: [
                 "dataset": data.dataset.rawValue, "preprocessing": "standardize(train mean, train std)",
                 "seed": String(seed), "epochs": String(epochs),
             ])

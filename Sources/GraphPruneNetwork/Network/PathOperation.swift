@@ -10,8 +10,8 @@ public enum PathOperation: Sendable {
     case convolution(weight: Matrix<Float>, bias: [Float], geometry: ConvolutionGeometry, groups: Int)
     /// `y_c = scale_c · x_c + shift_c` per channel of `area` values (BatchNorm in evaluation).
     case channelAffine(scale: [Float], shift: [Float], area: Int)
-    case maxPool(input: ImageShape, size: Int)
-    case averagePool(input: ImageShape, size: Int)
+    case maxPool(input: ImageShape, window: PoolingWindow)
+    case averagePool(input: ImageShape, window: PoolingWindow, countsPadding: Bool)
     /// The mean of each channel's `area` values.
     case globalAverage(channels: Int, area: Int)
     /// `y = x` on non-negative inputs (ReLU, dropout in evaluation, Identity, Add of the summed

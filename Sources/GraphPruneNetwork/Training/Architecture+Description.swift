@@ -18,6 +18,11 @@ extension Architecture.LayerSpec: CustomStringConvertible {
         case .add: "add"
         case .flatten: "flatten"
         case .identity: "identity"
+        case .pooling(let p):
+            "\(p.kind == .max ? "max" : "average") pool \(p.window.kernel)×\(p.window.kernel)/\(p.window.stride) pad \(p.window.padding)"
+                + (p.kind == .average && p.window.padding > 0 && !p.countsPadding ? " (padding not counted)" : "")
+        case .clip(let a, let b): "clip [\(a), \(b)]"
+        case .channelAffine: "channel affine"
         }
     }
 }

@@ -107,7 +107,9 @@ extension Architecture {
             case .averagePool(let size): tokens.append("a\(size)")
             case .batchNorm: tokens.append("bn")
             case .flatten: tokens.append("flatten")
-            case .relu, .srelu, .dropout, .add, .identity: break
+            case .pooling(let p): tokens.append("\(p.kind == .max ? "p" : "a")\(p.window.kernel)s\(p.window.stride)")
+            case .channelAffine: tokens.append("affine")
+            case .relu, .srelu, .dropout, .add, .identity, .clip: break
             }
         }
         let prefix = tokens.first.flatMap { Int($0) } == nil ? "\(inputShape.map(String.init).joined(separator: "×")) " : ""

@@ -44,6 +44,27 @@ public struct Architecture: Codable, Equatable, Sendable {
         /// `C × H × W` → `C·H·W` (the data does not move).
         case flatten
         case identity
+        /// Max or average pooling with kernel, stride and padding (`Pooling`).
+        case pooling(Pooling)
+        /// `min(max(x, minimum), maximum)` entrywise (ReLU6: 0 and 6).
+        case clip(minimum: Double, maximum: Double)
+        /// A fixed affine map per channel, `y = scale_c · x + shift_c` (`ChannelAffine`); one
+        /// entry applies to every channel.
+        case channelAffine(scale: [Double], shift: [Double])
+    }
+
+    /// A pooling's kind and windows (PyTorch's `MaxPool2d(k, s, p)` or `AvgPool2d(k, s, p,
+    /// count_include_pad=countsPadding)`).
+    public struct Pooling: Codable, Equatable, Sendable {
+        public enum Kind: String, Codable, Sendable { case max, average }
+        public var kind: Kind
+        public var window: PoolingWindow
+        /// Average pooling: whether padded positions count in the divisor.
+        public var countsPadding: Bool
+
+        public init(_ kind: Kind, window: PoolingWindow, countsPadding: Bool = true) {
+            (self.kind, self.window, self.countsPadding) = (kind, window, countsPadding)
+        }
     }
 
     /// A convolution's hyperparameters (square kernel, stride and symmetric padding, as
@@ -128,7 +149,7 @@ public struct Architecture: Codable, Equatable, Sendable {
     }
 
     /// The output shape of `layer` on an input of shape `s`.
-    private func outputShape(of layer: LayerSpec, input s: [Int], node: String) throws -> [Int] {
+    package func outputShape(of layer: LayerSpec, input s: [Int], node: String) throws -> [Int] {
         switch layer {
         case .dense(let n), .sparseDense(let n, _): return [1, 1, n]
         case .conv2d(let filters, let kernel, let same):
@@ -150,9 +171,19 @@ public struct Architecture: Codable, Equatable, Sendable {
                 throw ArchitectureError("node \(node): a \(size)×\(size) pool does not fit a \(s[1])×\(s[2]) input")
             }
             return [s[0], s[1] / size, s[2] / size]
+        case .pooling(let p):
+            if let problem = p.window.problem(height: s[1], width: s[2]) { throw ArchitectureError("node \(node): \(problem)") }
+            let (h, w) = p.window.outputExtents(height: s[1], width: s[2])
+            return [s[0], h, w]
         case .globalAveragePooling: return [s[0], 1, 1]
         case .flatten: return [1, 1, s.reduce(1, *)]
-        case .relu, .srelu, .dropout, .batchNorm, .add, .identity: return s
+        case .channelAffine(let scale, let shift):
+            let channels = Architecture.channelLayout(of: s).channels
+            guard [1, channels].contains(scale.count), [1, channels].contains(shift.count) else {
+                throw ArchitectureError("node \(node): \(scale.count) scales and \(shift.count) shifts for \(channels) channels (1 or \(channels) each)")
+            }
+            return s
+        case .relu, .srelu, .dropout, .batchNorm, .add, .identity, .clip: return s
         }
     }
 
@@ -287,6 +318,12 @@ extension Architecture.LayerSpec {
         case .dropout(let rate) where !(rate >= 0 && rate < 1): return "dropout rate \(rate) is outside [0, 1)"
         case .batchNorm(let momentum, let epsilon) where !(momentum >= 0 && momentum <= 1) || !(Float(epsilon) > 0 && Float(epsilon).isFinite):
             return "batch norm momentum \(momentum) must lie in [0, 1] and ε \(epsilon) be a positive, finite Float"
+        case .pooling(let p) where p.window.kernel <= 0 || p.window.stride <= 0 || p.window.padding < 0 || 2 * p.window.padding > p.window.kernel:
+            return "pool kernel \(p.window.kernel) and stride \(p.window.stride) must be positive, padding \(p.window.padding) between 0 and half the kernel"
+        case .clip(let a, let b) where !(Float(a).isFinite && Float(b).isFinite && a <= b):
+            return "clip bounds \(a) and \(b) must be finite Floats with minimum ≤ maximum"
+        case .channelAffine(let scale, let shift) where !(scale + shift).allSatisfy({ Float($0).isFinite }) || scale.isEmpty || shift.isEmpty:
+            return "channel affine constants must be finite Floats, at least one each"
         default: return nil
         }
     }
@@ -308,7 +345,8 @@ extension Architecture.LayerSpec {
         case .conv2d(let f, let k, _): [f, k]
         case .convolution(let c): [c.filters, c.kernel, c.stride, c.padding, c.groups]
         case .maxPool(let s), .averagePool(let s): [s]
-        case .globalAveragePooling, .relu, .srelu, .dropout, .batchNorm, .add, .flatten, .identity: []
+        case .pooling(let p): [p.window.kernel, p.window.stride, p.window.padding]
+        case .globalAveragePooling, .relu, .srelu, .dropout, .batchNorm, .add, .flatten, .identity, .clip, .channelAffine: []
         }
     }
 
@@ -329,7 +367,7 @@ extension Architecture.LayerSpec {
         case .convolution(let c): return product(c.filters, input[0] / c.groups, c.kernel, c.kernel, 2)
         case .batchNorm: return product(4, Architecture.channelLayout(of: input).channels)
         case .srelu: return product(4, inputs)
-        case .maxPool, .averagePool, .globalAveragePooling, .relu, .dropout, .add, .flatten, .identity: return 0
+        case .maxPool, .averagePool, .pooling, .globalAveragePooling, .relu, .dropout, .add, .flatten, .identity, .clip, .channelAffine: return 0
         }
     }
 }

@@ -8,12 +8,15 @@ import GraphPruneNumerics
 /// load into PyTorch by name. In a chain the nodes are `layers.{i}`; in a built-in graph they
 /// are PyTorch module paths (`layer1.0.conv1.weight`, `layer1.0.bn1.running_mean`).
 /// - Dense: `weight` (F32, out × in), `bias`;
-/// - sparse Dense: the same, zeros where no connection exists, plus `mask` (1 where a
-///   connection exists — a connection may hold the weight 0, e.g. just regrown);
+/// - sparse Dense: the same, zeros where no connection exists, plus `weight_mask` (1 where a
+///   connection exists — a connection may hold the weight 0, e.g. just regrown), named as
+///   `torch.nn.utils.prune` names a mask (`mask` before 0.7, still read);
 /// - Conv2D: `weight` (`filters × C/g × k × k`, PyTorch OIHW), `bias` (unless the convolution
-///   has none), and for an edge-pruned convolution `mask` (same shape, 1 = kept connection);
+///   has none), and for an edge-pruned convolution `weight_mask` (same shape, 1 = kept connection);
 /// - BatchNorm: `weight` γ, `bias` β, `running_mean`, `running_var`;
 /// - SReLU: `t_left`, `a_left`, `t_right`, `a_right`.
+/// (A constant channel affine map keeps its constants in the architecture, not as tensors, so
+/// that an imported model's state dict has exactly the tensors PyTorch's has.)
 public enum ModelCheckpoint {
     public static let formatKey = "format"
     /// Written into every checkpoint's metadata.
@@ -39,14 +42,22 @@ public enum ModelCheckpoint {
             throw FileFormatError(file: name, problem: "no 'architecture' in the metadata: not a graphprune checkpoint")
         }
         let architecture = try Architecture.fromJSON(json, name: name)
+        return (try network(architecture, tensors: tensors, file: name), metadata)
+    }
+
+    /// The network of a validated `architecture` whose state is `tensors`, named
+    /// `{node}.{tensor}` as `save` names them (also what an importer builds, `file` naming its
+    /// source in errors).
+    /// - Throws: `FileFormatError` naming the tensor that is missing, misshapen or not finite.
+    public static func network(_ architecture: Architecture, tensors: [String: Tensor], file: String) throws -> Network {
         let shapes = try architecture.shapes()
         var layers = [any Layer]()
         for (i, spec) in architecture.layers.enumerated() {
             let s = shapes[architecture.inputs[i][0]]
-            let state = StateReader(file: name, node: architecture.names[i], tensors: tensors)
+            let state = StateReader(file: file, node: architecture.names[i], tensors: tensors)
             layers.append(try state.layer(spec, input: ImageShape(channels: s[0], height: s[1], width: s[2])))
         }
-        return (Network(architecture: architecture, layers: layers), metadata)
+        return Network(architecture: architecture, layers: layers)
     }
 }
 
@@ -71,6 +82,10 @@ private struct StateReader {
 
     func has(_ key: String) -> Bool { tensors["\(node).\(key)"] != nil }
 
+    /// The key of the node's mask: `weight_mask` (as `torch.nn.utils.prune` names it), or
+    /// `mask` in checkpoints written before 0.7.
+    var maskKey: String { has("mask") && !has("weight_mask") ? "mask" : "weight_mask" }
+
     /// The layer of `spec` on inputs of shape `input`, its state read from the file.
     func layer(_ spec: Architecture.LayerSpec, input: ImageShape) throws -> any Layer {
         switch spec {
@@ -79,7 +94,7 @@ private struct StateReader {
             return Dense(weight: Matrix(rows: outputs, columns: input.size, elements: weight), bias: try values("bias", shape: [outputs]))
         case .sparseDense(let outputs, _):
             let weight = try values("weight", shape: [outputs, input.size])
-            let mask = try values("mask", shape: [outputs, input.size])
+            let mask = try values(maskKey, shape: [outputs, input.size])
             var connections = [(output: Int, input: Int)](), kept = [Float]()
             for k in mask.indices where mask[k] != 0 {
                 connections.append((k / input.size, k % input.size))
@@ -115,6 +130,9 @@ private struct StateReader {
                 tRight: try values("t_right", shape: n), aRight: try values("a_right", shape: n))
         case .dropout(let rate): return Dropout(rate: Float(rate))
         case .add, .flatten, .identity: return Identity()
+        case .pooling(let p): return p.layer(input: input)
+        case .clip(let a, let b): return Clip(minimum: Float(a), maximum: Float(b))
+        case .channelAffine(let scale, let shift): return ChannelAffine(scale: scale, shift: shift, input: input)
         }
     }
 
@@ -123,7 +141,7 @@ private struct StateReader {
         let shape = [c.filters, input.channels / c.groups, c.kernel, c.kernel]
         let taps = shape[1] * c.kernel * c.kernel
         let weight = Matrix(rows: c.filters, columns: taps, elements: try values("weight", shape: shape))
-        let mask = try has("mask") ? Matrix(rows: c.filters, columns: taps, elements: try values("mask", shape: shape)) : nil
+        let mask = has(maskKey) ? Matrix(rows: c.filters, columns: taps, elements: try values(maskKey, shape: shape)) : nil
         var layer = Conv2D(
             input: input, kernel: (c.kernel, c.kernel), stride: (c.stride, c.stride), padding: padding, groups: c.groups,
             weight: weight, bias: c.bias ? try values("bias", shape: [c.filters]) : nil)

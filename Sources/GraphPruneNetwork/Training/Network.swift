@@ -55,6 +55,9 @@ public struct Network: Sendable {
             case .srelu: layers.append(SReLU(units: input.size, generator: &generator))
             case .dropout(let rate): layers.append(Dropout(rate: Float(rate)))
             case .add, .flatten, .identity: layers.append(Identity())
+            case .pooling(let p): layers.append(p.layer(input: input))
+            case .clip(let a, let b): layers.append(Clip(minimum: Float(a), maximum: Float(b)))
+            case .channelAffine(let scale, let shift): layers.append(ChannelAffine(scale: scale, shift: shift, input: input))
             }
         }
         self.init(architecture: architecture, layers: layers)

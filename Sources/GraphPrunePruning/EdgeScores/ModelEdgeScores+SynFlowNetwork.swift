@@ -43,8 +43,9 @@ struct SynFlowNetwork {
         case affine(weight: Matrix<Double>, bias: [Double])
         case convolution(weight: Matrix<Double>, bias: [Double], geometry: ConvolutionGeometry, groups: Int)
         case channelAffine(scale: [Double], shift: [Double], area: Int)
-        case maxPool(input: ImageShape, size: Int)
-        case averagePool(input: ImageShape, size: Int)
+        /// Each output's window as the input indices it covers (row-major), and its divisor.
+        case maxPool(windows: [[Int]])
+        case averagePool(windows: [[Int]], divisors: [Double])
         case average(channels: Int, area: Int)
         case identity
     }
@@ -72,8 +73,11 @@ struct SynFlowNetwork {
                 return .convolution(weight: linearised(w), bias: biases(b), geometry: geometry, groups: groups)
             case .channelAffine(let scale, let shift, let area):
                 return .channelAffine(scale: scale.map { abs(Double($0)) }, shift: biases(shift), area: area)
-            case .maxPool(let input, let size): return .maxPool(input: input, size: size)
-            case .averagePool(let input, let size): return .averagePool(input: input, size: size)
+            case .maxPool(let input, let window): return .maxPool(windows: Self.windows(input, window))
+            case .averagePool(let input, let window, let countsPadding):
+                let windows = Self.windows(input, window)
+                return .averagePool(
+                    windows: windows, divisors: windows.map { Double(countsPadding ? window.kernel * window.kernel : $0.count) })
             case .globalAverage(let channels, let area): return .average(channels: channels, area: area)
             case .identity: return .identity
             }
@@ -115,13 +119,14 @@ struct SynFlowNetwork {
                 dx = Self.fold(geometry, Self.stacked(zip(wb, gm).map { $0.multiplied(by: $1, transposingSelf: true) }))
             case .channelAffine(let scale, _, let area):
                 dx = g.indices.map { g[$0] * scale[$0 / area] }
-            case .maxPool(let input, let size):
-                let (_, winners) = Self.pool(x, input: input, size: size)
+            case .maxPool(let windows):
                 var routed = [Double](repeating: 0, count: x.count)
-                for (o, source) in winners.enumerated() { routed[source] += g[o] }
+                for (o, taps) in windows.enumerated() { routed[Self.winner(x, taps)] += g[o] }
                 dx = routed
-            case .averagePool(let input, let size):
-                dx = Self.averagePoolGradient(g, input: input, size: size)
+            case .averagePool(let windows, let divisors):
+                var spread = [Double](repeating: 0, count: x.count)
+                for (o, taps) in windows.enumerated() { for t in taps { spread[t] += g[o] / divisors[o] } }
+                dx = spread
             case .average(let channels, let area):
                 dx = (0..<(channels * area)).map { g[$0 / area] / Double(area) }
             case .identity:
@@ -148,10 +153,10 @@ struct SynFlowNetwork {
             return y.elements.indices.map { y.elements[$0] + b[$0 / geometry.pixels] }
         case .channelAffine(let scale, let shift, let area):
             return x.indices.map { scale[$0 / area] * x[$0] + shift[$0 / area] }
-        case .averagePool(let input, let size):
-            return averagePool(x, input: input, size: size)
-        case .maxPool(let input, let size):
-            return pool(x, input: input, size: size).values
+        case .averagePool(let windows, let divisors):
+            return windows.indices.map { o in windows[o].reduce(0) { $0 + x[$1] } / divisors[o] }
+        case .maxPool(let windows):
+            return windows.map { x[winner(x, $0)] }
         case .average(let channels, let area):
             return (0..<channels).map { c in x[(c * area)..<((c + 1) * area)].reduce(0, +) / Double(area) }
         case .identity:
@@ -159,28 +164,26 @@ struct SynFlowNetwork {
         }
     }
 
-    /// Window maxima of `s × s` windows and the index of each winner (first on ties).
-    private static func pool(_ x: [Double], input: ImageShape, size s: Int) -> (values: [Double], winners: [Int]) {
-        let (h, w) = (input.height, input.width)
-        let (oh, ow) = (h / s, w / s)
-        var values = [Double](), winners = [Int]()
-        values.reserveCapacity(input.channels * oh * ow)
-        winners.reserveCapacity(input.channels * oh * ow)
+    /// The input indices (within a sample, row-major) of every output's window clipped to the
+    /// plane, outputs in C order.
+    private static func windows(_ input: ImageShape, _ window: PoolingWindow) -> [[Int]] {
+        let (h, w) = (input.height, input.width), out = window.output(on: input)
+        var result = [[Int]]()
+        result.reserveCapacity(out.size)
         for c in 0..<input.channels {
-            for oy in 0..<oh {
-                for ox in 0..<ow {
-                    var best = c * h * w + s * oy * w + s * ox
-                    for i in 0..<s {
-                        for j in 0..<s where x[c * h * w + (s * oy + i) * w + s * ox + j] > x[best] {
-                            best = c * h * w + (s * oy + i) * w + s * ox + j
-                        }
-                    }
-                    values.append(x[best])
-                    winners.append(best)
+            for oy in 0..<out.height {
+                for ox in 0..<out.width {
+                    let columns = window.span(ox, extent: w)
+                    result.append(window.span(oy, extent: h).flatMap { i in columns.map { c * h * w + i * w + $0 } })
                 }
             }
         }
-        return (values, winners)
+        return result
+    }
+
+    /// The tap holding the window's maximum, the first on ties (as `MaxPool2D`).
+    private static func winner(_ x: [Double], _ taps: [Int]) -> Int {
+        taps.dropFirst().reduce(taps[0]) { best, t in x[t] > x[best] ? t : best }
     }
 
     /// The `groups` consecutive row blocks of `m` (a grouped convolution's per-group weights,
@@ -195,37 +198,6 @@ struct SynFlowNetwork {
     private static func stacked(_ blocks: [Matrix<Double>]) -> Matrix<Double> {
         guard blocks.count > 1 else { return blocks[0] }
         return Matrix(rows: blocks.reduce(0) { $0 + $1.rows }, columns: blocks[0].columns, elements: blocks.flatMap(\.elements))
-    }
-
-    /// Means of `s × s` windows (stride `s`), per channel.
-    private static func averagePool(_ x: [Double], input: ImageShape, size s: Int) -> [Double] {
-        let (h, w) = (input.height, input.width), (oh, ow) = (h / s, w / s)
-        var values = [Double]()
-        for c in 0..<input.channels {
-            for oy in 0..<oh {
-                for ox in 0..<ow {
-                    var sum = 0.0
-                    for i in 0..<s { for j in 0..<s { sum += x[c * h * w + (s * oy + i) * w + s * ox + j] } }
-                    values.append(sum / Double(s * s))
-                }
-            }
-        }
-        return values
-    }
-
-    /// The adjoint of `averagePool`: each output's gradient spread over its window, `/ s²`.
-    private static func averagePoolGradient(_ g: [Double], input: ImageShape, size s: Int) -> [Double] {
-        let (h, w) = (input.height, input.width), (oh, ow) = (h / s, w / s)
-        var dx = [Double](repeating: 0, count: input.size)
-        for c in 0..<input.channels {
-            for oy in 0..<oh {
-                for ox in 0..<ow {
-                    let value = g[(c * oh + oy) * ow + ox] / Double(s * s)
-                    for i in 0..<s { for j in 0..<s { dx[c * h * w + (s * oy + i) * w + s * ox + j] = value } }
-                }
-            }
-        }
-        return dx
     }
 
     /// im2col of one sample in Double, `K × P` (`ConvolutionGeometry.im2col`).

@@ -80,7 +80,8 @@ extension EdgePruning {
             case .dense(let outputs), .sparseDense(let outputs, _):
                 let inputs = shapes[base.architecture.inputs[p][0]].reduce(1, *)
                 specs[p] = .sparseDense(outputs: outputs, epsilon: epsilonEquivalent(kept: report.kept, inputs: inputs, outputs: outputs))
-            case .conv2d, .convolution, .maxPool, .averagePool, .globalAveragePooling, .relu, .srelu, .dropout, .batchNorm, .add, .flatten, .identity:
+            case .conv2d, .convolution, .maxPool, .averagePool, .globalAveragePooling, .relu, .srelu, .dropout, .batchNorm, .add, .flatten, .identity,
+                 .pooling, .clip, .channelAffine:
                 break
             }
         }

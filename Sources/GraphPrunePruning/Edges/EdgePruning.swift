@@ -136,7 +136,8 @@ public struct EdgePruning: Sendable {
         case .dense(let n), .sparseDense(let n, _): [n, input.reduce(1, *)]
         case .conv2d(let f, let k, _): [f, input[0], k, k]
         case .convolution(let c): [c.filters, input[0] / c.groups, c.kernel, c.kernel]
-        case .maxPool, .averagePool, .globalAveragePooling, .relu, .srelu, .dropout, .batchNorm, .add, .flatten, .identity: []
+        case .maxPool, .averagePool, .globalAveragePooling, .relu, .srelu, .dropout, .batchNorm, .add, .flatten, .identity,
+             .pooling, .clip, .channelAffine: []
         }
     }
 

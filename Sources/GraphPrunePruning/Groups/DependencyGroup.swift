@@ -89,7 +89,8 @@ extension DependencyGroup {
             let channels = shapes[architecture.inputs[i][0]][0]
             if c.groups == 1 { return .producer }
             return c.groups == channels && c.filters == channels ? .channelwise : .blocking
-        case .batchNorm, .relu, .srelu, .dropout, .maxPool, .averagePool, .globalAveragePooling, .add, .flatten, .identity:
+        case .batchNorm, .relu, .srelu, .dropout, .maxPool, .averagePool, .globalAveragePooling, .add, .flatten, .identity,
+             .pooling, .clip, .channelAffine:
             return .channelwise
         }
     }
@@ -115,13 +116,16 @@ extension DependencyGroup {
         for i in readers {
             let input = shapes[architecture.inputs[i][0]]
             if roles[i] == .blocking { return "\(names[i]) is a grouped convolution" }
+            if case .channelAffine(let scale, let shift) = architecture.layers[i], scale.count > 1 || shift.count > 1 {
+                return "\(names[i]) applies constants per channel"
+            }
             // Convolutions and pools read channels of an image; BatchNorm reads a vector's
             // features as channels (BatchNorm1d).
             let channels: Int?
             switch architecture.layers[i] {
-            case .conv2d, .convolution, .maxPool, .averagePool, .globalAveragePooling: channels = input[0]
-            case .batchNorm: channels = Architecture.channelLayout(of: input).channels
-            case .dense, .sparseDense, .relu, .srelu, .dropout, .add, .flatten, .identity: channels = nil
+            case .conv2d, .convolution, .maxPool, .averagePool, .pooling, .globalAveragePooling: channels = input[0]
+            case .batchNorm, .channelAffine: channels = Architecture.channelLayout(of: input).channels
+            case .dense, .sparseDense, .relu, .srelu, .dropout, .add, .flatten, .identity, .clip: channels = nil
             }
             if let channels, channels != group.units {
                 return "\(names[i]) reads \(channels) channels of shape \(input), not the \(group.units) units of \(names[group.producers[0]])"

@@ -33,7 +33,8 @@ public enum ModelSurgery {
             case .sparseDense: kind = .sparseDense
             case .convolution(let c) where c.groups > 1: return nil  // channel-wise or blocking, not a producer
             case .conv2d, .convolution: kind = .convolution
-            case .maxPool, .averagePool, .globalAveragePooling, .relu, .srelu, .dropout, .batchNorm, .add, .flatten, .identity:
+            case .maxPool, .averagePool, .globalAveragePooling, .relu, .srelu, .dropout, .batchNorm, .add, .flatten, .identity,
+                 .pooling, .clip, .channelAffine:
                 return nil
             }
             return PrunableLayer(position: i, units: units, kind: kind, name: model.architecture.names[i])

@@ -130,7 +130,8 @@ public struct NeuronPruning: Sendable {
         switch model.architecture.layers[position] {
         case .dense(let n), .sparseDense(let n, _), .conv2d(let n, _, _): n
         case .convolution(let c): c.filters
-        case .maxPool, .averagePool, .globalAveragePooling, .relu, .srelu, .dropout, .batchNorm, .add, .flatten, .identity: nil
+        case .maxPool, .averagePool, .globalAveragePooling, .relu, .srelu, .dropout, .batchNorm, .add, .flatten, .identity,
+             .pooling, .clip, .channelAffine: nil
         }
     }
 

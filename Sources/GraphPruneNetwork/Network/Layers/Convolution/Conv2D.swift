@@ -433,7 +433,7 @@ extension Conv2D {
         let shape = [filters, input.channels / groups, kernelHeight, kernelWidth]
         var tensors = [NamedTensor("weight", Tensor(shape: shape, storage: .float32(weight.elements)))]
         if hasBias { tensors.append(NamedTensor("bias", vector: bias)) }
-        if let mask { tensors.append(NamedTensor("mask", Tensor(shape: shape, storage: .float32(mask.elements)))) }
+        if let mask { tensors.append(NamedTensor("weight_mask", Tensor(shape: shape, storage: .float32(mask.elements)))) }
         return tensors
     }
     public var nonzeroConnections: Int { weight.nonzeroCount }

@@ -405,7 +405,7 @@ extension SparseDense {
     /// `weight` (out × in, zeros where no connection exists), `mask` (1 where a connection
     /// exists — it may hold the weight 0, e.g. just regrown) and `bias`.
     public var stateTensors: [NamedTensor] {
-        [NamedTensor("weight", Tensor(denseWeight())), NamedTensor("mask", Tensor(patternMask())),
+        [NamedTensor("weight", Tensor(denseWeight())), NamedTensor("weight_mask", Tensor(patternMask())),
          NamedTensor("bias", vector: bias)]
     }
     public var nonzeroConnections: Int { connectionCount }

@@ -1,14 +1,14 @@
 import GraphPruneIO
 import GraphPruneNumerics
 
-/// Max pooling over non-overlapping `s × s` windows (stride `s`, no padding), per channel, on
-/// batch-major activations whose rows are `C × H × W` images in C order.
-///
-/// The output sample is `C × ⌊H/s⌋ × ⌊W/s⌋` (``output``); the last `H mod s` rows and `W mod s`
-/// columns are dropped, as PyTorch's `MaxPool2d(s)` and Keras's `valid` pooling do:
+/// Max pooling over the windows of a `PoolingWindow` (kernel `k`, stride `s`, padding `p`), per
+/// channel, on batch-major activations whose rows are `C × H × W` images in C order — PyTorch's
+/// `MaxPool2d(k, s, p)`, ONNX's `MaxPool`. The output sample is `C × H' × W'` (``output``):
 /// ```
-/// Y[c, y, x] = max_{0 ≤ i, j < s} X[c, s·y + i, s·x + j]
+/// Y[c, y, x] = max_{i ∈ rows(y), j ∈ columns(x)} X[c, i, j]
 /// ```
+/// over the window clipped to the plane (padding counts as −∞, so it never wins). With `k = s`,
+/// `p = 0` (`MaxPool2d(s)`) the last `H mod s` rows and `W mod s` columns are dropped.
 /// `forward` remembers, for every output, the flat index (within its sample, `c·H·W + row·W +
 /// col`) of the input that won; **ties go to the first in row-major window order** (a later
 /// entry must be strictly greater to win). `backward` routes each output's gradient to that
@@ -24,9 +24,9 @@ import GraphPruneNumerics
 public struct MaxPool2D: StatelessLayer {
     /// Shape of an input sample, `C × H × W`.
     public let input: ImageShape
-    /// Window side and stride `s`.
-    public let size: Int
-    /// Shape of an output sample, `C × ⌊H/s⌋ × ⌊W/s⌋`.
+    /// Kernel, stride and padding.
+    public let window: PoolingWindow
+    /// Shape of an output sample, `C × H' × W'`.
     public let output: ImageShape
     /// Per output of the last forward, the winning input's index within its sample (the first
     /// `batch · output.size` entries are live).
@@ -34,16 +34,17 @@ public struct MaxPool2D: StatelessLayer {
     /// Batch size of the last forward (to check that backward matches it).
     private var lastBatch = 0
 
-    /// Pooling of `size × size` windows on `input` (traps if a window does not fit).
-    public init(input: ImageShape, size: Int = 2) {
-        precondition(size > 0, "MaxPool2D window size must be positive, got \(size)")
-        precondition(input.height >= size && input.width >= size,
-                     "MaxPool2D: a \(size)×\(size) window does not fit \(input)")
+    /// Pooling over `window`'s windows on `input` (traps if they do not fit: `window.problem`).
+    public init(input: ImageShape, window: PoolingWindow) {
+        if let problem = window.problem(height: input.height, width: input.width) { preconditionFailure("MaxPool2D: \(problem)") }
         precondition(input.size <= Int(Int32.max), "MaxPool2D: \(input) is too large for 32-bit indices")
         self.input = input
-        self.size = size
-        output = ImageShape(channels: input.channels, height: input.height / size, width: input.width / size)
+        self.window = window
+        output = window.output(on: input)
     }
+
+    /// Pooling of non-overlapping `size × size` windows.
+    public init(input: ImageShape, size: Int = 2) { self.init(input: input, window: PoolingWindow(size: size)) }
 
     public func outputSize(inputSize: Int) -> Int {
         precondition(inputSize == input.size, "MaxPool2D expects \(input) = \(input.size) inputs, got \(inputSize)")
@@ -60,11 +61,11 @@ public struct MaxPool2D: StatelessLayer {
         if argmax.count < batch * size { argmax = [Int32](repeating: 0, count: batch * size) }
         lastBatch = batch
         guard batch > 0 else { return }
-        let (source, target, s) = (self.input, self.output, self.size)
+        let (source, target, window) = (self.input, self.output, self.window)
         input.elements.withUnsafeBufferPointer { x in
             output.elements.withUnsafeMutableBufferPointer { y in
                 argmax.withUnsafeMutableBufferPointer { a in
-                    MaxPool2D.pool(x.baseAddress!, source: source, target: target, size: s, batch: batch,
+                    MaxPool2D.pool(x.baseAddress!, source: source, target: target, window: window, batch: batch,
                                    into: y.baseAddress!, argmax: a.baseAddress!)
                 }
             }
@@ -95,7 +96,7 @@ public struct MaxPool2D: StatelessLayer {
 
     /// The window maxima and their indices for every sample, split by sample across cores.
     private static func pool(
-        _ x: UnsafePointer<Float>, source: ImageShape, target: ImageShape, size s: Int, batch: Int,
+        _ x: UnsafePointer<Float>, source: ImageShape, target: ImageShape, window: PoolingWindow, batch: Int,
         into y: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>
     ) {
         let (h, w) = (source.height, source.width)
@@ -105,12 +106,14 @@ public struct MaxPool2D: StatelessLayer {
                 var o = b * target.size
                 for c in 0..<source.channels {
                     for oy in 0..<target.height {
+                        let rows = window.span(oy, extent: h)
                         for ox in 0..<target.width {
-                            var best = c * h * w + s * oy * w + s * ox
+                            let columns = window.span(ox, extent: w)
+                            var best = c * h * w + rows.lowerBound * w + columns.lowerBound
                             var value = sample[best]
-                            for i in 0..<s {
-                                let rowStart = c * h * w + (s * oy + i) * w + s * ox
-                                for j in 0..<s where sample[rowStart + j] > value {
+                            for i in rows {
+                                let rowStart = c * h * w + i * w
+                                for j in columns where sample[rowStart + j] > value {
                                     best = rowStart + j
                                     value = sample[best]
                                 }
@@ -142,9 +145,9 @@ public struct MaxPool2D: StatelessLayer {
 
 extension MaxPool2D {
     /// Per channel: the same window on the kept channels.
-    public func restricted(to selection: UnitSelection) -> any Layer { MaxPool2D(input: selection.input, size: size) }
+    public func restricted(to selection: UnitSelection) -> any Layer { MaxPool2D(input: selection.input, window: window) }
 }
 
 extension MaxPool2D {
-    public var pathOperation: PathOperation { .maxPool(input: input, size: size) }
+    public var pathOperation: PathOperation { .maxPool(input: input, window: window) }
 }

@@ -1,0 +1,139 @@
+"""Small ONNX models exported from PyTorch with seeded weights, and PyTorch's outputs on seeded
+inputs, for the test suite (Tests/GraphPruneTests/Fixtures/onnx). Run by Scripts/make-onnx-fixtures.
+
+Each fixture NAME has NAME.onnx, NAME-input.npy (float32, 4 samples in the model's layout),
+NAME-output.npy (PyTorch's float32 logits on them) and NAME-state-dict.txt (the PyTorch state
+dict's keys and shapes, one per line, as `name d0×d1…`).
+"""
+import os
+import sys
+import warnings
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+warnings.filterwarnings("ignore")
+
+
+class Normalize(nn.Module):
+    """(x − 0.5) / 0.25 inside the graph: exported as Sub and Div by constants."""
+
+    def forward(self, x):
+        return (x - 0.5) / 0.25
+
+
+class MLP(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.normalize = Normalize()
+        self.fc1 = nn.Linear(12, 16)
+        self.drop = nn.Dropout(0.2)
+        self.fc2 = nn.Linear(16, 8)
+        self.fc3 = nn.Linear(8, 5)
+
+    def forward(self, x):
+        x = self.drop(torch.relu(self.fc1(self.normalize(x))))
+        return self.fc3(nn.functional.relu6(self.fc2(x)))
+
+
+class Block(nn.Module):
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(cout)
+        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(cout)
+        self.downsample = None
+        if stride != 1 or cin != cout:
+            self.downsample = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+
+    def forward(self, x):
+        y = self.bn2(self.conv2(torch.relu(self.bn1(self.conv1(x)))))
+        return torch.relu(y + (x if self.downsample is None else self.downsample(x)))
+
+
+class ResNet(nn.Module):
+    """A two-stage ResNet (BasicBlocks, a strided block with a 1×1 projection shortcut)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 8, 3, 1, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(8)
+        self.maxpool = nn.MaxPool2d(3, 2, 1)
+        self.layer1 = nn.Sequential(Block(8, 8, 1))
+        self.layer2 = nn.Sequential(Block(8, 12, 2))
+        self.avgpool = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(12, 5)
+
+    def forward(self, x):
+        x = self.maxpool(torch.relu(self.bn1(self.conv1(x))))
+        x = self.layer2(self.layer1(x))
+        return self.fc(torch.flatten(self.avgpool(x), 1))
+
+
+class Depthwise(nn.Module):
+    """A MobileNet-style block: ReLU6, a depthwise convolution, average pooling with padding."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(3, 8, 3, 2, 1, bias=False), nn.BatchNorm2d(8), nn.ReLU6())
+        self.dw = nn.Sequential(nn.Conv2d(8, 8, 3, 1, 1, groups=8, bias=False), nn.BatchNorm2d(8), nn.ReLU6())
+        self.pw = nn.Sequential(nn.Conv2d(8, 12, 1, bias=False), nn.BatchNorm2d(12))
+        self.pool = nn.AvgPool2d(3, 2, 1, count_include_pad=False)
+        self.classifier = nn.Linear(12, 5)
+
+    def forward(self, x):
+        x = self.pool(self.pw(self.dw(self.stem(x))))
+        return self.classifier(x.mean((2, 3)))
+
+
+def randomize_batchnorm(model, generator):
+    for m in model.modules():
+        if isinstance(m, nn.BatchNorm2d):
+            with torch.no_grad():
+                m.weight.uniform_(0.5, 1.5, generator=generator)
+                m.bias.uniform_(-0.5, 0.5, generator=generator)
+                m.running_mean.uniform_(-0.5, 0.5, generator=generator)
+                m.running_var.uniform_(0.5, 2.0, generator=generator)
+
+
+def export(model, x, path, keep_batchnorm, dynamo):
+    model.eval()
+    if dynamo:
+        torch.onnx.export(model, (x,), path, dynamo=True, input_names=["input"], output_names=["logits"],
+                          dynamic_shapes=({0: torch.export.Dim("N")},), external_data=False, verbose=False)
+    else:
+        torch.onnx.export(model, (x,), path, dynamo=False, do_constant_folding=not keep_batchnorm,
+                          input_names=["input"], output_names=["logits"],
+                          dynamic_axes={"input": {0: "N"}, "logits": {0: "N"}})
+
+
+def main(out):
+    os.makedirs(out, exist_ok=True)
+    fixtures = [
+        ("mlp", MLP, (12,), True, False),
+        ("resnet-bn", ResNet, (3, 16, 16), True, False),
+        ("resnet-folded", ResNet, (3, 16, 16), False, False),
+        ("depthwise-dynamo", Depthwise, (3, 16, 16), False, True),
+    ]
+    for seed, (name, make, shape, keep_batchnorm, dynamo) in enumerate(fixtures):
+        torch.manual_seed(seed)
+        generator = torch.Generator().manual_seed(100 + seed)
+        model = make()
+        randomize_batchnorm(model, generator)
+        model.eval()
+        x = torch.rand((4,) + shape, generator=generator)
+        with torch.no_grad():
+            y = model(x)
+        export(model, x, os.path.join(out, name + ".onnx"), keep_batchnorm, dynamo)
+        np.save(os.path.join(out, name + "-input.npy"), x.numpy().astype(np.float32))
+        np.save(os.path.join(out, name + "-output.npy"), y.numpy().astype(np.float32))
+        with open(os.path.join(out, name + "-state-dict.txt"), "w") as f:
+            for key, value in model.state_dict().items():
+                f.write(f"{key} {'×'.join(map(str, value.shape))}\n")
+        print(f"onnx_fixtures: {name}: {sum(p.numel() for p in model.parameters())} parameters", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

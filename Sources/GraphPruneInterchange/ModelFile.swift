@@ -1,0 +1,31 @@
+import Foundation
+import GraphPruneIO
+import GraphPruneNetwork
+
+/// The model files every `--model`, `--output` and `--save` option takes, chosen by extension:
+/// `.onnx` is an ONNX model (`ONNXImport`, `ONNXExport`); anything else a graphprune checkpoint
+/// (`ModelCheckpoint`: safetensors holding a PyTorch-style state dict and the architecture).
+public enum ModelFile {
+    public enum Format: Sendable { case checkpoint, onnx }
+
+    public static func format(of url: URL) -> Format {
+        url.pathExtension.lowercased() == "onnx" ? .onnx : .checkpoint
+    }
+
+    /// The model in `url` and its metadata (a checkpoint's `__metadata__`, an ONNX model's
+    /// `metadata_props`).
+    public static func load(_ url: URL) throws -> (model: Network, metadata: [String: String]) {
+        switch format(of: url) {
+        case .onnx: try ONNXImport.load(url)
+        case .checkpoint: try ModelCheckpoint.load(url)
+        }
+    }
+
+    /// Writes `model` with `metadata` in the format of `url`'s extension, atomically.
+    public static func save(_ model: Network, to url: URL, metadata: [String: String] = [:]) throws {
+        switch format(of: url) {
+        case .onnx: try ONNXExport.write(model, to: url, metadata: metadata)
+        case .checkpoint: try ModelCheckpoint.save(model, to: url, metadata: metadata)
+        }
+    }
+}
