@@ -84,7 +84,9 @@ let package = Package(
             dependencies: [
                 "GraphPrune", "GraphPruneNumerics", "GraphPruneGraphs", "GraphPruneIO", "GraphPruneNetwork",
                 "GraphPruneInterchange", "GraphPrunePruning", "GraphPruneExperiments", "GraphPruneCLI", "CZlib",
-            ]),
+            ],
+            // Files the tests read by path (ONNX models, inputs and outputs made by PyTorch).
+            exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

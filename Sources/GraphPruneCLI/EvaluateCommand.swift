@@ -8,19 +8,21 @@ import GraphPruneNetwork
 struct EvaluateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
-        abstract: "Evaluate a saved model on a data set's test split (standardised with the training statistics, as in training).")
+        abstract: "Evaluate a model on a data set's test split, prepared as the model records (graphprune's own: standardised with the training statistics, as in training) or as --input-mean/--input-std say.")
 
-    @Option(help: "A model saved by `graphprune train --save`.")
+    @Option(help: "A model: a graphprune checkpoint (.safetensors) or an ONNX model (.onnx).")
     var model: String
 
     @OptionGroup var data: DatasetOptions
+
+    @OptionGroup var preprocessing: PreprocessingOptions
 
     @Option(help: "Seed of the synthetic data set (must match training).")
     var seed: UInt64 = 0
 
     func run() throws {
-        var (network, _) = try ModelFile.load(URL(fileURLWithPath: model))
-        let split = try data.load(seed: seed)
+        var (network, metadata) = try ModelFile.load(URL(fileURLWithPath: model))
+        let split = try data.load(seed: seed, preprocessing: try preprocessing.resolve(model: model, metadata: &metadata))
         guard network.architecture.inputSize == split.test.features.columns else {
             throw OptionError("--model", "\(model) expects \(network.architecture.inputSize) inputs but \(data.dataset.rawValue) has \(split.test.features.columns) features")
         }

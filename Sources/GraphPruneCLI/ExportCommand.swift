@@ -18,7 +18,7 @@ struct ExportCommand: ParsableCommand {
     func run() throws {
         try requireWritableDirectory(for: output, option: "--output")
         let (network, metadata) = try ModelFile.load(URL(fileURLWithPath: model))
-        try ModelFile.save(network, to: URL(fileURLWithPath: output), metadata: metadata.filter { $0.key != "architecture" && $0.key != ModelCheckpoint.formatKey })
+        try ModelFile.save(network, to: URL(fileURLWithPath: output), metadata: metadata)
         report("export: \(network.architecture.names.count) nodes, \(network.parameterCount) parameters → \(output)")
     }
 }

@@ -19,10 +19,12 @@ struct FinetuneCommand: ParsableCommand {
             The last line of stdout is `test_accuracy=…`.
             """)
 
-    @Option(help: "A model saved by `graphprune train --save` or `graphprune prune`.")
+    @Option(help: "A model saved by `graphprune train --save` or `graphprune prune`, or an ONNX model (.onnx).")
     var model: String
 
     @OptionGroup var data: DatasetOptions
+
+    @OptionGroup var preprocessing: PreprocessingOptions
 
     @Option(help: "The task's classes: a range like 5-9 or a list like 5,7,9 (default: all).")
     var classes: String?
@@ -38,14 +40,14 @@ struct FinetuneCommand: ParsableCommand {
 
     @OptionGroup var training: TrainingOptions
 
-    @Option(help: "Save the fine-tuned model here (safetensors, written atomically).")
+    @Option(help: "Save the fine-tuned model here, written atomically: a graphprune checkpoint (.safetensors) or ONNX (.onnx).")
     var save: String?
 
     func run() throws {
         var settings = try training.settings()
         try requireWritableDirectory(for: save, option: "--save")
         var (network, metadata) = try ModelFile.load(URL(fileURLWithPath: model))
-        var split = try data.load(seed: settings.seed)
+        var split = try data.load(seed: settings.seed, preprocessing: try preprocessing.resolve(model: model, metadata: &metadata))
         guard network.architecture.inputSize == split.train.features.columns else {
             throw OptionError("--model", "\(model) expects \(network.architecture.inputSize) inputs but \(data.dataset.rawValue) has \(split.train.features.columns) features")
         }

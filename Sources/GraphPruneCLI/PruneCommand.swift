@@ -76,12 +76,15 @@ struct PruneCommand: ParsableCommand {
     @Option(help: "Seed of every random choice (random scorer, spectral sampling, random masks).")
     var seed: UInt64 = 0
 
-    @Option(help: "Where the pruned model goes (safetensors, written atomically).")
+    @OptionGroup var preprocessing: PreprocessingOptions
+
+    @Option(help: "Where the pruned model goes, written atomically: a graphprune checkpoint (.safetensors, a PyTorch state dict with the architecture in its metadata) or ONNX (.onnx).")
     var output: String
 
     func run() throws {
         try requireWritableDirectory(for: output, option: "--output")
-        let (original, metadata) = try ModelFile.load(URL(fileURLWithPath: model))
+        var (original, metadata) = try ModelFile.load(URL(fileURLWithPath: model))
+        let inputPreprocessing = dataset != nil || preprocessing.isGiven ? try preprocessing.resolve(model: model, metadata: &metadata) : nil
         var lines = [String]()
         let pruned: Network
         switch granularity {
@@ -123,7 +126,7 @@ struct PruneCommand: ParsableCommand {
             guard synflowIterations > 0 else { throw OptionError("--synflow-iterations", "\(synflowIterations) must be positive") }
             var options = EdgeScorerOptions()
             options.synflowIterations = synflowIterations
-            let data = try dataset.map { try $0.load(directory: dataDir, seed: seed).train }
+            let data = try dataset.map { try $0.load(directory: dataDir, seed: seed, preprocessing: inputPreprocessing ?? .standardization).train }
             if scorer == "snip" && data == nil { throw OptionError("--dataset", "snip scores gradients on training data: give --dataset") }
             var pruning: EdgePruning
             do {

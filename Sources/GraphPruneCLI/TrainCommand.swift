@@ -89,7 +89,7 @@ struct TrainCommand: ParsableCommand {
 
         if let save {
             try ModelFile.save(model, to: URL(fileURLWithPath: save), metadata: [
-                "dataset": data.dataset.rawValue, "preprocessing": "standardize(train mean, train std)",
+                "dataset": data.dataset.rawValue, InputPreprocessing.metadataKey: InputPreprocessing.standardization.metadataValue,
                 "seed": String(seed), "epochs": String(epochs),
             ])
         }

@@ -13,13 +13,18 @@ struct DatasetOptions: ParsableArguments {
     @Option(help: "Directory of the data set files (default for fashion-mnist: /usr/share/datasets/fashion-mnist).")
     var dataDir: String?
 
-    /// The split, standardised per feature with the training set's mean and std (as the CenSET
-    /// code does); the synthetic set is drawn from `seed`.
-    func load(seed: UInt64) throws -> DataSplit {
+    /// The split, prepared as `preprocessing` says (by default standardised per feature with the
+    /// training set's mean and std, as the CenSET code does); the synthetic set is drawn from
+    /// `seed`.
+    func load(seed: UInt64, preprocessing: InputPreprocessing = .standardization) throws -> DataSplit {
         if dataset == .cifar10 && dataDir == nil {
             throw OptionError("--data-dir", "cifar10 needs the directory holding data_batch_1.bin … test_batch.bin")
         }
-        return try dataset.load(directory: dataDir, seed: seed)
+        do {
+            return try dataset.load(directory: dataDir, seed: seed, preprocessing: preprocessing)
+        } catch let error as InputPreprocessingError {
+            throw OptionError("--input-mean/--input-std", "\(error) of \(dataset.rawValue)")
+        }
     }
 }
 

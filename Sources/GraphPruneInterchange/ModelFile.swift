@@ -21,10 +21,13 @@ public enum ModelFile {
         }
     }
 
-    /// Writes `model` with `metadata` in the format of `url`'s extension, atomically.
+    /// Writes `model` with `metadata` in the format of `url`'s extension, atomically (a
+    /// checkpoint's own keys, `architecture` and `format`, are not copied into ONNX).
     public static func save(_ model: Network, to url: URL, metadata: [String: String] = [:]) throws {
         switch format(of: url) {
-        case .onnx: try ONNXExport.write(model, to: url, metadata: metadata)
+        case .onnx:
+            let carried = metadata.filter { $0.key != "architecture" && $0.key != ModelCheckpoint.formatKey }
+            try ONNXExport.write(model, to: url, metadata: carried)
         case .checkpoint: try ModelCheckpoint.save(model, to: url, metadata: metadata)
         }
     }

@@ -44,7 +44,7 @@ extension ONNXGraphBuilder {
                 rate = ratio.asFloats[0]
             }
             guard rate >= 0 && rate < 1 else { throw fail(node, "ratio \(rate) is outside [0, 1)") }
-            try append(.dropout(rate: Double(rate)), from: [a], name: uniqueName(node.name), output: output, rank: ranks[a], node: node)
+            try append(.dropout(rate: Self.decimal(Double(rate))), from: [a], name: uniqueName(node.name), output: output, rank: ranks[a], node: node)
         case "Add", "Sub", "Mul", "Div": try addArithmetic(node, output: output)
         default:
             throw fail(node, "op type \(node.opType) is not supported")
@@ -191,7 +191,7 @@ extension ONNXGraphBuilder {
         for (key, v) in zip(keys, values) { state[key] = Tensor(shape: [channels], storage: .float32(v)) }
         // ONNX's momentum weighs the running value (0.9); PyTorch's the batch statistic (0.1).
         try append(
-            .batchNorm(momentum: Double(1 - momentum), epsilon: Double(epsilon)), from: [a], name: name, output: output,
+            .batchNorm(momentum: Self.decimal(1 - Double(momentum)), epsilon: Self.decimal(Double(epsilon))), from: [a], name: name, output: output,
             rank: ranks[a], state: state, node: node)
     }
 
@@ -222,8 +222,12 @@ extension ONNXGraphBuilder {
         guard ranks[a] == 4, Set(axes.map { $0 < 0 ? $0 + 4 : $0 }) == [2, 3] else {
             throw fail(node, "a mean over axes \(axes) of a rank-\(ranks[a]) input is not supported (only over H and W)")
         }
-        let keep = node.int("keepdims", default: 1) == 1
-        try append(.globalAveragePooling, from: [a], name: uniqueName(node.name), output: output, rank: keep ? 4 : 2, node: node)
+        if node.int("keepdims", default: 1) == 1 {
+            try append(.globalAveragePooling, from: [a], name: uniqueName(node.name), output: output, rank: 4, node: node)
+        } else {
+            let pooled = try append(.globalAveragePooling, from: [a], name: uniqueName(node.name), output: output + "/pooled", rank: 4, node: node)
+            try append(.flatten, from: [pooled], name: uniqueName(node.name + ".flatten"), output: output, rank: 2, node: node)
+        }
     }
 
     private mutating func addClip(_ node: Onnx_NodeProto, output: String) throws {
@@ -240,7 +244,7 @@ extension ONNXGraphBuilder {
             }
         }
         guard low.isFinite, high.isFinite, low <= high else { throw fail(node, "bounds \(low), \(high) are not an interval") }
-        try append(.clip(minimum: Double(low), maximum: Double(high)), from: [a], name: uniqueName(node.name), output: output, rank: ranks[a], node: node)
+        try append(.clip(minimum: Self.decimal(Double(low)), maximum: Self.decimal(Double(high))), from: [a], name: uniqueName(node.name), output: output, rank: ranks[a], node: node)
     }
 
     private mutating func addPooling(_ node: Onnx_NodeProto, output: String) throws {
@@ -257,7 +261,7 @@ extension ONNXGraphBuilder {
         let window = PoolingWindow(kernel: Int(kernel[0]), stride: stride, padding: padding)
         let isMax = node.opType == "MaxPool"
         let pooling = Architecture.Pooling(
-            isMax ? .max : .average, window: window, countsPadding: node.int("count_include_pad", default: 0) == 1)
+            isMax ? .max : .average, window: window, countsPadding: isMax || node.int("count_include_pad", default: 0) == 1)
         try append(.pooling(pooling), from: [a], name: uniqueName(node.name), output: output, rank: 4, node: node)
     }
 
@@ -343,6 +347,10 @@ extension ONNXGraphBuilder {
         let n = max(a.count, b.count)
         return (0..<n).map { op(a[a.count == 1 ? 0 : $0], b[b.count == 1 ? 0 : $0]) }
     }
+
+    /// The shortest decimal of a Float attribute's value (`0.3`, not `0.30000001192092896`), so
+    /// hyperparameters read back as they were written (7 significant digits, a Float's precision).
+    static func decimal(_ x: Double) -> Double { Double(String(format: "%.7g", x)) ?? x }
 
     /// The `columns × rows` transpose of a row-major `rows × columns` array.
     static func transposed(_ values: [Float], rows: Int, columns: Int) -> [Float] {

@@ -106,8 +106,8 @@ struct ONNXGraphWriter {
             let shape = { (values: [Double]) -> [Int] in values.count == 1 ? [] : (rank == 4 ? [1, channels, 1, 1] : [1, channels]) }
             initializers.append(Self.tensor("\(name).scale", Tensor(shape: shape(scale), storage: .float32(scale.map { Float($0) }))))
             initializers.append(Self.tensor("\(name).shift", Tensor(shape: shape(shift), storage: .float32(shift.map { Float($0) }))))
-            append("Mul", inputs: [x, "\(name).scale"], output: "\(name).scaled", name: "\(name).mul", rank: rank, register: false)
-            append("Add", inputs: ["\(name).scaled", "\(name).shift"], output: output, name: name, rank: rank)
+            append("Mul", inputs: [x, "\(name).scale"], output: "\(name).scaled", name: name, rank: rank, register: false)
+            append("Add", inputs: ["\(name).scaled", "\(name).shift"], output: output, name: "\(name).shift", rank: rank)
         case .srelu:
             throw ONNXExportError("node \(name): SReLU has no ONNX operator; models with SReLU activations cannot be exported")
         }

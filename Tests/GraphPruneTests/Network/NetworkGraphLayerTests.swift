@@ -8,39 +8,6 @@ import XCTest
 final class NetworkGraphLayerTests: XCTestCase {
     private typealias S = NetworkTestSupport
 
-    /// Central differences of `L = Σ Y ⊙ R` for every parameter tensor and the input.
-    private func checkGradients<L: Layer>(
-        _ layer: L, input x: Matrix<Float>, training: Bool = false, step: Float = 1e-2,
-        absolute: Double = 2e-3, relative: Double = 2e-3, _ message: String,
-        file: StaticString = #filePath, line: UInt = #line
-    ) {
-        var layer = layer
-        let r = S.matrix(x.rows, layer.outputSize(inputSize: x.columns), seed: 91)
-        let base = layer
-        let y = S.forward(&layer, x, training: training)
-        let dx = S.backward(&layer, input: x, output: y, outputGradient: r)
-        func loss(_ l: L, _ input: Matrix<Float>) -> Double {
-            var copy = l
-            return S.projection(S.forward(&copy, input, training: training), r)
-        }
-        let numericX = S.numericGradient(x.elements, step: step) { loss(base, Matrix(rows: x.rows, columns: x.columns, elements: $0)) }
-        XCTAssertGradientsMatch(dx.elements, numericX, absolute: absolute, relative: relative, "∂L/∂X " + message, file: file, line: line)
-        let analytic = S.parameters(&layer).map(\.gradient)
-        for (k, gradient) in analytic.enumerated() {
-            var probe = base
-            let values = S.parameters(&probe)[k].values
-            let numeric = S.numericGradient(values, step: step) { changed in
-                var l = base, index = 0
-                l.visitParameters { v, _ in
-                    if index == k { v = changed }
-                    index += 1
-                }
-                return loss(l, x)
-            }
-            XCTAssertGradientsMatch(gradient, numeric, absolute: absolute, relative: relative, "parameter \(k) " + message, file: file, line: line)
-        }
-    }
-
     // MARK: Convolutions with stride, padding, groups
 
     private let image = ImageShape(channels: 4, height: 7, width: 6)

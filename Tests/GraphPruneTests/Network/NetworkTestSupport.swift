@@ -138,3 +138,38 @@ func XCTAssertGradientsMatch(
         return
     }
 }
+
+extension XCTestCase {
+    /// Central differences of `L = Σ Y ⊙ R` for every parameter tensor and the input.
+    func checkGradients<L: Layer>(
+        _ layer: L, input x: Matrix<Float>, training: Bool = false, step: Float = 1e-2,
+        absolute: Double = 2e-3, relative: Double = 2e-3, _ message: String,
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
+        var layer = layer
+        let r = NetworkTestSupport.matrix(x.rows, layer.outputSize(inputSize: x.columns), seed: 91)
+        let base = layer
+        let y = NetworkTestSupport.forward(&layer, x, training: training)
+        let dx = NetworkTestSupport.backward(&layer, input: x, output: y, outputGradient: r)
+        func loss(_ l: L, _ input: Matrix<Float>) -> Double {
+            var copy = l
+            return NetworkTestSupport.projection(NetworkTestSupport.forward(&copy, input, training: training), r)
+        }
+        let numericX = NetworkTestSupport.numericGradient(x.elements, step: step) { loss(base, Matrix(rows: x.rows, columns: x.columns, elements: $0)) }
+        XCTAssertGradientsMatch(dx.elements, numericX, absolute: absolute, relative: relative, "∂L/∂X " + message, file: file, line: line)
+        let analytic = NetworkTestSupport.parameters(&layer).map(\.gradient)
+        for (k, gradient) in analytic.enumerated() {
+            var probe = base
+            let values = NetworkTestSupport.parameters(&probe)[k].values
+            let numeric = NetworkTestSupport.numericGradient(values, step: step) { changed in
+                var l = base, index = 0
+                l.visitParameters { v, _ in
+                    if index == k { v = changed }
+                    index += 1
+                }
+                return loss(l, x)
+            }
+            XCTAssertGradientsMatch(gradient, numeric, absolute: absolute, relative: relative, "parameter \(k) " + message, file: file, line: line)
+        }
+    }
+}

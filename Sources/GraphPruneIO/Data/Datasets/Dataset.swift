@@ -20,7 +20,10 @@ public enum Dataset: String, CaseIterable, Codable, Sendable {
     ///   - directory: where the files are (nil: FashionMNIST's Debian directory; CIFAR-10 needs one).
     ///   - seed: the synthetic set's seed (ignored by the real data sets).
     ///   - trainSamples: keep only the first N training samples (0 = all), before standardising.
-    public func load(directory: String?, seed: UInt64, trainSamples: Int = 0) throws -> DataSplit {
+    ///   - preprocessing: what the model expects (per-feature standardisation by default).
+    public func load(
+        directory: String?, seed: UInt64, trainSamples: Int = 0, preprocessing: InputPreprocessing = .standardization
+    ) throws -> DataSplit {
         var split: DataSplit
         switch self {
         case .fashionMNIST:
@@ -38,9 +41,7 @@ public enum Dataset: String, CaseIterable, Codable, Sendable {
         if trainSamples > 0 && trainSamples < split.train.count {
             split.train = split.train.selecting(Array(0..<trainSamples))
         }
-        let standardization = Standardization(fitting: split.train)
-        standardization.apply(to: &split.train)
-        standardization.apply(to: &split.test)
+        try preprocessing.apply(to: &split)
         return split
     }
 
