@@ -14,7 +14,7 @@ struct InspectCommand: ParsableCommand {
         abstract: "Print a model's graph (nodes, shapes, parameters, FLOPs) and its dependency groups.",
         discussion: "Give a saved model (--model), or an architecture (--arch) with the data set whose input shape and classes it adapts to.")
 
-    @Option(help: "A model saved by graphprune (safetensors).")
+    @Option(help: "A model: a graphprune checkpoint (.safetensors) or an ONNX model (.onnx).")
     var model: String?
 
     @Option(help: "An architecture instead of a model: a built-in name (resnet20, vgg11, vgg16) or a spec like 784-256-10.")
@@ -22,6 +22,9 @@ struct InspectCommand: ParsableCommand {
 
     @Option(help: "With --arch: the data set giving the input shape and classes.")
     var dataset: Dataset = .fashionMNIST
+
+    @Option(help: "With --dataset npy: the directory of its files.")
+    var dataDir: String?
 
     func validate() throws {
         guard (model == nil) != (arch == nil) else { throw OptionError("--model", "give either --model or --arch") }
@@ -32,10 +35,10 @@ struct InspectCommand: ParsableCommand {
         if let model {
             network = try ModelFile.load(URL(fileURLWithPath: model)).model
         } else {
-            let shape = dataset.inputShape
+            let (shape, classes) = try dataset.shape(directory: dataDir)
             do {
                 let architecture = try Architecture.parse(
-                    arch!, inputShape: [shape.channels, shape.height, shape.width], classes: dataset.classCount)
+                    arch!, inputShape: [shape.channels, shape.height, shape.width], classes: classes)
                 network = Network(architecture: architecture, initializer: .glorotUniform, seed: 0)
             } catch let error as ArchitectureError {
                 throw OptionError("--arch", error.description)

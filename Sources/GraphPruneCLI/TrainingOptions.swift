@@ -7,7 +7,7 @@ import GraphPrunePruning
 
 /// Which data a training or evaluation run uses, and how it is prepared.
 struct DatasetOptions: ParsableArguments {
-    @Option(help: "fashion-mnist | cifar10 | synthetic (a seeded Gaussian-cluster set for quick checks).")
+    @Option(help: "fashion-mnist | cifar10 | synthetic (a seeded Gaussian-cluster set for quick checks) | npy (your own: train_x.npy, train_y.npy, test_x.npy, test_y.npy in --data-dir; samples N × C × H × W or N × F as float32, labels 0…K−1).")
     var dataset: Dataset
 
     @Option(help: "Directory of the data set files (default for fashion-mnist: /usr/share/datasets/fashion-mnist).")

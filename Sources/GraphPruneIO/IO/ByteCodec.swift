@@ -42,6 +42,20 @@ enum ByteCodec {
         encode(values, UInt32.self) { $0.bitPattern }
     }
 
+    /// Integers of `width` bytes (1, 2, 4 or 8), signed or not, as `Double` (exact up to 2⁵³).
+    static func integers(_ data: Data, _ range: Range<Int>, width: Int, signed: Bool, bigEndian: Bool) -> [Double] {
+        switch (width, signed) {
+        case (1, false): decode(data, range, UInt8.self, bigEndian: false) { Double($0) }
+        case (1, true): decode(data, range, UInt8.self, bigEndian: false) { Double(Int8(bitPattern: $0)) }
+        case (2, false): decode(data, range, UInt16.self, bigEndian: bigEndian) { Double($0) }
+        case (2, true): decode(data, range, UInt16.self, bigEndian: bigEndian) { Double(Int16(bitPattern: $0)) }
+        case (4, false): decode(data, range, UInt32.self, bigEndian: bigEndian) { Double($0) }
+        case (4, true): decode(data, range, UInt32.self, bigEndian: bigEndian) { Double(Int32(bitPattern: $0)) }
+        case (8, false): decode(data, range, UInt64.self, bigEndian: bigEndian) { Double($0) }
+        default: decode(data, range, UInt64.self, bigEndian: bigEndian) { Double(Int64(bitPattern: $0)) }
+        }
+    }
+
     /// The little-endian bytes of `values`. O(n).
     static func littleEndianBytes(_ values: [Double]) -> Data {
         encode(values, UInt64.self) { $0.bitPattern }

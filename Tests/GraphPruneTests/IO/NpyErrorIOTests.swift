@@ -16,10 +16,23 @@ final class NpyErrorIOTests: XCTestCase {
         assertFormatError(try NumPyFile.read(data: data, name: "x"), contains: "unsupported .npy format version 4.0")
     }
 
+    func testIntegersReadAsDoubles() throws {
+        // Labels as NumPy saves them: int64, uint8, big-endian int16 (exact in Double).
+        let cases: [(String, [UInt8], [Double])] = [
+            ("<i8", [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 7, 0, 0, 0, 0, 0, 0, 0], [-1, 7]),
+            ("|u1", [0, 255], [0, 255]),
+            (">i2", [0xFF, 0xFE, 0x01, 0x00], [-2, 256]),
+        ]
+        for (descr, payload, values) in cases {
+            let tensor = try NumPyFile.read(data: npy("{'descr': '\(descr)', 'fortran_order': False, 'shape': (2,), }", payload: payload), name: "x")
+            XCTAssertEqual(tensor.storage, .float64(values), descr)
+        }
+    }
+
     func testUnsupportedDTypes() {
         assertFormatError(
-            try NumPyFile.read(data: npy("{'descr': '<i4', 'fortran_order': False, 'shape': (12,), }"), name: "x"),
-            contains: "unsupported dtype '<i4' (float32 and float64 only)")
+            try NumPyFile.read(data: npy("{'descr': '<f2', 'fortran_order': False, 'shape': (12,), }"), name: "x"),
+            contains: "unsupported dtype '<f2' (float32, float64 and integers only)")
         assertFormatError(
             try NumPyFile.read(data: npy("{'descr': '|O', 'fortran_order': False, 'shape': (6,), }"), name: "x"),
             contains: "object arrays")

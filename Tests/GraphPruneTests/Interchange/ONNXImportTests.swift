@@ -124,4 +124,28 @@ final class ONNXImportTests: XCTestCase {
         let (x, _) = try Self.reference("mlp")
         XCTAssertEqual(again.logits(x).elements, pruned.logits(x).elements)
     }
+
+    /// Every neuron scorer over the filter groups, every edge scorer with every edge method, on
+    /// an imported ResNet (SNIP on seeded data of the model's input shape).
+    func testEveryScorerAndMethodWorksOnAnImportedModel() throws {
+        let model = try Self.model("resnet-bn")
+        let convolutions = try LayerSelection.positions("conv", in: model)
+        for name in ScorerRegistry.standard.names {
+            var options = ScorerOptions()
+            options.tau = 0.1
+            let pruning = NeuronPruning(scorer: try ScorerRegistry.standard.make(name, options: options), pruneRatio: 0.5)
+            let pruned = try pruning.prune(model, layers: convolutions).model
+            XCTAssertLessThan(pruned.parameterCount, model.parameterCount, name)
+        }
+        let (x, _) = try Self.reference("resnet-bn")
+        let data = LabeledData(features: x, labels: [0, 1, 2, 3], shape: ImageShape(channels: 3, height: 16, width: 16), classCount: 5)
+        for scorer in ModelEdgeScorerRegistry.standard.names {
+            for method in EdgePruning.Method.allCases {
+                let pruning = try EdgePruning(method: method, density: 0.3, scorer: scorer, rewind: false, seed: 2)
+                let result = try pruning.prune(model, data: data)
+                XCTAssertEqual(result.density, 0.3, accuracy: 0.01, "\(scorer) \(method)")
+                XCTAssertTrue(result.model.logits(x).elements.allSatisfy(\.isFinite), "\(scorer) \(method)")
+            }
+        }
+    }
 }

@@ -20,7 +20,7 @@ public protocol StudyProcedure: Sendable {
     var finetunes: Bool { get }
     /// Checks the run's settings against its architecture and data set (before any run starts).
     /// - Throws: `StudyRunError` naming the setting.
-    func validate(_ settings: RunSettings, architecture: Architecture, dataset: Dataset) throws
+    func validate(_ settings: RunSettings, architecture: Architecture, classes: Int) throws
     /// Runs it, recording metrics, phases and layers.
     func run(_ settings: RunSettings, data: DataSplit, executor: inout RunExecutor, recorder: inout RunExecutor.Recorder) throws
 }
@@ -32,8 +32,8 @@ extension StudyProcedure {
     public var finetunes: Bool { false }
 
     /// Checks that the network has an output per class.
-    public func validate(_ settings: RunSettings, architecture: Architecture, dataset: Dataset) throws {
-        try StudyProcedures.requireOutputs(architecture, dataset: dataset)
+    public func validate(_ settings: RunSettings, architecture: Architecture, classes: Int) throws {
+        try StudyProcedures.requireOutputs(architecture, classes: classes)
     }
 }
 
@@ -58,10 +58,10 @@ public enum StudyProcedures {
         return procedure
     }
 
-    /// Throws unless `architecture` has at least one output per class of `dataset`.
-    static func requireOutputs(_ architecture: Architecture, dataset: Dataset) throws {
-        guard architecture.sizes.last! >= dataset.classCount else {
-            throw StudyRunError("arch: ends with \(architecture.sizes.last!) outputs but the data set has \(dataset.classCount) classes")
+    /// Throws unless `architecture` has at least one output per class of the data set.
+    static func requireOutputs(_ architecture: Architecture, classes: Int) throws {
+        guard architecture.sizes.last! >= classes else {
+            throw StudyRunError("arch: ends with \(architecture.sizes.last!) outputs but the data set has \(classes) classes")
         }
     }
 }
@@ -84,8 +84,7 @@ struct NeuronPruningProcedure: StudyProcedure {
     var prunesNeurons: Bool { true }
     var finetunes: Bool { true }
 
-    func validate(_ settings: RunSettings, architecture: Architecture, dataset: Dataset) throws {
-        let classes = dataset.classCount
+    func validate(_ settings: RunSettings, architecture: Architecture, classes: Int) throws {
         if transfer {
             for name in ["source-classes", "target-classes"] {
                 let list = settings.integers(name)
@@ -94,7 +93,7 @@ struct NeuronPruningProcedure: StudyProcedure {
                 }
             }
         } else {
-            try StudyProcedures.requireOutputs(architecture, dataset: dataset)
+            try StudyProcedures.requireOutputs(architecture, classes: classes)
         }
         if case .word("global")? = settings.values["neuron-scope"], case .number(let q)? = settings.values["match-density"], q > 0 {
             throw StudyRunError("match-density: parameter budgets are matched for layerwise pruning; use neuron-scope: layer")

@@ -55,7 +55,7 @@ public struct RunExecutor {
 
     public func validate(_ settings: RunSettings) throws {
         let dataset = try Dataset(named: settings.word("dataset"))
-        let shape = dataset.inputShape
+        let (shape, classes) = try dataset.shape(directory: dataDirectory)
         let procedure = try StudyProcedures.named(settings.procedure)
         let architecture = try architecture(settings, inputShape: shape, sparse: procedure.sparseNetwork)
         do {
@@ -63,7 +63,7 @@ public struct RunExecutor {
         } catch let error as TrainingError {
             throw StudyRunError(error.description)
         }
-        try procedure.validate(settings, architecture: architecture, dataset: dataset)
+        try procedure.validate(settings, architecture: architecture, classes: classes)
     }
 
     public mutating func execute(_ run: PlannedRun) throws -> RunResult {
@@ -111,7 +111,7 @@ public struct RunExecutor {
                 settings.word("arch"), inputShape: [inputShape.channels, inputShape.height, inputShape.width],
                 activation: Architecture.Activation(rawValue: settings.word("activation"))!,
                 dropout: settings.number("dropout"), sparseEpsilon: sparse ? settings.number("sparse-epsilon") : nil,
-                classes: try Dataset(named: settings.word("dataset")).classCount)
+                classes: try Dataset(named: settings.word("dataset")).shape(directory: dataDirectory).classes)
         } catch let error as ArchitectureError {
             throw StudyRunError("arch: \(error.description)")
         }

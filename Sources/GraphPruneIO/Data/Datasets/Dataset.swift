@@ -1,13 +1,15 @@
 import Foundation
 
 /// The data sets, by the names the CLI and study files give them (`fashion-mnist`, `cifar10`,
-/// `synthetic`), loaded and standardised per feature with the training split's mean and std (as
-/// the CenSET code does).
+/// `synthetic`, `npy`), loaded and standardised per feature with the training split's mean and
+/// std (as the CenSET code does) or prepared as a model's `InputPreprocessing` says.
 public enum Dataset: String, CaseIterable, Codable, Sendable {
     case fashionMNIST = "fashion-mnist"
     case cifar10
     /// A seeded Gaussian-cluster set for quick checks (`SyntheticClassification.make`'s default).
     case synthetic
+    /// Your own data: four `.npy` files in the data directory (`NumPyDataset`).
+    case npy
 
     /// The data set called `name`.
     /// - Throws: `DatasetNameError` listing the known names.
@@ -37,6 +39,8 @@ public enum Dataset: String, CaseIterable, Codable, Sendable {
             split = try CIFAR10.load(directory: URL(fileURLWithPath: directory))
         case .synthetic:
             split = SyntheticClassification.make(seed: seed)
+        case .npy:
+            split = try NumPyDataset.load(directory: try Self.npyDirectory(directory))
         }
         if trainSamples > 0 && trainSamples < split.train.count {
             split.train = split.train.selecting(Array(0..<trainSamples))
@@ -45,21 +49,24 @@ public enum Dataset: String, CaseIterable, Codable, Sendable {
         return split
     }
 
-    /// The shape of one sample, known without loading the data.
-    public var inputShape: ImageShape {
+    /// The shape of one sample and the number of classes, known without loading the data (an
+    /// `npy` set reads its files' headers and labels from `directory`).
+    public func shape(directory: String?) throws -> (input: ImageShape, classes: Int) {
         switch self {
-        case .fashionMNIST: ImageShape(channels: 1, height: 28, width: 28)
-        case .cifar10: CIFAR10.shape
-        case .synthetic: ImageShape.vector(SyntheticClassification.defaultFeatures)
+        case .fashionMNIST: (ImageShape(channels: 1, height: 28, width: 28), 10)
+        case .cifar10: (CIFAR10.shape, 10)
+        case .synthetic: (ImageShape.vector(SyntheticClassification.defaultFeatures), SyntheticClassification.defaultClasses)
+        case .npy: try NumPyDataset.shape(directory: try Self.npyDirectory(directory))
         }
     }
 
-    /// The number of classes, known without loading the data.
-    public var classCount: Int {
-        switch self {
-        case .fashionMNIST, .cifar10: 10
-        case .synthetic: SyntheticClassification.defaultClasses
+    private static func npyDirectory(_ directory: String?) throws -> URL {
+        guard let directory else {
+            throw DatasetMissingError(
+                dataset: "npy data set", directory: "(none given)", expectedFiles: NumPyDataset.files, missingFiles: [],
+                remedy: "give the directory holding them with --data-dir")
         }
+        return URL(fileURLWithPath: directory)
     }
 }
 

@@ -11,13 +11,37 @@ import Foundation
 ///             padded with spaces and ending in '\n' (latin-1 in v1/v2, UTF-8 in v3)
 /// then        product(shape) · itemsize bytes of elements, nothing after them
 /// ```
-/// Accepted dtypes are `<f4`, `=f4`, `>f4` and the `f8` equivalents (big-endian is swapped on
+/// Accepted dtypes are `<f4`, `=f4`, `>f4`, the `f8` equivalents, and integers (`i1`…`i8`,
+/// `u1`…`u8`, read as float64, exact up to 2⁵³) (big-endian is swapped on
 /// read). Fortran-order data is rearranged into C order. A scalar has shape `()`.
 ///
 /// Writing produces version 1.0 (2.0 only for headers over 65 535 bytes), little-endian, with the
 /// header padded so the data starts at a multiple of 64 bytes, as NumPy does.
 public enum NumPyFile {
     static let magic: [UInt8] = [0x93] + Array("NUMPY".utf8)
+
+    /// The shape of the array in the `.npy` file at `url`, from its header alone (the data is
+    /// not read).
+    /// - Throws: `FileFormatError` naming the path when the file cannot be read or its header is
+    ///   malformed.
+    public static func shape(of url: URL) throws -> [Int] {
+        let handle: FileHandle
+        do { handle = try FileHandle(forReadingFrom: url) } catch {
+            throw FileFormatError(file: url.path, problem: "cannot be read (\(error.localizedDescription))")
+        }
+        defer { try? handle.close() }
+        // The preamble (at most 12 bytes) and a header of at most 1 MiB, enough for any shape.
+        let prefix = (try? handle.read(upToCount: 12 + (1 << 20))) ?? Data()
+        guard prefix.count >= 10, prefix.prefix(magic.count).elementsEqual(magic) else {
+            throw FileFormatError(file: url.path, problem: "not a .npy file (bad magic)")
+        }
+        let width = prefix[prefix.startIndex + 6] == 1 ? 2 : 4
+        guard let length = ByteCodec.unsignedLittleEndian(prefix, at: 8, width: width), 8 + width + Int(length) <= prefix.count else {
+            throw FileFormatError(file: url.path, problem: "truncated or oversized .npy header")
+        }
+        let start = prefix.startIndex + 8 + width
+        return try NumPyHeader.parse([UInt8](prefix[start..<(start + Int(length))]), file: url.path).shape
+    }
 
     /// Reads the `.npy` file at `url`.
     /// - Throws: `FileFormatError` naming the path when the file cannot be read or is malformed.
@@ -77,6 +101,9 @@ public enum NumPyFile {
             storage = .float32(header.fortranOrder ? ArrayOrder.fortranToC(values, shape: header.shape) : values)
         case .float64:
             let values = ByteCodec.doubles(data, range, bigEndian: header.bigEndian)
+            storage = .float64(header.fortranOrder ? ArrayOrder.fortranToC(values, shape: header.shape) : values)
+        case .integer(let width, let signed):
+            let values = ByteCodec.integers(data, range, width: width, signed: signed, bigEndian: header.bigEndian)
             storage = .float64(header.fortranOrder ? ArrayOrder.fortranToC(values, shape: header.shape) : values)
         }
         return Tensor(shape: header.shape, storage: storage)

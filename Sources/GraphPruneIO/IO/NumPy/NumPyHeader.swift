@@ -2,15 +2,24 @@
 /// `{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }`.
 ///
 /// Exactly the three keys `descr`, `fortran_order` and `shape` are accepted, in any order; the
-/// element type must be a float32 or float64 in either byte order.
+/// element type must be a float32 or float64, or an integer (read as float64: class labels), in
+/// either byte order.
 struct NumPyHeader: Equatable {
     /// The element types the toolkit reads.
     enum DType: Equatable {
         case float32, float64
+        /// Signed or unsigned integers of 1, 2, 4 or 8 bytes.
+        case integer(width: Int, signed: Bool)
 
         /// Bytes per element.
-        var itemSize: Int { self == .float32 ? 4 : 8 }
-        /// The little-endian descr NumPy writes for this type.
+        var itemSize: Int {
+            switch self {
+            case .float32: 4
+            case .float64: 8
+            case .integer(let width, _): width
+            }
+        }
+        /// The little-endian descr NumPy writes for the two types the toolkit writes.
         var descr: String { self == .float32 ? "<f4" : "<f8" }
     }
 
@@ -59,7 +68,7 @@ struct NumPyHeader: Equatable {
         guard let shape else { throw fail("header has no 'shape' key") }
 
         guard case .string(let typeName) = descr else {
-            throw fail("unsupported dtype: structured arrays are not supported (float32 and float64 only)")
+            throw fail("unsupported dtype: structured arrays are not supported (float32, float64 and integers only)")
         }
         let (dtype, bigEndian) = try parseDType(typeName, fail: fail)
         guard case .bool(let fortranOrder) = fortran else {
@@ -83,10 +92,14 @@ struct NumPyHeader: Equatable {
             "<f8": (.float64, false), "=f8": (.float64, false), ">f8": (.float64, true),
         ]
         if let found = supported[name] { return found }
-        if name.dropFirst().hasPrefix("O") {
-            throw fail("unsupported dtype '\(name)': object arrays cannot be read (float32 and float64 only)")
+        if name.count >= 3, let order = name.first, "<>=|".contains(order), let kind = name.dropFirst().first, kind == "i" || kind == "u",
+           let width = Int(name.dropFirst(2)), [1, 2, 4, 8].contains(width) {
+            return (.integer(width: width, signed: kind == "i"), order == ">")
         }
-        throw fail("unsupported dtype '\(name)' (float32 and float64 only)")
+        if name.dropFirst().hasPrefix("O") {
+            throw fail("unsupported dtype '\(name)': object arrays cannot be read (float32, float64 and integers only)")
+        }
+        throw fail("unsupported dtype '\(name)' (float32, float64 and integers only)")
     }
 
     private static func parseShape(
