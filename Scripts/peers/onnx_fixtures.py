@@ -88,6 +88,49 @@ class Depthwise(nn.Module):
         return self.classifier(x.mean((2, 3)))
 
 
+class SqueezeExcite(nn.Module):
+    def __init__(self, channels, reduced):
+        super().__init__()
+        self.avgpool = nn.AdaptiveAvgPool2d(1)
+        self.fc1 = nn.Conv2d(channels, reduced, 1)
+        self.fc2 = nn.Conv2d(reduced, channels, 1)
+        self.activation = nn.SiLU()
+        self.scale_activation = nn.Sigmoid()
+
+    def forward(self, x):
+        return x * self.scale_activation(self.fc2(self.activation(self.fc1(self.avgpool(x)))))
+
+
+class MBConv(nn.Module):
+    """EfficientNet's block: expand 1×1, depthwise 3×3, squeeze-excitation, project 1×1, residual."""
+
+    def __init__(self, channels, expand=4):
+        super().__init__()
+        wide = channels * expand
+        self.expand = nn.Sequential(nn.Conv2d(channels, wide, 1, bias=False), nn.BatchNorm2d(wide), nn.SiLU())
+        self.depthwise = nn.Sequential(nn.Conv2d(wide, wide, 3, 1, 1, groups=wide, bias=False), nn.BatchNorm2d(wide), nn.SiLU())
+        self.se = SqueezeExcite(wide, channels // 2)
+        self.project = nn.Sequential(nn.Conv2d(wide, channels, 1, bias=False), nn.BatchNorm2d(channels))
+
+    def forward(self, x):
+        return x + self.project(self.se(self.depthwise(self.expand(x))))
+
+
+class EfficientNetLike(nn.Module):
+    """A stem, one MBConv block with squeeze-excitation and SiLU, a head: EfficientNet's ops."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(3, 8, 3, 2, 1, bias=False), nn.BatchNorm2d(8), nn.SiLU())
+        self.block = MBConv(8)
+        self.head = nn.Sequential(nn.Conv2d(8, 16, 1, bias=False), nn.BatchNorm2d(16), nn.SiLU())
+        self.avgpool = nn.AdaptiveAvgPool2d(1)
+        self.classifier = nn.Sequential(nn.Dropout(0.2), nn.Linear(16, 5))
+
+    def forward(self, x):
+        return self.classifier(torch.flatten(self.avgpool(self.head(self.block(self.stem(x)))), 1))
+
+
 def randomize_batchnorm(model, generator):
     for m in model.modules():
         if isinstance(m, nn.BatchNorm2d):
@@ -116,6 +159,7 @@ def main(out):
         ("resnet-bn", ResNet, (3, 16, 16), True, False),
         ("resnet-folded", ResNet, (3, 16, 16), False, False),
         ("depthwise-dynamo", Depthwise, (3, 16, 16), False, True),
+        ("efficientnet-bn", EfficientNetLike, (3, 16, 16), True, False),
     ]
     for seed, (name, make, shape, keep_batchnorm, dynamo) in enumerate(fixtures):
         torch.manual_seed(seed)

@@ -99,7 +99,8 @@ public struct ModelCost: Equatable, Sendable {
             return (2 * Architecture.channelLayout(of: input).channels, 0)
         case .srelu:
             return (4 * outputs, 0)
-        case .relu, .dropout, .maxPool, .averagePool, .globalAveragePooling, .add, .flatten, .identity, .pooling, .clip:
+        case .relu, .dropout, .maxPool, .averagePool, .globalAveragePooling, .add, .flatten, .identity, .pooling, .clip,
+             .sigmoid, .silu, .multiply:
             return (0, 0)
         case .channelAffine:  // constants (buffers), not parameters
             return (0, 0)

@@ -18,9 +18,9 @@ extension ONNXGraphBuilder {
         case "Gemm": try addGemm(node, output: output)
         case "MatMul": try addMatMul(node, output: output)
         case "BatchNormalization": try addBatchNorm(node, output: output)
-        case "Relu":
+        case "Relu", "Sigmoid":
             let a = try activation(node, 0)
-            try append(.relu, from: [a], name: uniqueName(node.name), output: output, rank: ranks[a], node: node)
+            try append(node.opType == "Relu" ? .relu : .sigmoid, from: [a], name: uniqueName(node.name), output: output, rank: ranks[a], node: node)
         case "Clip": try addClip(node, output: output)
         case "MaxPool", "AveragePool": try addPooling(node, output: output)
         case "GlobalAveragePool":
@@ -286,8 +286,11 @@ extension ONNXGraphBuilder {
         guard node.input.count == 2 else { throw fail(node, "needs two inputs") }
         let (left, right) = (activations[node.input[0]], activations[node.input[1]])
         if let left, let right {
-            guard node.opType == "Add" else { throw fail(node, "\(node.opType) of two activations is not supported") }
-            try append(.add, from: [left, right], name: uniqueName(node.name), output: output, rank: ranks[left], node: node)
+            switch node.opType {
+            case "Add": try append(.add, from: [left, right], name: uniqueName(node.name), output: output, rank: ranks[left], node: node)
+            case "Mul": try addProduct(node, left, right, output: output)
+            default: throw fail(node, "\(node.opType) of two activations is not supported")
+            }
             return
         }
         guard let a = left ?? right else { throw fail(node, "neither input is an activation (constant folding is not supported)") }
@@ -328,6 +331,35 @@ extension ONNXGraphBuilder {
             return
         }
         try append(.channelAffine(scale: scale, shift: shift), from: [a], name: uniqueName(node.name), output: output, rank: ranks[a], node: node)
+    }
+
+    /// `Mul` of two activations: `x · Sigmoid(x)` becomes one SiLU node (the sigmoid node, read
+    /// only here, turns into it); otherwise a product of equal shapes, or of an image and a
+    /// per-channel gate `N × C × 1 × 1` (squeeze-excitation), in either order.
+    private mutating func addProduct(_ node: Onnx_NodeProto, _ left: Int, _ right: Int, output: String) throws {
+        for (gate, x, k) in [(left, right, 0), (right, left, 1)] where gate > 0 && specs[gate - 1] == .sigmoid
+            && inputs[gate - 1] == [x] && consumers[node.input[k], default: 0] == 1 && activations.filter({ $0.value == gate }).count == 1 {
+            specs[gate - 1] = .silu
+            if !node.name.isEmpty {
+                names[gate - 1] = ""
+                names[gate - 1] = uniqueName(node.name)
+            }
+            activations[output] = gate
+            return
+        }
+        let (a, b) = (shapes[left], shapes[right])
+        let order: [Int]
+        let broadcast: Bool
+        if a == b {
+            (order, broadcast) = ([left, right], false)
+        } else if b == [a[0], 1, 1] {
+            (order, broadcast) = ([left, right], true)
+        } else if a == [b[0], 1, 1] {
+            (order, broadcast) = ([right, left], true)
+        } else {
+            throw fail(node, "Mul of activations of shapes \(a) and \(b) is not supported (equal shapes, or a per-channel gate C × 1 × 1)")
+        }
+        try append(.multiply(broadcast: broadcast), from: order, name: uniqueName(node.name), output: output, rank: ranks[order[0]], node: node)
     }
 
     /// Whether a constant of `shape` broadcasts over an activation of ONNX rank `rank` with

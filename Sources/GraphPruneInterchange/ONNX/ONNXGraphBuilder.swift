@@ -135,7 +135,7 @@ struct ONNXGraphBuilder {
         } catch {
             throw fail(node, "\(error)")
         }
-        if from.count > 1, let other = from.first(where: { shapes[$0] != shapes[from[0]] }) {
+        if from.count > 1, !spec.concatenatesInputs, let other = from.first(where: { shapes[$0] != shapes[from[0]] }) {
             throw fail(node, "adds activations of shapes \(shapes[from[0]]) and \(shapes[other]); broadcasting is not supported")
         }
         specs.append(spec)

@@ -108,6 +108,13 @@ struct ONNXGraphWriter {
             initializers.append(Self.tensor("\(name).shift", Tensor(shape: shape(shift), storage: .float32(shift.map { Float($0) }))))
             append("Mul", inputs: [x, "\(name).scale"], output: "\(name).scaled", name: name, rank: rank, register: false)
             append("Add", inputs: ["\(name).scaled", "\(name).shift"], output: output, name: "\(name).shift", rank: rank)
+        case .sigmoid:
+            append("Sigmoid", inputs: [x], output: output, name: name, rank: rank)
+        case .silu:
+            append("Sigmoid", inputs: [x], output: "\(name).sigmoid", name: "\(name).sigmoid", rank: rank, register: false)
+            append("Mul", inputs: [x, "\(name).sigmoid"], output: output, name: name, rank: rank)
+        case .multiply:
+            append("Mul", inputs: sources.map { tensorNames[$0] }, output: output, name: name, rank: rank)
         case .srelu:
             throw ONNXExportError("node \(name): SReLU has no ONNX operator; models with SReLU activations cannot be exported")
         }

@@ -12,6 +12,9 @@ public enum PathOperation: Sendable {
     case channelAffine(scale: [Float], shift: [Float], area: Int)
     case maxPool(input: ImageShape, window: PoolingWindow)
     case averagePool(input: ImageShape, window: PoolingWindow, countsPadding: Bool)
+    /// The product of the node's two inputs (`Multiply`): `a` of `channels × area`, `b` of one
+    /// value per channel (`broadcast`) or of `a`'s size.
+    case multiply(channels: Int, area: Int, broadcast: Bool)
     /// The mean of each channel's `area` values.
     case globalAverage(channels: Int, area: Int)
     /// `y = x` on non-negative inputs (ReLU, dropout in evaluation, Identity, Add of the summed

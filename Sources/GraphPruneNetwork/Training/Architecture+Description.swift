@@ -23,6 +23,9 @@ extension Architecture.LayerSpec: CustomStringConvertible {
                 + (p.kind == .average && p.window.padding > 0 && !p.countsPadding ? " (padding not counted)" : "")
         case .clip(let a, let b): "clip [\(a), \(b)]"
         case .channelAffine: "channel affine"
+        case .sigmoid: "sigmoid"
+        case .silu: "silu"
+        case .multiply(let broadcast): broadcast ? "multiply by a per-channel gate" : "multiply"
         }
     }
 }

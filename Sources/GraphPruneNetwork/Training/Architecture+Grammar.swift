@@ -109,7 +109,7 @@ extension Architecture {
             case .flatten: tokens.append("flatten")
             case .pooling(let p): tokens.append("\(p.kind == .max ? "p" : "a")\(p.window.kernel)s\(p.window.stride)")
             case .channelAffine: tokens.append("affine")
-            case .relu, .srelu, .dropout, .add, .identity, .clip: break
+            case .relu, .srelu, .dropout, .add, .identity, .clip, .sigmoid, .silu, .multiply: break
             }
         }
         let prefix = tokens.first.flatMap { Int($0) } == nil ? "\(inputShape.map(String.init).joined(separator: "×")) " : ""

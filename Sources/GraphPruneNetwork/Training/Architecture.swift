@@ -51,6 +51,13 @@ public struct Architecture: Codable, Equatable, Sendable {
         /// A fixed affine map per channel, `y = scale_c · x + shift_c` (`ChannelAffine`); one
         /// entry applies to every channel.
         case channelAffine(scale: [Double], shift: [Double])
+        /// `σ(x)` entrywise.
+        case sigmoid
+        /// `x σ(x)` entrywise (swish).
+        case silu
+        /// The product of the node's two inputs (`Multiply`); with `broadcast` the second is
+        /// `C × 1 × 1`, one value per channel of the first (squeeze-excitation).
+        case multiply(broadcast: Bool)
     }
 
     /// A pooling's kind and windows (PyTorch's `MaxPool2d(k, s, p)` or `AvgPool2d(k, s, p,
@@ -136,12 +143,20 @@ public struct Architecture: Codable, Equatable, Sendable {
             guard let first = inputs[i].first, inputs[i].allSatisfy({ $0 >= 0 && $0 <= i }) else {
                 throw ArchitectureError("node \(node): inputs \(inputs[i]) must be earlier activations (0 = the input, j + 1 = node j)")
             }
-            guard inputs[i].count == 1 || layer == .add else {
-                throw ArchitectureError("node \(node): only an add node takes several inputs")
-            }
             let s = result[first]
-            if inputs[i].count > 1, let other = inputs[i].first(where: { result[$0] != s }) {
-                throw ArchitectureError("node \(node): adds inputs of shapes \(s) and \(result[other])")
+            if case .multiply(let broadcast) = layer {
+                guard inputs[i].count == 2 else { throw ArchitectureError("node \(node): a multiply node takes two inputs") }
+                let second = result[inputs[i][1]]
+                guard broadcast ? second == [s[0], 1, 1] : second == s else {
+                    throw ArchitectureError("node \(node): multiplies inputs of shapes \(s) and \(second)\(broadcast ? " (the second must be [C, 1, 1])" : "")")
+                }
+            } else {
+                guard inputs[i].count == 1 || layer == .add else {
+                    throw ArchitectureError("node \(node): only add and multiply nodes take several inputs")
+                }
+                if inputs[i].count > 1, let other = inputs[i].first(where: { result[$0] != s }) {
+                    throw ArchitectureError("node \(node): adds inputs of shapes \(s) and \(result[other])")
+                }
             }
             result.append(try outputShape(of: layer, input: s, node: node))
         }
@@ -183,7 +198,7 @@ public struct Architecture: Codable, Equatable, Sendable {
                 throw ArchitectureError("node \(node): \(scale.count) scales and \(shift.count) shifts for \(channels) channels (1 or \(channels) each)")
             }
             return s
-        case .relu, .srelu, .dropout, .batchNorm, .add, .identity, .clip: return s
+        case .relu, .srelu, .dropout, .batchNorm, .add, .identity, .clip, .sigmoid, .silu, .multiply: return s
         }
     }
 
@@ -302,6 +317,10 @@ public struct Architecture: Codable, Equatable, Sendable {
 }
 
 extension Architecture.LayerSpec {
+    /// Whether the node reads its inputs side by side (`[a | b]` per sample: `Multiply`) rather
+    /// than their sum (`Add`, and every node with one input).
+    public var concatenatesInputs: Bool { if case .multiply = self { true } else { false } }
+
     /// Why this spec cannot be built, or nil.
     var problem: String? {
         if let large = extents.first(where: { $0 > Architecture.extentLimit }) {
@@ -346,7 +365,8 @@ extension Architecture.LayerSpec {
         case .convolution(let c): [c.filters, c.kernel, c.stride, c.padding, c.groups]
         case .maxPool(let s), .averagePool(let s): [s]
         case .pooling(let p): [p.window.kernel, p.window.stride, p.window.padding]
-        case .globalAveragePooling, .relu, .srelu, .dropout, .batchNorm, .add, .flatten, .identity, .clip, .channelAffine: []
+        case .globalAveragePooling, .relu, .srelu, .dropout, .batchNorm, .add, .flatten, .identity, .clip, .channelAffine,
+             .sigmoid, .silu, .multiply: []
         }
     }
 
@@ -367,7 +387,7 @@ extension Architecture.LayerSpec {
         case .convolution(let c): return product(c.filters, input[0] / c.groups, c.kernel, c.kernel, 2)
         case .batchNorm: return product(4, Architecture.channelLayout(of: input).channels)
         case .srelu: return product(4, inputs)
-        case .maxPool, .averagePool, .pooling, .globalAveragePooling, .relu, .dropout, .add, .flatten, .identity, .clip, .channelAffine: return 0
+        case .maxPool, .averagePool, .pooling, .globalAveragePooling, .relu, .dropout, .add, .flatten, .identity, .clip, .channelAffine, .sigmoid, .silu, .multiply: return 0
         }
     }
 }

@@ -133,6 +133,9 @@ private struct StateReader {
         case .pooling(let p): return p.layer(input: input)
         case .clip(let a, let b): return Clip(minimum: Float(a), maximum: Float(b))
         case .channelAffine(let scale, let shift): return ChannelAffine(scale: scale, shift: shift, input: input)
+        case .sigmoid: return Sigmoid()
+        case .silu: return SiLU()
+        case .multiply(let broadcast): return Multiply(input: input, broadcast: broadcast)
         }
     }
 

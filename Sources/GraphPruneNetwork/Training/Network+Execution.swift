@@ -4,9 +4,10 @@ import GraphPruneNumerics
 /// The forward and backward passes over the node graph, on buffers allocated once per batch size.
 extension Network {
     /// Every buffer one batch size needs: the activations `a[0…n]` (`a[0]` = the batch), their
-    /// gradients (training only), for each node with several inputs the buffer of their sum,
-    /// and a scratch input gradient for nodes that cannot write theirs into their input's
-    /// gradient directly (several inputs, or an input that other nodes read too).
+    /// gradients (training only), for each node with several inputs the buffer of their sum (or,
+    /// for a node that `concatenatesInputs`, of the inputs side by side), and a scratch input
+    /// gradient for nodes that cannot write theirs into their input's gradient directly
+    /// (several inputs, or an input that other nodes read too).
     struct Workspace {
         var activations: [Matrix<Float>]
         var gradients: [Matrix<Float>] = []
@@ -21,7 +22,9 @@ extension Network {
         init(batch: Int, network: Network, gradients: Bool) {
             let sizes = network.architecture.sizes
             activations = sizes.map { Matrix(rows: batch, columns: $0) }
-            sums = network.architecture.inputs.map { $0.count > 1 ? Matrix(rows: batch, columns: sizes[$0[0]]) : Matrix(rows: 0, columns: 0) }
+            sums = network.architecture.layers.indices.map { i in
+                Self.combinedInput(network.architecture, node: i, batch: batch, sizes: sizes)
+            }
             labels = [Int32](repeating: 0, count: batch)
             if gradients { allocateGradients(network: network) }
         }
@@ -29,11 +32,22 @@ extension Network {
         mutating func allocateGradients(network: Network) {
             let batch = labels.count, sizes = network.architecture.sizes, readers = network.readers
             gradients = sizes.map { Matrix(rows: batch, columns: $0) }
-            scratch = network.architecture.inputs.map { inputs in
-                inputs.count > 1 || readers[inputs[0]] > 1 ? Matrix(rows: batch, columns: sizes[inputs[0]]) : Matrix(rows: 0, columns: 0)
+            scratch = network.architecture.inputs.indices.map { i in
+                let inputs = network.architecture.inputs[i]
+                return readers[inputs[0]] > 1 && inputs.count == 1
+                    ? Matrix(rows: batch, columns: sizes[inputs[0]]) : Self.combinedInput(network.architecture, node: i, batch: batch, sizes: sizes)
             }
             written = [Bool](repeating: false, count: sizes.count)
             hasGradients = true
+        }
+
+        /// The buffer of node `i`'s combined inputs: their sum, or them side by side; `0 × 0`
+        /// for a node with one input.
+        static func combinedInput(_ architecture: Architecture, node i: Int, batch: Int, sizes: [Int]) -> Matrix<Float> {
+            let inputs = architecture.inputs[i]
+            guard inputs.count > 1 else { return Matrix(rows: 0, columns: 0) }
+            let width = architecture.layers[i].concatenatesInputs ? inputs.reduce(0) { $0 + sizes[$1] } : sizes[inputs[0]]
+            return Matrix(rows: batch, columns: width)
         }
     }
 
@@ -52,8 +66,16 @@ extension Network {
             } else {
                 var sum = w.sums[i]
                 w.sums[i] = Matrix(rows: 0, columns: 0)
-                sum.assign(w.activations[inputs[0]])
-                for a in inputs.dropFirst() { sum.add(w.activations[a]) }
+                if architecture.layers[i].concatenatesInputs {
+                    var offset = 0
+                    for a in inputs {
+                        sum.copyColumns(from: w.activations[a], at: offset)
+                        offset += w.activations[a].columns
+                    }
+                } else {
+                    sum.assign(w.activations[inputs[0]])
+                    for a in inputs.dropFirst() { sum.add(w.activations[a]) }
+                }
                 layers[i].forward(sum, into: &output, training: training, generator: &generator)
                 w.sums[i] = sum
             }
@@ -94,7 +116,17 @@ extension Network {
             var inputGradient = w.scratch[i]
             w.scratch[i] = Matrix(rows: 0, columns: 0)
             layers[i].backward(input: input, output: w.activations[i + 1], outputGradient: w.gradients[i + 1], inputGradient: &inputGradient)
-            if needed {
+            if needed && architecture.layers[i].concatenatesInputs {
+                // Each input side by side receives its own columns of the gradient.
+                var offset = 0
+                for a in inputs {
+                    if a > lowest {
+                        w.gradients[a].addColumns(of: inputGradient, at: offset, assigning: !w.written[a])
+                        w.written[a] = true
+                    }
+                    offset += w.activations[a].columns
+                }
+            } else if needed {
                 // Every summand of the input receives the same gradient; readers add theirs.
                 for a in inputs where a > lowest {
                     if w.written[a] { w.gradients[a].add(inputGradient) } else { w.gradients[a].assign(inputGradient) }
@@ -102,6 +134,38 @@ extension Network {
                 }
             }
             w.scratch[i] = inputGradient
+        }
+    }
+}
+
+extension Matrix where Scalar == Float {
+    /// Writes `part` (same rows) into the columns `offset ..< offset + part.columns`.
+    /// - Complexity: O(rows · part.columns), one copy per row.
+    mutating func copyColumns(from part: Matrix<Float>, at offset: Int) {
+        precondition(part.rows == rows && offset + part.columns <= columns, "column block does not fit")
+        let (width, n) = (part.columns, columns)
+        part.elements.withUnsafeBufferPointer { src in
+            elements.withUnsafeMutableBufferPointer { dst in
+                for r in 0..<rows {
+                    (dst.baseAddress! + r * n + offset).update(from: src.baseAddress! + r * width, count: width)
+                }
+            }
+        }
+    }
+
+    /// Adds (or, `assigning`, writes) the columns `offset ..< offset + columns` of `whole` into
+    /// this matrix (same rows, that many columns).
+    /// - Complexity: O(rows · columns).
+    mutating func addColumns(of whole: Matrix<Float>, at offset: Int, assigning: Bool) {
+        precondition(whole.rows == rows && offset + columns <= whole.columns, "column block does not fit")
+        let (width, n) = (columns, whole.columns)
+        whole.elements.withUnsafeBufferPointer { src in
+            elements.withUnsafeMutableBufferPointer { dst in
+                for r in 0..<rows {
+                    let from = src.baseAddress! + r * n + offset, to = dst.baseAddress! + r * width
+                    if assigning { to.update(from: from, count: width) } else { for k in 0..<width { to[k] += from[k] } }
+                }
+            }
         }
     }
 }

@@ -58,6 +58,9 @@ public struct Network: Sendable {
             case .pooling(let p): layers.append(p.layer(input: input))
             case .clip(let a, let b): layers.append(Clip(minimum: Float(a), maximum: Float(b)))
             case .channelAffine(let scale, let shift): layers.append(ChannelAffine(scale: scale, shift: shift, input: input))
+            case .sigmoid: layers.append(Sigmoid())
+            case .silu: layers.append(SiLU())
+            case .multiply(let broadcast): layers.append(Multiply(input: input, broadcast: broadcast))
             }
         }
         self.init(architecture: architecture, layers: layers)

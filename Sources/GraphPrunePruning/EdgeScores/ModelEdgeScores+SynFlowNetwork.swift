@@ -47,6 +47,8 @@ struct SynFlowNetwork {
         case maxPool(windows: [[Int]])
         case averagePool(windows: [[Int]], divisors: [Double])
         case average(channels: Int, area: Int)
+        /// `a ⊙ b` of a node's two inputs, read side by side `[a | b]`.
+        case multiply(channels: Int, area: Int, broadcast: Bool)
         case identity
     }
 
@@ -79,6 +81,7 @@ struct SynFlowNetwork {
                 return .averagePool(
                     windows: windows, divisors: windows.map { Double(countsPadding ? window.kernel * window.kernel : $0.count) })
             case .globalAverage(let channels, let area): return .average(channels: channels, area: area)
+            case .multiply(let channels, let area, let broadcast): return .multiply(channels: channels, area: area, broadcast: broadcast)
             case .identity: return .identity
             }
         }
@@ -87,10 +90,14 @@ struct SynFlowNetwork {
     /// `R` and `∂R/∂|W|` (out × in) of every weight layer, by position.
     func pathGradients() throws -> (r: Double, gradients: [Int: Matrix<Double>]) {
         var activations = [[Double](repeating: 1, count: inputSize)]
-        var summed = [[Double]]()  // each node's input: the sum of the activations it reads
+        var summed = [[Double]]()  // each node's input: the sum of the activations it reads, or them side by side
         for (i, step) in steps.enumerated() {
             var x = activations[inputs[i][0]]
-            for a in inputs[i].dropFirst() { for k in x.indices { x[k] += activations[a][k] } }
+            if case .multiply = step {
+                x += activations[inputs[i][1]]
+            } else {
+                for a in inputs[i].dropFirst() { for k in x.indices { x[k] += activations[a][k] } }
+            }
             summed.append(x)
             activations.append(Self.forward(step, x))
         }
@@ -129,14 +136,33 @@ struct SynFlowNetwork {
                 dx = spread
             case .average(let channels, let area):
                 dx = (0..<(channels * area)).map { g[$0 / area] / Double(area) }
+            case .multiply(let channels, let area, let broadcast):
+                let n = channels * area
+                var d = [Double](repeating: 0, count: x.count)
+                for p in 0..<n {
+                    let b = n + (broadcast ? p / area : p)
+                    d[p] = g[p] * x[b]
+                    d[b] += g[p] * x[p]
+                }
+                dx = d
             case .identity:
                 dx = g
             }
-            for a in inputs[i] where a > 0 {
-                if outputGradients[a] == nil {
-                    outputGradients[a] = dx
+            // Summed inputs all receive dx; inputs read side by side their own part of it.
+            var offset = 0
+            for a in inputs[i] {
+                let part: ArraySlice<Double>
+                if case .multiply = steps[i] {
+                    part = dx[offset..<(offset + activations[a].count)]
+                    offset += activations[a].count
                 } else {
-                    for k in dx.indices { outputGradients[a]![k] += dx[k] }
+                    part = dx[...]
+                }
+                guard a > 0 else { continue }
+                if outputGradients[a] == nil {
+                    outputGradients[a] = Array(part)
+                } else {
+                    for (k, v) in zip(outputGradients[a]!.indices, part) { outputGradients[a]![k] += v }
                 }
             }
         }
@@ -159,6 +185,9 @@ struct SynFlowNetwork {
             return windows.map { x[winner(x, $0)] }
         case .average(let channels, let area):
             return (0..<channels).map { c in x[(c * area)..<((c + 1) * area)].reduce(0, +) / Double(area) }
+        case .multiply(let channels, let area, let broadcast):
+            let n = channels * area
+            return (0..<n).map { x[$0] * x[n + (broadcast ? $0 / area : $0)] }
         case .identity:
             return x
         }

@@ -81,7 +81,7 @@ extension EdgePruning {
                 let inputs = shapes[base.architecture.inputs[p][0]].reduce(1, *)
                 specs[p] = .sparseDense(outputs: outputs, epsilon: epsilonEquivalent(kept: report.kept, inputs: inputs, outputs: outputs))
             case .conv2d, .convolution, .maxPool, .averagePool, .globalAveragePooling, .relu, .srelu, .dropout, .batchNorm, .add, .flatten, .identity,
-                 .pooling, .clip, .channelAffine:
+                 .pooling, .clip, .channelAffine, .sigmoid, .silu, .multiply:
                 break
             }
         }

@@ -137,7 +137,7 @@ public struct EdgePruning: Sendable {
         case .conv2d(let f, let k, _): [f, input[0], k, k]
         case .convolution(let c): [c.filters, input[0] / c.groups, c.kernel, c.kernel]
         case .maxPool, .averagePool, .globalAveragePooling, .relu, .srelu, .dropout, .batchNorm, .add, .flatten, .identity,
-             .pooling, .clip, .channelAffine: []
+             .pooling, .clip, .channelAffine, .sigmoid, .silu, .multiply: []
         }
     }
 

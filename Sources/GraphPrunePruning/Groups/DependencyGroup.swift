@@ -90,7 +90,7 @@ extension DependencyGroup {
             if c.groups == 1 { return .producer }
             return c.groups == channels && c.filters == channels ? .channelwise : .blocking
         case .batchNorm, .relu, .srelu, .dropout, .maxPool, .averagePool, .globalAveragePooling, .add, .flatten, .identity,
-             .pooling, .clip, .channelAffine:
+             .pooling, .clip, .channelAffine, .sigmoid, .silu, .multiply:
             return .channelwise
         }
     }
@@ -124,8 +124,8 @@ extension DependencyGroup {
             let channels: Int?
             switch architecture.layers[i] {
             case .conv2d, .convolution, .maxPool, .averagePool, .pooling, .globalAveragePooling: channels = input[0]
-            case .batchNorm, .channelAffine: channels = Architecture.channelLayout(of: input).channels
-            case .dense, .sparseDense, .relu, .srelu, .dropout, .add, .flatten, .identity, .clip: channels = nil
+            case .batchNorm, .channelAffine, .multiply: channels = Architecture.channelLayout(of: input).channels
+            case .dense, .sparseDense, .relu, .srelu, .dropout, .add, .flatten, .identity, .clip, .sigmoid, .silu: channels = nil
             }
             if let channels, channels != group.units {
                 return "\(names[i]) reads \(channels) channels of shape \(input), not the \(group.units) units of \(names[group.producers[0]])"

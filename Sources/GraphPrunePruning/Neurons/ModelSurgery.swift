@@ -34,7 +34,7 @@ public enum ModelSurgery {
             case .convolution(let c) where c.groups > 1: return nil  // channel-wise or blocking, not a producer
             case .conv2d, .convolution: kind = .convolution
             case .maxPool, .averagePool, .globalAveragePooling, .relu, .srelu, .dropout, .batchNorm, .add, .flatten, .identity,
-                 .pooling, .clip, .channelAffine:
+                 .pooling, .clip, .channelAffine, .sigmoid, .silu, .multiply:
                 return nil
             }
             return PrunableLayer(position: i, units: units, kind: kind, name: model.architecture.names[i])

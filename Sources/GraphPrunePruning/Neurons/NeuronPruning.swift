@@ -131,7 +131,7 @@ public struct NeuronPruning: Sendable {
         case .dense(let n), .sparseDense(let n, _), .conv2d(let n, _, _): n
         case .convolution(let c): c.filters
         case .maxPool, .averagePool, .globalAveragePooling, .relu, .srelu, .dropout, .batchNorm, .add, .flatten, .identity,
-             .pooling, .clip, .channelAffine: nil
+             .pooling, .clip, .channelAffine, .sigmoid, .silu, .multiply: nil
         }
     }
 

@@ -55,15 +55,15 @@ final class ONNXImportErrorTests: XCTestCase {
         try assertRefused(try editing("resnet-bn", opType: "BatchNormalization") { $0.domain = "com.microsoft" }, ["(BatchNormalization)", "domain 'com.microsoft'"])
     }
 
-    func testAMulOfTwoActivationsIsRefused() throws {
-        // Relu(x) · x: the shape of SiLU and squeeze-excitation gates.
+    func testAMulOfActivationsThatDoNotBroadcastIsRefused() throws {
+        // Relu(fc1(x)) · x: 16 features against the 12 inputs.
         var model = try fixture("mlp")
         let k = try XCTUnwrap(model.graph.node.firstIndex { $0.opType == "Relu" })
         var mul = Onnx_NodeProto()
-        (mul.opType, mul.name, mul.input, mul.output) = ("Mul", "gate", [model.graph.node[k].output[0], model.graph.node[k].input[0]], ["gated"])
+        (mul.opType, mul.name, mul.input, mul.output) = ("Mul", "gate", [model.graph.node[k].output[0], "input"], ["gated"])
         model.graph.node[k + 1].input[0] = "gated"
         model.graph.node.insert(mul, at: k + 1)
-        try assertRefused(model, ["node 'gate' (Mul)", "Mul of two activations is not supported"])
+        try assertRefused(model, ["node 'gate' (Mul)", "Mul of activations of shapes [1, 1, 16] and [1, 1, 12] is not supported"])
     }
 
     func testBadFilesAndGraphsAreRefused() throws {

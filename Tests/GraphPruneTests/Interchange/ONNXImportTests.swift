@@ -13,9 +13,10 @@ import XCTest
 final class ONNXImportTests: XCTestCase {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures/onnx")
-    /// The fixtures: BatchNorm kept (`mlp`, `resnet-bn`) or folded into the convolutions by the
-    /// exporter (`resnet-folded`, and `depthwise-dynamo` from the dynamo exporter).
-    static let names = ["mlp", "resnet-bn", "resnet-folded", "depthwise-dynamo"]
+    /// The fixtures: BatchNorm kept (`mlp`, `resnet-bn`, `efficientnet-bn` with SiLU and
+    /// squeeze-excitation) or folded into the convolutions by the exporter (`resnet-folded`, and
+    /// `depthwise-dynamo` from the dynamo exporter).
+    static let names = ["mlp", "resnet-bn", "resnet-folded", "depthwise-dynamo", "efficientnet-bn"]
 
     static func model(_ name: String) throws -> Network {
         try ONNXImport.load(fixtures.appendingPathComponent("\(name).onnx")).model
@@ -79,7 +80,7 @@ final class ONNXImportTests: XCTestCase {
 
     func testStateDictKeepsEveryPyTorchName() throws {
         let directory = try TemporaryDirectory()
-        for name in ["mlp", "resnet-bn"] {
+        for name in ["mlp", "resnet-bn", "efficientnet-bn"] {
             let url = directory.url.appendingPathComponent("\(name).safetensors")
             try ModelFile.save(try Self.model(name), to: url)
             let (tensors, _) = try SafetensorsFile.read(from: url)
@@ -94,19 +95,46 @@ final class ONNXImportTests: XCTestCase {
     }
 
     func testFilterPrunedModelExportsAndImportsWithTheSameOutputs() throws {
-        let model = try Self.model("resnet-bn")
-        let scorer = try ScorerRegistry.standard.make("magnitude", options: ScorerOptions())
-        let pruning = NeuronPruning(scorer: scorer, pruneRatio: 0.5, minimumWidth: 1, groupScoring: .concatenated)
-        let result = try pruning.prune(model, layers: try LayerSelection.positions("conv", in: model))
-        XCTAssertLessThan(result.model.parameterCount, model.parameterCount)
-        let directory = try TemporaryDirectory()
-        let (x, _) = try Self.reference("resnet-bn")
-        for file in ["pruned.onnx", "pruned.safetensors"] {
-            let url = directory.url.appendingPathComponent(file)
-            try ModelFile.save(result.model, to: url)
-            let again = try ModelFile.load(url).model
-            XCTAssertEqual(again.architecture.layers, result.model.architecture.layers, file)
-            XCTAssertEqual(again.logits(x).elements, result.model.logits(x).elements, file)
+        for name in ["resnet-bn", "efficientnet-bn"] {
+            let model = try Self.model(name)
+            let scorer = try ScorerRegistry.standard.make("magnitude", options: ScorerOptions())
+            let pruning = NeuronPruning(scorer: scorer, pruneRatio: 0.5, minimumWidth: 1, groupScoring: .concatenated)
+            let result = try pruning.prune(model, layers: try LayerSelection.positions("conv", in: model))
+            XCTAssertLessThan(result.model.parameterCount, model.parameterCount)
+            let directory = try TemporaryDirectory()
+            let (x, _) = try Self.reference(name)
+            for file in ["pruned.onnx", "pruned.safetensors"] {
+                let url = directory.url.appendingPathComponent(file)
+                try ModelFile.save(result.model, to: url)
+                let again = try ModelFile.load(url).model
+                XCTAssertEqual(again.architecture.layers, result.model.architecture.layers, "\(name) \(file)")
+                XCTAssertEqual(again.logits(x).elements, result.model.logits(x).elements, "\(name) \(file)")
+            }
+        }
+    }
+
+    /// Squeeze-excitation and SiLU in evaluation mode: `weightGradients` through the product
+    /// node (whose factors are handed over side by side) against central differences.
+    func testGradientsThroughSqueezeExcitationMatchCentralDifferences() throws {
+        let model = try Self.model("efficientnet-bn")
+        XCTAssertEqual(model.architecture.layers.filter { $0 == .silu }.count, 5)
+        XCTAssertEqual(model.architecture.layers.filter { $0 == .multiply(broadcast: true) }.count, 1)
+        let (x, _) = try Self.reference("efficientnet-bn")
+        let labels: [Int32] = [0, 3, 1, 4]
+        let (_, gradients) = model.weightGradients(features: x, labels: labels)
+        func loss(_ m: Network) -> Double {
+            var none: Matrix<Float>? = nil
+            return SoftmaxCrossEntropy.evaluate(logits: m.outputs(x), labels: labels[...], gradient: &none).loss
+        }
+        for i in model.layers.indices where model.layers[i].connections != nil {
+            let weights = try XCTUnwrap(model.layers[i].connections).weight
+            let numeric = NetworkTestSupport.numericGradient(weights.elements, step: 1e-2) { changed in
+                var layers = model.layers
+                var set = false
+                layers[i].visitParameters { v, _ in if !set { v = changed; set = true } }
+                return loss(Network(architecture: model.architecture, layers: layers))
+            }
+            XCTAssertGradientsMatch(try XCTUnwrap(gradients[i]).elements, numeric, absolute: 2e-4, relative: 2e-3, model.architecture.names[i])
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import GraphPruneNumerics
 @testable import GraphPruneIO
@@ -96,5 +97,37 @@ final class NetworkImportedLayerTests: XCTestCase {
         XCTAssertThrowsError(try clip.validate()) { XCTAssertTrue("\($0)".contains("minimum ≤ maximum"), "\($0)") }
         let affine = Architecture(inputShape: [3, 2, 2], layers: [.channelAffine(scale: [1, 2], shift: [0]), .dense(outputs: 2)])
         XCTAssertThrowsError(try affine.validate()) { XCTAssertTrue("\($0)".contains("2 scales and 1 shifts for 3 channels"), "\($0)") }
+    }
+
+    func testSigmoidAndSiLUAreTheirDefinitions() {
+        let x = S.matrix(2, 30, seed: 12, scale: 4)
+        var sigmoid = Sigmoid(), silu = SiLU()
+        let (ys, yl) = (S.forward(&sigmoid, x), S.forward(&silu, x))
+        for k in x.elements.indices {
+            let v = Double(x.elements[k]), s = 1 / (1 + exp(-v))
+            XCTAssertEqual(Double(ys.elements[k]), s, accuracy: 1e-6)
+            XCTAssertEqual(Double(yl.elements[k]), v * s, accuracy: 1e-5)
+        }
+        checkGradients(sigmoid, input: x, step: 1e-3, "sigmoid")
+        checkGradients(silu, input: x, step: 1e-3, "silu")
+    }
+
+    /// The two factors side by side per sample, as the network hands them over.
+    func testMultiplyByAGateOrAnEqualShapeAndItsGradients() {
+        let a = S.matrix(2, image.size, seed: 13), gate = S.matrix(2, image.channels, seed: 14), b = S.matrix(2, image.size, seed: 15)
+        func sideBySide(_ first: Matrix<Float>, _ second: Matrix<Float>) -> Matrix<Float> {
+            var m = Matrix<Float>(rows: 2, columns: first.columns + second.columns)
+            m.copyColumns(from: first, at: 0)
+            m.copyColumns(from: second, at: first.columns)
+            return m
+        }
+        let area = image.height * image.width
+        var gated = Multiply(input: image, broadcast: true)
+        let y = S.forward(&gated, sideBySide(a, gate))
+        for r in 0..<2 { for k in 0..<image.size { XCTAssertEqual(y[r, k], a[r, k] * gate[r, k / area]) } }
+        checkGradients(gated, input: sideBySide(a, gate), "gate")
+        var product = Multiply(input: image, broadcast: false)
+        XCTAssertEqual(S.forward(&product, sideBySide(a, b)).elements, zip(a.elements, b.elements).map { $0 * $1 })
+        checkGradients(product, input: sideBySide(a, b), "equal shapes")
     }
 }
