@@ -73,18 +73,20 @@ class ResNet(nn.Module):
 
 
 class Depthwise(nn.Module):
-    """A MobileNet-style block: ReLU6, a depthwise convolution, average pooling with padding."""
+    """A MobileNet-style block: ReLU6, a depthwise convolution, a dilated convolution, average
+    pooling with padding."""
 
     def __init__(self):
         super().__init__()
         self.stem = nn.Sequential(nn.Conv2d(3, 8, 3, 2, 1, bias=False), nn.BatchNorm2d(8), nn.ReLU6())
         self.dw = nn.Sequential(nn.Conv2d(8, 8, 3, 1, 1, groups=8, bias=False), nn.BatchNorm2d(8), nn.ReLU6())
         self.pw = nn.Sequential(nn.Conv2d(8, 12, 1, bias=False), nn.BatchNorm2d(12))
+        self.dilated = nn.Conv2d(12, 12, 3, 1, 2, dilation=2)
         self.pool = nn.AvgPool2d(3, 2, 1, count_include_pad=False)
         self.classifier = nn.Linear(12, 5)
 
     def forward(self, x):
-        x = self.pool(self.pw(self.dw(self.stem(x))))
+        x = self.pool(self.dilated(self.pw(self.dw(self.stem(x)))))
         return self.classifier(x.mean((2, 3)))
 
 

@@ -79,7 +79,10 @@ extension ONNXGraphBuilder {
         if let kernel = node.ints("kernel_shape"), kernel.map(Int.init) != [w.shape[2], w.shape[3]] {
             throw fail(node, "kernel_shape \(kernel) differs from the weight's \(w.shape)")
         }
-        if let d = node.ints("dilations"), d.contains(where: { $0 != 1 }) { throw fail(node, "dilations \(d) are not supported (1 only)") }
+        let dilations = node.ints("dilations") ?? [1, 1]
+        guard dilations.count == 2, dilations[0] == dilations[1], dilations[0] > 0, dilations[0] <= Int64(Architecture.extentLimit) else {
+            throw fail(node, "dilations \(dilations) are not supported (equal on both axes)")
+        }
         let (stride, padding) = try strideAndPadding(node)
         let bias = try constant(node, 2)
         if let bias, bias.count != w.shape[0] || bias.floats == nil { throw fail(node, "bias of shape \(bias.shape) for \(w.shape[0]) filters") }
@@ -87,7 +90,8 @@ extension ONNXGraphBuilder {
         var state = ["weight": Tensor(shape: w.shape, storage: .float32(w.floats!))]
         if let bias { state["bias"] = Tensor(shape: [w.shape[0]], storage: .float32(bias.floats!)) }
         if let mask = try mask(of: node, shape: w.shape) { state["weight_mask"] = mask }
-        let c = Architecture.Convolution(filters: w.shape[0], kernel: w.shape[2], stride: stride, padding: padding, groups: groups, bias: bias != nil)
+        let c = Architecture.Convolution(
+            filters: w.shape[0], kernel: w.shape[2], stride: stride, padding: padding, groups: groups, bias: bias != nil, dilation: Int(dilations[0]))
         try append(.convolution(c), from: [a], name: name, output: output, rank: 4, state: state, node: node)
     }
 

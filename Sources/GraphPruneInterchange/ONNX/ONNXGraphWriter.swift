@@ -59,18 +59,19 @@ struct ONNXGraphWriter {
             let g = conv.geometry
             // Symmetric padding when it gives the layer's output extents (PyTorch's `padding=p`),
             // else the zeros the last window reaches (an even kernel's `same` padding).
-            func after(_ n: Int, _ k: Int, _ s: Int, _ before: Int, _ extent: Int) -> Int {
-                ConvolutionGeometry.outputExtent(n, kernel: k, stride: s, padding: before, before) == extent
-                    ? before : (extent - 1) * s + k - n - before
+            func after(_ n: Int, _ k: Int, _ s: Int, _ d: Int, _ before: Int, _ extent: Int) -> Int {
+                ConvolutionGeometry.outputExtent(n, kernel: k, stride: s, dilation: d, padding: before, before) == extent
+                    ? before : (extent - 1) * s + d * (k - 1) + 1 - n - before
             }
-            let bottom = after(g.height, g.kernelHeight, g.strideHeight, g.padTop, g.outputHeight)
-            let right = after(g.width, g.kernelWidth, g.strideWidth, g.padLeft, g.outputWidth)
+            let bottom = after(g.height, g.kernelHeight, g.strideHeight, g.dilationHeight, g.padTop, g.outputHeight)
+            let right = after(g.width, g.kernelWidth, g.strideWidth, g.dilationWidth, g.padLeft, g.outputWidth)
             let hasBias = conv.stateTensors.contains { $0.name == "bias" }
             append(
                 "Conv", inputs: [x, "\(name).weight"] + (hasBias ? ["\(name).bias"] : []), output: output, name: name, rank: 4,
                 attributes: [
                     Self.ints("kernel_shape", [g.kernelHeight, g.kernelWidth]), Self.ints("strides", [g.strideHeight, g.strideWidth]),
                     Self.ints("pads", [g.padTop, g.padLeft, max(0, bottom), max(0, right)]), Self.int("group", conv.groups),
+                    Self.ints("dilations", [g.dilationHeight, g.dilationWidth]),
                 ])
         case .batchNorm(let momentum, let epsilon):
             append(

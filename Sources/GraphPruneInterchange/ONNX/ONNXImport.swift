@@ -12,8 +12,8 @@ import SwiftProtobuf
 /// graphprune writes from them (checkpoints, ONNX, state dicts), keep the original parameter
 /// names. Nodes without weights keep the ONNX node's name (or its first output's).
 ///
-/// **Mapping** (opsets 11–21, default domain): `Conv` (square kernels, equal strides,
-/// symmetric pads, dilation 1, any groups), `Gemm` (transA 0, any transB, alpha, beta),
+/// **Mapping** (opsets 11–21, default domain): `Conv` (square kernels, equal strides and
+/// dilations, symmetric pads, any groups), `Gemm` (transA 0, any transB, alpha, beta),
 /// `MatMul` by a constant (+ `Add` of a constant folded into its bias), `BatchNormalization`,
 /// `Relu`, `Clip`, `MaxPool`, `AveragePool` (floor mode, symmetric pads), `GlobalAveragePool`,
 /// `Flatten` (axis 1), `Reshape` to `[batch, features]`, `Add` of two activations, `Identity`,

@@ -7,7 +7,7 @@ extension Architecture.LayerSpec: CustomStringConvertible {
         case .conv2d(let f, let k, let same): "conv \(k)×\(k) \(same ? "same" : "valid"), \(f)"
         case .convolution(let c):
             "conv \(c.kernel)×\(c.kernel)/\(c.stride) pad \(c.padding), \(c.filters)"
-                + (c.groups > 1 ? ", \(c.groups) groups" : "") + (c.bias ? "" : " (no bias)")
+                + (c.dilation > 1 ? " dilation \(c.dilation)" : "") + (c.groups > 1 ? ", \(c.groups) groups" : "") + (c.bias ? "" : " (no bias)")
         case .batchNorm: "batch norm"
         case .maxPool(let s): "max pool \(s)×\(s)"
         case .averagePool(let s): "average pool \(s)×\(s)"

@@ -74,8 +74,10 @@ public struct Architecture: Codable, Equatable, Sendable {
         }
     }
 
-    /// A convolution's hyperparameters (square kernel, stride and symmetric padding, as
-    /// PyTorch's `Conv2d(kernel_size=k, stride=s, padding=p, groups=g, bias=b)`).
+    /// A convolution's hyperparameters (square kernel, stride, symmetric padding and dilation, as
+    /// PyTorch's `Conv2d(kernel_size=k, stride=s, padding=p, dilation=d, groups=g, bias=b)`).
+    /// The JSON leaves out a dilation of 1, so architectures written before dilation existed
+    /// read, and write, unchanged.
     public struct Convolution: Codable, Equatable, Sendable {
         public var filters: Int
         public var kernel: Int
@@ -83,9 +85,36 @@ public struct Architecture: Codable, Equatable, Sendable {
         public var padding: Int
         public var groups: Int
         public var bias: Bool
+        public var dilation: Int
 
-        public init(filters: Int, kernel: Int, stride: Int = 1, padding: Int = 0, groups: Int = 1, bias: Bool = true) {
+        public init(filters: Int, kernel: Int, stride: Int = 1, padding: Int = 0, groups: Int = 1, bias: Bool = true, dilation: Int = 1) {
             (self.filters, self.kernel, self.stride, self.padding, self.groups, self.bias) = (filters, kernel, stride, padding, groups, bias)
+            self.dilation = dilation
+        }
+
+        /// The extent the kernel spans, `d(k − 1) + 1`.
+        public var span: Int { dilation * (kernel - 1) + 1 }
+
+        private enum CodingKeys: String, CodingKey { case filters, kernel, stride, padding, groups, bias, dilation }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self.init(
+                filters: try c.decode(Int.self, forKey: .filters), kernel: try c.decode(Int.self, forKey: .kernel),
+                stride: try c.decode(Int.self, forKey: .stride), padding: try c.decode(Int.self, forKey: .padding),
+                groups: try c.decode(Int.self, forKey: .groups), bias: try c.decode(Bool.self, forKey: .bias),
+                dilation: try c.decodeIfPresent(Int.self, forKey: .dilation) ?? 1)
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(filters, forKey: .filters)
+            try c.encode(kernel, forKey: .kernel)
+            try c.encode(stride, forKey: .stride)
+            try c.encode(padding, forKey: .padding)
+            try c.encode(groups, forKey: .groups)
+            try c.encode(bias, forKey: .bias)
+            if dilation != 1 { try c.encode(dilation, forKey: .dilation) }
         }
     }
 
@@ -176,9 +205,9 @@ public struct Architecture: Codable, Equatable, Sendable {
             guard s[0] % c.groups == 0 && c.filters % c.groups == 0 else {
                 throw ArchitectureError("node \(node): \(c.groups) groups must divide the \(s[0]) input channels and \(c.filters) filters")
             }
-            let height = (s[1] + 2 * c.padding - c.kernel) / c.stride + 1, width = (s[2] + 2 * c.padding - c.kernel) / c.stride + 1
-            guard s[1] + 2 * c.padding >= c.kernel && s[2] + 2 * c.padding >= c.kernel && height > 0 && width > 0 else {
-                throw ArchitectureError("node \(node): a \(c.kernel)×\(c.kernel) convolution with padding \(c.padding) does not fit a \(s[1])×\(s[2]) input")
+            let height = (s[1] + 2 * c.padding - c.span) / c.stride + 1, width = (s[2] + 2 * c.padding - c.span) / c.stride + 1
+            guard s[1] + 2 * c.padding >= c.span && s[2] + 2 * c.padding >= c.span && height > 0 && width > 0 else {
+                throw ArchitectureError("node \(node): a \(c.kernel)×\(c.kernel) convolution\(c.dilation > 1 ? " of dilation \(c.dilation)" : "") with padding \(c.padding) does not fit a \(s[1])×\(s[2]) input")
             }
             return [c.filters, height, width]
         case .maxPool(let size), .averagePool(let size):
@@ -331,8 +360,8 @@ extension Architecture.LayerSpec {
         case .sparseDense(let n, let e) where n <= 0 || !(e > 0) || !e.isFinite:
             return "sparse dense width \(n) and ε \(e) must be positive"
         case .conv2d(let f, let k, _) where f <= 0 || k <= 0: return "convolution filters \(f) and kernel \(k) must be positive"
-        case .convolution(let c) where c.filters <= 0 || c.kernel <= 0 || c.stride <= 0 || c.padding < 0 || c.groups <= 0:
-            return "convolution filters \(c.filters), kernel \(c.kernel), stride \(c.stride) and groups \(c.groups) must be positive, padding \(c.padding) ≥ 0"
+        case .convolution(let c) where c.filters <= 0 || c.kernel <= 0 || c.stride <= 0 || c.padding < 0 || c.groups <= 0 || c.dilation <= 0:
+            return "convolution filters \(c.filters), kernel \(c.kernel), stride \(c.stride), dilation \(c.dilation) and groups \(c.groups) must be positive, padding \(c.padding) ≥ 0"
         case .maxPool(let size) where size <= 0, .averagePool(let size) where size <= 0: return "pool size \(size) must be positive"
         case .dropout(let rate) where !(rate >= 0 && rate < 1): return "dropout rate \(rate) is outside [0, 1)"
         case .batchNorm(let momentum, let epsilon) where !(momentum >= 0 && momentum <= 1) || !(Float(epsilon) > 0 && Float(epsilon).isFinite):
@@ -362,7 +391,7 @@ extension Architecture.LayerSpec {
         switch self {
         case .dense(let n), .sparseDense(let n, _): [n]
         case .conv2d(let f, let k, _): [f, k]
-        case .convolution(let c): [c.filters, c.kernel, c.stride, c.padding, c.groups]
+        case .convolution(let c): [c.filters, c.kernel, c.stride, c.padding, c.groups, c.dilation]
         case .maxPool(let s), .averagePool(let s): [s]
         case .pooling(let p): [p.window.kernel, p.window.stride, p.window.padding]
         case .globalAveragePooling, .relu, .srelu, .dropout, .batchNorm, .add, .flatten, .identity, .clip, .channelAffine,

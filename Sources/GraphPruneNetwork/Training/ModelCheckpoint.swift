@@ -146,7 +146,7 @@ private struct StateReader {
         let weight = Matrix(rows: c.filters, columns: taps, elements: try values("weight", shape: shape))
         let mask = has(maskKey) ? Matrix(rows: c.filters, columns: taps, elements: try values(maskKey, shape: shape)) : nil
         var layer = Conv2D(
-            input: input, kernel: (c.kernel, c.kernel), stride: (c.stride, c.stride), padding: padding, groups: c.groups,
+            input: input, kernel: (c.kernel, c.kernel), stride: (c.stride, c.stride), dilation: (c.dilation, c.dilation), padding: padding, groups: c.groups,
             weight: weight, bias: c.bias ? try values("bias", shape: [c.filters]) : nil)
         layer.setMask(mask)
         return layer

@@ -42,7 +42,7 @@ public struct Network: Sendable {
             case .convolution(let c):
                 let taps = input.channels / c.groups * c.kernel * c.kernel
                 layers.append(Conv2D(
-                    input: input, kernel: (c.kernel, c.kernel), stride: (c.stride, c.stride), padding: .symmetric(c.padding),
+                    input: input, kernel: (c.kernel, c.kernel), stride: (c.stride, c.stride), dilation: (c.dilation, c.dilation), padding: .symmetric(c.padding),
                     groups: c.groups, weight: initializer.weights(outputs: c.filters, inputs: taps, generator: &generator),
                     bias: c.bias ? [Float](repeating: 0, count: c.filters) : nil))
             case .batchNorm(let momentum, let epsilon):

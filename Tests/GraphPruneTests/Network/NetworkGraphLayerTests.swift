@@ -12,21 +12,22 @@ final class NetworkGraphLayerTests: XCTestCase {
 
     private let image = ImageShape(channels: 4, height: 7, width: 6)
 
-    private func convolution(kernel: Int, stride: Int, padding: Int, groups: Int, filters: Int = 8, bias: Bool = true, seed: UInt64 = 1) -> Conv2D {
+    private func convolution(kernel: Int, stride: Int, padding: Int, groups: Int, filters: Int = 8, bias: Bool = true, dilation: Int = 1, seed: UInt64 = 1) -> Conv2D {
         let taps = image.channels / groups * kernel * kernel
         return Conv2D(
-            input: image, kernel: (kernel, kernel), stride: (stride, stride), padding: .symmetric(padding), groups: groups,
+            input: image, kernel: (kernel, kernel), stride: (stride, stride), dilation: (dilation, dilation), padding: .symmetric(padding), groups: groups,
             weight: S.matrix(filters, taps, seed: seed), bias: bias ? S.matrix(1, filters, seed: seed + 1).elements : nil)
     }
 
-    private let convolutions: [(kernel: Int, stride: Int, padding: Int, groups: Int, bias: Bool)] = [
-        (3, 2, 1, 1, true), (3, 1, 1, 2, false), (1, 2, 0, 1, false), (3, 3, 2, 4, true), (2, 2, 0, 2, true),
+    private let convolutions: [(kernel: Int, stride: Int, padding: Int, groups: Int, bias: Bool, dilation: Int)] = [
+        (3, 2, 1, 1, true, 1), (3, 1, 1, 2, false, 1), (1, 2, 0, 1, false, 1), (3, 3, 2, 4, true, 1), (2, 2, 0, 2, true, 1),
+        (3, 1, 2, 1, true, 2), (2, 2, 1, 2, false, 3),
     ]
 
     func testStridedGroupedConvolutionMatchesTheDefinition() {
         for c in convolutions {
-            var conv = convolution(kernel: c.kernel, stride: c.stride, padding: c.padding, groups: c.groups, bias: c.bias)
-            XCTAssertEqual(conv.output.height, (image.height + 2 * c.padding - c.kernel) / c.stride + 1)
+            var conv = convolution(kernel: c.kernel, stride: c.stride, padding: c.padding, groups: c.groups, bias: c.bias, dilation: c.dilation)
+            XCTAssertEqual(conv.output.height, (image.height + 2 * c.padding - c.dilation * (c.kernel - 1) - 1) / c.stride + 1)
             for chunk in [nil, 1] as [Int?] {
                 if let chunk { conv.chunkFloats = chunk * image.channels * c.kernel * c.kernel * conv.output.height * conv.output.width }
                 let x = S.matrix(3, image.size, seed: 5)
@@ -40,7 +41,7 @@ final class NetworkGraphLayerTests: XCTestCase {
 
     func testStridedGroupedConvolutionGradientsMatchCentralDifferences() {
         for c in convolutions {
-            let conv = convolution(kernel: c.kernel, stride: c.stride, padding: c.padding, groups: c.groups, bias: c.bias)
+            let conv = convolution(kernel: c.kernel, stride: c.stride, padding: c.padding, groups: c.groups, bias: c.bias, dilation: c.dilation)
             checkGradients(conv, input: S.matrix(2, image.size, seed: 6), "\(c)")
         }
     }

@@ -87,7 +87,7 @@ enum NetworkTestSupport {
                             let ch = group * channelsPerGroup + local
                             for i in 0..<kh {
                                 for j in 0..<kw {
-                                    let (iy, ix) = (oy * conv.strideHeight + i - pt, ox * conv.strideWidth + j - pl)
+                                    let (iy, ix) = (oy * conv.strideHeight + i * conv.dilationHeight - pt, ox * conv.strideWidth + j * conv.dilationWidth - pl)
                                     guard iy >= 0, iy < h, ix >= 0, ix < w else { continue }
                                     sum += Double(conv.weight[f, (local * kh + i) * kw + j]) * Double(x[b, (ch * h + iy) * w + ix])
                                 }

@@ -220,7 +220,7 @@ final class NetworkGraphTests: XCTestCase {
         rejects({ $0.inputs[add] = [add + 1, 1] }, "must be earlier activations")
         rejects({ $0.inputs[add] = [add, 1] }, "adds inputs of shapes")
         rejects({ $0.names[1] = $0.names[0] }, "used twice")
-        rejects({ $0.inputs[2] = [1, 2] }, "only an add node takes several inputs")
+        rejects({ $0.inputs[2] = [1, 2] }, "only add and multiply nodes take several inputs")
         XCTAssertThrowsError(try Architecture.parse("784-3000000-10000", inputShape: nil)) {
             XCTAssertTrue("\($0)".contains("parameters"), "\($0)")
         }

@@ -96,6 +96,8 @@ public struct Conv2D: Layer {
     public let kernelWidth: Int
     /// Stride along rows and columns.
     public let strideHeight: Int, strideWidth: Int
+    /// Spacing of the kernel's taps along rows and columns (1 = adjacent pixels).
+    public let dilationHeight: Int, dilationWidth: Int
     /// Zeros around the image.
     public let padding: ConvolutionPadding
     /// Channel groups `g`: `C` and `F` are multiples of it (1 = an ordinary convolution).
@@ -138,10 +140,11 @@ public struct Conv2D: Layer {
     /// and files first: `Architecture.shapes`, `ModelCheckpoint`).
     public init(
         input: ImageShape, kernel: (height: Int, width: Int), stride: (height: Int, width: Int) = (1, 1),
-        padding: ConvolutionPadding, groups: Int = 1, weight: Matrix<Float>, bias: [Float]?
+        dilation: (height: Int, width: Int) = (1, 1), padding: ConvolutionPadding, groups: Int = 1, weight: Matrix<Float>, bias: [Float]?
     ) {
         precondition(kernel.height > 0 && kernel.width > 0, "Conv2D: kernel \(kernel.height)×\(kernel.width) has a non-positive extent")
         precondition(stride.height > 0 && stride.width > 0, "Conv2D: stride \(stride) must be positive")
+        precondition(dilation.height > 0 && dilation.width > 0, "Conv2D: dilation \(dilation) must be positive")
         precondition(groups > 0 && input.channels % groups == 0 && weight.rows % groups == 0,
                      "Conv2D: \(groups) groups must divide \(input.channels) channels and \(weight.rows) filters")
         let taps = input.channels / groups * kernel.height * kernel.width
@@ -150,15 +153,16 @@ public struct Conv2D: Layer {
                      "Conv2D: a \(kernel.height)×\(kernel.width) kernel on \(input) in \(groups) groups needs \(taps) weight columns, got \(weight.columns)")
         precondition(bias == nil || bias!.count == weight.rows, "Conv2D: \(weight.rows) filters need \(weight.rows) biases, got \(bias!.count)")
         let outputHeight = ConvolutionGeometry.outputExtent(
-            input.height, kernel: kernel.height, stride: stride.height, padding: padding.top, padding.bottom)
+            input.height, kernel: kernel.height, stride: stride.height, dilation: dilation.height, padding: padding.top, padding.bottom)
         let outputWidth = ConvolutionGeometry.outputExtent(
-            input.width, kernel: kernel.width, stride: stride.width, padding: padding.left, padding.right)
+            input.width, kernel: kernel.width, stride: stride.width, dilation: dilation.width, padding: padding.left, padding.right)
         precondition(outputHeight > 0 && outputWidth > 0,
                      "Conv2D: a \(kernel.height)×\(kernel.width) kernel does not fit \(input) with padding \(padding)")
         self.input = input
         self.kernelHeight = kernel.height
         self.kernelWidth = kernel.width
         (strideHeight, strideWidth) = stride
+        (dilationHeight, dilationWidth) = dilation
         self.padding = padding
         self.groups = groups
         hasBias = bias != nil
@@ -167,7 +171,7 @@ public struct Conv2D: Layer {
         geometry = ConvolutionGeometry(
             channels: input.channels, height: input.height, width: input.width,
             kernelHeight: kernel.height, kernelWidth: kernel.width, strideHeight: stride.height, strideWidth: stride.width,
-            padTop: padding.top, padLeft: padding.left, outputHeight: outputHeight, outputWidth: outputWidth)
+            dilationHeight: dilation.height, dilationWidth: dilation.width, padTop: padding.top, padLeft: padding.left, outputHeight: outputHeight, outputWidth: outputWidth)
         weightGradient = Matrix(rows: weight.rows, columns: weight.columns)
         biasGradient = [Float](repeating: 0, count: weight.rows)
     }
@@ -182,7 +186,7 @@ public struct Conv2D: Layer {
     public func replacing(input: ImageShape, weight: Matrix<Float>, bias: [Float], mask: Matrix<Float>?) -> Conv2D {
         var layer = Conv2D(
             input: input, kernel: (kernelHeight, kernelWidth), stride: (strideHeight, strideWidth),
-            padding: padding, groups: groups, weight: weight, bias: hasBias ? bias : nil)
+            dilation: (dilationHeight, dilationWidth), padding: padding, groups: groups, weight: weight, bias: hasBias ? bias : nil)
         layer.setMask(mask)
         return layer
     }
@@ -454,7 +458,7 @@ extension Conv2D {
             let kept = selection.inputs ?? Array(0..<filters)
             var layer = Conv2D(
                 input: selection.input, kernel: (kernelHeight, kernelWidth), stride: (strideHeight, strideWidth),
-                padding: padding, groups: kept.count, weight: UnitSelection.gather(weight, rows: kept, columns: nil),
+                dilation: (dilationHeight, dilationWidth), padding: padding, groups: kept.count, weight: UnitSelection.gather(weight, rows: kept, columns: nil),
                 bias: hasBias ? UnitSelection.pick(bias, kept) : nil)
             layer.setMask(mask.map { UnitSelection.gather($0, rows: kept, columns: nil) })
             return layer

@@ -2,13 +2,13 @@
 /// it into matrix products: **im2col** (unfold) and **col2im** (fold, scatter-add).
 ///
 /// A sample is a `C × H × W` image stored flat in C order. For a `kh × kw` kernel with stride
-/// `(sh, sw)` and `padTop`/`padLeft` zeros before the image (and enough after it to give
-/// `H' × W'` outputs), the unfolded matrix of one sample has one **row per kernel tap**
-/// `r = (c, i, j)`, in the same C order as a filter's flattened weights
-/// (`r = (c · kh + i) · kw + j`), and one **column per output pixel** `p = (y, x)`,
-/// `p = y · W' + x`:
+/// `(sh, sw)`, dilation `(dh, dw)` (taps `d` pixels apart; 1 = adjacent) and `padTop`/`padLeft`
+/// zeros before the image (and enough after it to give `H' × W'` outputs), the unfolded matrix
+/// of one sample has one **row per kernel tap** `r = (c, i, j)`, in the same C order as a
+/// filter's flattened weights (`r = (c · kh + i) · kw + j`), and one **column per output pixel**
+/// `p = (y, x)`, `p = y · W' + x`:
 /// ```
-/// col[r, p] = X[c, y·sh + i − padTop, x·sw + j − padLeft]    (0 outside the image)
+/// col[r, p] = X[c, y·sh + i·dh − padTop, x·sw + j·dw − padLeft]    (0 outside the image)
 /// ```
 /// so that a convolution with weights `W` (`F × C·kh·kw`) is the product `Y = W · col`
 /// (`F × H'·W'`), already in the `F × H' × W'` C order of the output sample. A grouped
@@ -29,24 +29,28 @@ public struct ConvolutionGeometry: Sendable, Equatable {
     public let strideHeight: Int, strideWidth: Int
     public let padTop: Int, padLeft: Int
     public let outputHeight: Int, outputWidth: Int
+    public let dilationHeight: Int, dilationWidth: Int
 
     public init(
         channels: Int, height: Int, width: Int, kernelHeight: Int, kernelWidth: Int,
-        strideHeight: Int = 1, strideWidth: Int = 1,
+        strideHeight: Int = 1, strideWidth: Int = 1, dilationHeight: Int = 1, dilationWidth: Int = 1,
         padTop: Int, padLeft: Int, outputHeight: Int, outputWidth: Int
     ) {
         precondition(strideHeight > 0 && strideWidth > 0, "convolution stride must be positive")
+        precondition(dilationHeight > 0 && dilationWidth > 0, "convolution dilation must be positive")
         (self.channels, self.height, self.width) = (channels, height, width)
         (self.kernelHeight, self.kernelWidth) = (kernelHeight, kernelWidth)
         (self.strideHeight, self.strideWidth) = (strideHeight, strideWidth)
+        (self.dilationHeight, self.dilationWidth) = (dilationHeight, dilationWidth)
         (self.padTop, self.padLeft) = (padTop, padLeft)
         (self.outputHeight, self.outputWidth) = (outputHeight, outputWidth)
     }
 
-    /// The output extent for `n` inputs, kernel extent `k`, stride `s` and `before + after`
-    /// padding zeros: `⌊(n + before + after − k) / s⌋ + 1`, or 0 when the kernel does not fit.
-    public static func outputExtent(_ n: Int, kernel k: Int, stride s: Int, padding before: Int, _ after: Int) -> Int {
-        let span = n + before + after - k
+    /// The output extent for `n` inputs, kernel extent `k`, stride `s`, dilation `d` and
+    /// `before + after` padding zeros: `⌊(n + before + after − d(k − 1) − 1) / s⌋ + 1`, or 0 when
+    /// the kernel does not fit.
+    public static func outputExtent(_ n: Int, kernel k: Int, stride s: Int, dilation d: Int = 1, padding before: Int, _ after: Int) -> Int {
+        let span = n + before + after - (d * (k - 1) + 1)
         return span < 0 ? 0 : span / s + 1
     }
 
@@ -58,10 +62,11 @@ public struct ConvolutionGeometry: Sendable, Equatable {
     public var inputSize: Int { channels * height * width }
 
     /// The valid range of output columns `x` for kernel column `j`: those with
-    /// `0 ≤ x·sw + j − padLeft < W`, i.e. `⌈(padLeft − j) / sw⌉ ≤ x ≤ ⌊(W − 1 − j + padLeft) / sw⌋`.
+    /// `0 ≤ x·sw + j·dw − padLeft < W`, i.e.
+    /// `⌈(padLeft − j·dw) / sw⌉ ≤ x ≤ ⌊(W − 1 − j·dw + padLeft) / sw⌋`.
     @inline(__always)
     func validColumns(tap j: Int) -> Range<Int> {
-        let offset = j - padLeft
+        let offset = j * dilationWidth - padLeft
         let s = strideWidth
         // Smallest x with x·s + offset ≥ 0, and one past the largest with x·s + offset ≤ W − 1.
         let first = offset >= 0 ? 0 : (-offset + s - 1) / s
@@ -85,10 +90,10 @@ public struct ConvolutionGeometry: Sendable, Equatable {
                 for j in 0..<kernelWidth {
                     let row = cols + r * rowStride
                     let valid = validColumns(tap: j)
-                    let shift = j - padLeft, s = strideWidth
+                    let shift = j * dilationWidth - padLeft, s = strideWidth
                     for y in 0..<outputHeight {
                         let dst = row + y * outputWidth
-                        let sourceRow = y * strideHeight + i - padTop
+                        let sourceRow = y * strideHeight + i * dilationHeight - padTop
                         guard sourceRow >= 0 && sourceRow < height && !valid.isEmpty else {
                             dst.update(repeating: 0, count: outputWidth)
                             continue
@@ -109,7 +114,7 @@ public struct ConvolutionGeometry: Sendable, Equatable {
     }
 
     /// Folds one sample's column block back onto the image, **summing** every tap that read a
-    /// pixel: `dx[c, y·sh + i − padTop, x·sw + j − padLeft] += cols[(c, i, j), (y, x)]`, the adjoint
+    /// pixel: `dx[c, y·sh + i·dh − padTop, x·sw + j·dw − padLeft] += cols[(c, i, j), (y, x)]`, the adjoint
     /// of `im2col`. `dx` (`C·H·W` values) is overwritten; padding positions are dropped.
     /// Taps are added in a fixed order (row `r` ascending), so the sums are deterministic.
     /// - Complexity: O(K · P) adds.
@@ -124,11 +129,11 @@ public struct ConvolutionGeometry: Sendable, Equatable {
                 for j in 0..<kernelWidth {
                     let row = cols + r * rowStride
                     let valid = validColumns(tap: j)
-                    let shift = j - padLeft, s = strideWidth
+                    let shift = j * dilationWidth - padLeft, s = strideWidth
                     r += 1
                     guard !valid.isEmpty else { continue }
                     for y in 0..<outputHeight {
-                        let targetRow = y * strideHeight + i - padTop
+                        let targetRow = y * strideHeight + i * dilationHeight - padTop
                         guard targetRow >= 0 && targetRow < height else { continue }
                         let src = row + y * outputWidth
                         let dst = plane + targetRow * width + shift
