@@ -1,4 +1,6 @@
+import Foundation
 import XCTest
+@testable import GraphPruneInterchange
 @testable import GraphPruneExperiments
 @testable import GraphPruneCLI
 
@@ -153,5 +155,47 @@ final class StudyRunTests: XCTestCase {
         XCTAssertNotEqual(status2, 0)
         XCTAssertTrue(err2.contains("axes.scorer[1]") && err2.contains("pagerank"), err2)
         XCTAssertFalse(FileManager.default.fileExists(atPath: results))
+    }
+
+    /// A study that prunes a model of its own (an ONNX file recording no preprocessing), every
+    /// run storing the file's SHA-256; the checks a study makes before running.
+    func testAStudyPrunesAGivenModel() throws {
+        let trained = directory.path("m.safetensors"), model = directory.path("m.onnx")
+        try TrainCommand.parse(["--dataset", "synthetic", "--arch", "64-16-10", "--epochs", "1", "--seed", "3", "--save", trained]).run()
+        try ONNXExport.write(try ModelFile.load(URL(fileURLWithPath: trained)).model, to: URL(fileURLWithPath: model))
+        let study = """
+            caption: Given model
+            settings: {procedure: neuron-prune, dataset: synthetic, model: \(model), input-normalization: standardize, finetune-epochs: 1, layers: hidden}
+            axes: {scorer: [magnitude, random]}
+            seeds: [1, 2, 3]
+            tables: [{rows: scorer, metric: test_accuracy, percent: true}]
+            """
+        let file = try writeStudy(study)
+        let results = directory.path("runs")
+        try RunCommand.parse([file, "--results", results]).run()
+        let store = RunStore(directory: URL(fileURLWithPath: results))
+        let runs = StudyGrid.distinctRuns(StudyGrid.expand(try StudySpec.load(path: file)))
+        XCTAssertEqual(runs.count, 6)
+        let digest = SHA256.digest([UInt8](try Data(contentsOf: URL(fileURLWithPath: model)))).map { String(format: "%02x", $0) }.joined()
+        for run in runs {
+            let result = try XCTUnwrap(store.result(run.hash))
+            XCTAssertEqual(result.model, RunResult.ModelSource(path: model, sha256: digest))
+            XCTAssertEqual(result.phases.map(\.name), ["finetune"], "no pre-training")
+            XCTAssertEqual(result.layers.first?.values["units_after"], 8)
+            XCTAssertNotNil(result.metrics["accuracy_before_pruning"])
+        }
+        // Refused before any run: no preprocessing known, rewinding to weights it has not, a
+        // model that does not take the data.
+        for (settings, fragment) in [
+            ("{procedure: neuron-prune, dataset: synthetic, model: \(model)}", "records no input preprocessing; set input-normalization"),
+            ("{procedure: edge-prune, dataset: synthetic, model: \(model), input-normalization: standardize}", "rewind: a given model has no initial weights"),
+            ("{procedure: neuron-prune, dataset: fashion-mnist, model: \(model), input-normalization: standardize}", "takes inputs of shape [1, 1, 64]"),
+            ("{procedure: neuron-prune, dataset: synthetic, model: \(directory.path("missing.onnx"))}", "cannot be read"),
+        ] {
+            let bad = try writeStudy("caption: Bad\nsettings: \(settings)\nseeds: [1, 2, 3]\ntables: [{rows: scorer, metric: test_accuracy}]\n")
+            XCTAssertThrowsError(try RunCommand.parse([bad, "--results", directory.path("bad")]).run()) {
+                XCTAssertTrue("\($0)".contains(fragment), "\($0)")
+            }
+        }
     }
 }

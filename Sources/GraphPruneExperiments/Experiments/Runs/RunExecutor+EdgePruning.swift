@@ -9,7 +9,8 @@ extension RunExecutor {
     mutating func runEdgePruning(_ settings: RunSettings, data: DataSplit, recorder: inout Recorder) throws {
         let (initial, trained) = try pretrained(settings, data: data, recorder: &recorder)
         var model = trained
-        if settings.integer("epochs") > 0 {
+        let pruningAGivenModel = try givenModel(settings) != nil
+        if settings.integer("epochs") > 0 || pruningAGivenModel {
             recorder.metrics["accuracy_before_pruning"] = model.evaluate(data.test).accuracy
         }
         recorder.metrics["parameters_before"] = Double(ModelCost(model).parameters)

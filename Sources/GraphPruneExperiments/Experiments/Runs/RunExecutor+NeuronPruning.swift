@@ -19,7 +19,7 @@ extension RunExecutor {
             }
             let sourceData = DataSplit(train: data.train.restricted(toClasses: source), test: data.test.restricted(toClasses: source))
             var trained = try pretrained(settings, data: sourceData, recorder: &recorder).trained
-            recorder.metrics["source_accuracy"] = trained.evaluate(sourceData.test).accuracy
+            if try givenModel(settings) == nil { recorder.metrics["source_accuracy"] = trained.evaluate(sourceData.test).accuracy }
             let initializer: Initializer = settings.word("initializer") == "kaiming" ? .kaimingNormal : .glorotUniform
             model = try ModelSurgery.replacingHead(of: trained, classes: targetClasses.count, initializer: initializer,
                                                    seed: UInt64(settings.seed) &+ 0x4845_4144)  // "HEAD"

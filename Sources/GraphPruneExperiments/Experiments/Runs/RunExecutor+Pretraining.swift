@@ -19,10 +19,12 @@ extension RunExecutor {
     }
 
     /// The initial model and the model after `epochs` of training on `data`, from the cache
-    /// when an earlier run of this process computed them.
+    /// when an earlier run of this process computed them; a study's own `model` is both (no
+    /// training; `validate` refuses rewinding to it).
     mutating func pretrained(_ settings: RunSettings, data: DataSplit, recorder: inout Recorder) throws
         -> (initial: Network, trained: Network)
     {
+        if let given = try givenModel(settings) { return (given.network, given.network) }
         let key = pretrainingKey(settings)
         if let cached = pretrainingCache[key] {
             recorder.phases.append(.init(name: "train", epochs: cached.history))

@@ -13,6 +13,7 @@ public struct RunExecutor {
     public var onEpoch: (_ phase: String, _ epochs: Int, EpochRecord) -> Void = { _, _, _ in }
     private var dataCache: [String: DataSplit] = [:]
     var pretrainingCache: [String: PretrainedModel] = [:]
+    let modelCache = ModelCache()
 
     struct PretrainedModel {
         var initial: Network
@@ -28,6 +29,7 @@ public struct RunExecutor {
         var metrics: [String: Double] = [:]
         var layers: [RunResult.LayerRecord] = []
         var timings: [String: Double] = [:]
+        var model: RunResult.ModelSource?
 
         mutating func time<T>(_ key: String, _ body: () throws -> T) rethrows -> T {
             let start = DispatchTime.now().uptimeNanoseconds
@@ -42,7 +44,10 @@ public struct RunExecutor {
     /// builds a model, which costs milliseconds for a large network). Throws for the first bad run.
     public func validate(_ runs: [RunSettings]) throws {
         var seen = Set<String>()
-        let keys = ["procedure", "dataset", "arch", "activation", "dropout", "sparse-epsilon", "layers", "source-classes", "target-classes"]
+        let keys = [
+            "procedure", "dataset", "arch", "activation", "dropout", "sparse-epsilon", "layers", "source-classes", "target-classes",
+            "model", "input-normalization", "rewind",
+        ]
         for settings in runs {
             let key = keys.map { settings.values[$0]?.canonical ?? "" }.joined(separator: "|")
             if seen.insert(key).inserted {
@@ -57,6 +62,18 @@ public struct RunExecutor {
         let dataset = try Dataset(named: settings.word("dataset"))
         let (shape, classes) = try dataset.shape(directory: dataDirectory)
         let procedure = try StudyProcedures.named(settings.procedure)
+        if let model = try givenModel(settings) {
+            let expected = model.network.architecture.inputShape
+            guard expected == [shape.channels, shape.height, shape.width] || (expected[0] == 1 && expected[1] == 1 && expected[2] == shape.size) else {
+                throw StudyRunError("model: \(model.source.path) takes inputs of shape \(expected), the data set's are \(shape)")
+            }
+            if settings.procedure == "edge-prune" && settings.flag("rewind") {
+                throw StudyRunError("rewind: a given model has no initial weights to rewind to; set rewind: false")
+            }
+            _ = try preprocessing(settings)
+            if settings.procedure != "transfer-prune" { try StudyProcedures.requireOutputs(model.network.architecture, classes: classes) }
+            return
+        }
         let architecture = try architecture(settings, inputShape: shape, sparse: procedure.sparseNetwork)
         do {
             try trainingSettings(settings, epochs: settings.integer("epochs"), phase: 0).validate(layerCount: architecture.layers.count)
@@ -89,7 +106,7 @@ public struct RunExecutor {
         return RunResult(
             hash: run.hash, procedure: settings.procedure, settings: settings.values, canonical: settings.canonical,
             seed: settings.seed, metrics: recorder.metrics, layers: recorder.layers, phases: recorder.phases,
-            timings: recorder.timings, toolkitVersion: GraphPruneVersion.string, machine: .current(),
+            timings: recorder.timings, model: try givenModel(settings)?.source, toolkitVersion: GraphPruneVersion.string, machine: .current(),
             started: iso.string(from: started), finished: iso.string(from: Date()))
     }
 
@@ -97,10 +114,12 @@ public struct RunExecutor {
 
     mutating func data(_ settings: RunSettings) throws -> DataSplit {
         let name = settings.word("dataset"), samples = settings.integer("train-samples")
+        let preprocessing = try preprocessing(settings)
         // The synthetic set is drawn from the run's seed; the real ones do not depend on it.
-        let key = "\(name)|\(samples)|\(name == "synthetic" ? settings.seed : 0)"
+        let key = "\(name)|\(samples)|\(name == "synthetic" ? settings.seed : 0)|\(preprocessing.metadataValue)"
         if let cached = dataCache[key] { return cached }
-        let split = try Dataset(named: name).load(directory: dataDirectory, seed: UInt64(settings.seed), trainSamples: samples)
+        let split = try Dataset(named: name).load(
+            directory: dataDirectory, seed: UInt64(settings.seed), trainSamples: samples, preprocessing: preprocessing)
         dataCache[key] = split
         return split
     }

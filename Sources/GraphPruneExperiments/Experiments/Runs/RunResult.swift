@@ -28,10 +28,20 @@ public struct RunResult: Codable, Sendable {
     public var layers: [LayerRecord]
     public var phases: [Phase]
     public var timings: [String: Double]
+    /// The study's own model the run pruned (the `model` setting), with its file's SHA-256.
+    public var model: ModelSource?
     public var toolkitVersion: String
     public var machine: MachineDescription
     public var started: String
     public var finished: String
+}
+
+extension RunResult {
+    /// A model file by path and content.
+    public struct ModelSource: Codable, Sendable, Equatable {
+        public var path: String
+        public var sha256: String
+    }
 }
 
 /// The machine a run ran on.

@@ -43,7 +43,7 @@ public struct StudyParameter: Sendable {
         }
 
         public var description: String {
-            "\(setting) \(negated ? "≠" : "=") \(values.sorted().joined(separator: " or "))"
+            "\(setting) \(negated ? "≠" : "=") \(values.sorted().map { $0.isEmpty ? "(none)" : $0 }.joined(separator: " or "))"
         }
     }
 

@@ -25,6 +25,7 @@ public enum StudyParameters {
     static let sparse = StudyProcedures.names { $0.sparseNetwork }
     static let evolving = StudyProcedures.names { $0.evolves }
     static let finetuning = StudyProcedures.names { $0.finetunes }
+    static let pruningAModel = pruning.union(["edge-prune"])
 
     private static func number(_ name: String, _ value: Double, _ lo: Double, _ hi: Double, lo inLo: Bool = true,
                                hi inHi: Bool = true, _ help: String, for procedures: Set<String>? = nil) -> StudyParameter {
@@ -46,6 +47,9 @@ public enum StudyParameters {
         // Data and model
         word("dataset", Dataset.fashionMNIST.rawValue, Dataset.allCases.map(\.rawValue), "data set"),
         integer("train-samples", 0, min: 0, "use the first N training samples (0 = all)"),
+        word("model", "", nil, "a model file to prune (.safetensors or .onnx, path from the working directory) instead of training arch for epochs; each run stores its SHA-256", for: pruningAModel),
+        word("input-normalization", "", nil, "how the model's inputs are prepared: standardize, or scale=S mean=M,… std=S,… on values in [0, 1] (empty: as the model records)", for: pruningAModel)
+            .readOnly(when: .setting("model", isNot: [""])),
         word("arch", "784-256-128-100-10", nil, "architecture: a built-in network (resnet20, vgg11, vgg16) or a spec (784-256-10, c32-c32-p-128-10)"),
         word("activation", "relu", ["relu", "srelu"], "hidden activation"),
         number("dropout", 0.3, 0, 1, hi: false, "dropout after hidden Dense layers"),
@@ -144,7 +148,8 @@ extension StudyParameters {
             }
             var procedures = p.procedures.map { set in Self.procedures.filter(set.contains).joined(separator: ", ") } ?? "all"
             if !p.readWhen.isEmpty { procedures += "; when " + p.readWhen.map(\.description).joined(separator: ", ") }
-            let cells = [p.name, p.defaultValue.description.isEmpty ? "[]" : p.defaultValue.description, values, procedures, p.help]
+            let empty = if case .integers = p.kind { "[]" } else { "(none)" }
+            let cells = [p.name, p.defaultValue.description.isEmpty ? empty : p.defaultValue.description, values, procedures, p.help]
             text += "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |\n"
         }
         return text
