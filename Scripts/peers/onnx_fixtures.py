@@ -143,14 +143,14 @@ def randomize_batchnorm(model, generator):
                 m.running_var.uniform_(0.5, 2.0, generator=generator)
 
 
-def export(model, x, path, keep_batchnorm, dynamo):
+def export(model, x, path, keep_batchnorm, dynamo, opset=None):
     model.eval()
     if dynamo:
         torch.onnx.export(model, (x,), path, dynamo=True, input_names=["input"], output_names=["logits"],
                           dynamic_shapes=({0: torch.export.Dim("N")},), external_data=False, verbose=False)
     else:
         torch.onnx.export(model, (x,), path, dynamo=False, do_constant_folding=not keep_batchnorm,
-                          input_names=["input"], output_names=["logits"],
+                          input_names=["input"], output_names=["logits"], opset_version=opset,
                           dynamic_axes={"input": {0: "N"}, "logits": {0: "N"}})
 
 
@@ -164,21 +164,28 @@ def main(out):
         ("efficientnet-bn", EfficientNetLike, (3, 16, 16), True, False),
     ]
     for seed, (name, make, shape, keep_batchnorm, dynamo) in enumerate(fixtures):
-        torch.manual_seed(seed)
-        generator = torch.Generator().manual_seed(100 + seed)
-        model = make()
-        randomize_batchnorm(model, generator)
-        model.eval()
-        x = torch.rand((4,) + shape, generator=generator)
-        with torch.no_grad():
-            y = model(x)
-        export(model, x, os.path.join(out, name + ".onnx"), keep_batchnorm, dynamo)
-        np.save(os.path.join(out, name + "-input.npy"), x.numpy().astype(np.float32))
-        np.save(os.path.join(out, name + "-output.npy"), y.numpy().astype(np.float32))
-        with open(os.path.join(out, name + "-state-dict.txt"), "w") as f:
-            for key, value in model.state_dict().items():
-                f.write(f"{key} {'×'.join(map(str, value.shape))}\n")
-        print(f"onnx_fixtures: {name}: {sum(p.numel() for p in model.parameters())} parameters", file=sys.stderr)
+        write(out, seed, name, make, shape, keep_batchnorm, dynamo)
+    # The oldest opset the importer takes: Clip's bounds as inputs, ReduceMean's axes as an attribute.
+    write(out, 2, "depthwise-opset11", Depthwise, (3, 16, 16), True, False, opset=11)
+
+
+def write(out, seed, name, make, shape, keep_batchnorm, dynamo, opset=None):
+    """Exports fixture NAME: the model seeded by `seed`, its inputs, PyTorch's outputs, its state dict's keys."""
+    torch.manual_seed(seed)
+    generator = torch.Generator().manual_seed(100 + seed)
+    model = make()
+    randomize_batchnorm(model, generator)
+    model.eval()
+    x = torch.rand((4,) + shape, generator=generator)
+    with torch.no_grad():
+        y = model(x)
+    export(model, x, os.path.join(out, name + ".onnx"), keep_batchnorm, dynamo, opset)
+    np.save(os.path.join(out, name + "-input.npy"), x.numpy().astype(np.float32))
+    np.save(os.path.join(out, name + "-output.npy"), y.numpy().astype(np.float32))
+    with open(os.path.join(out, name + "-state-dict.txt"), "w") as f:
+        for key, value in model.state_dict().items():
+            f.write(f"{key} {'×'.join(map(str, value.shape))}\n")
+    print(f"onnx_fixtures: {name}: {sum(p.numel() for p in model.parameters())} parameters", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -14,9 +14,10 @@ final class ONNXImportTests: XCTestCase {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures/onnx")
     /// The fixtures: BatchNorm kept (`mlp`, `resnet-bn`, `efficientnet-bn` with SiLU and
-    /// squeeze-excitation) or folded into the convolutions by the exporter (`resnet-folded`, and
-    /// `depthwise-dynamo` from the dynamo exporter).
-    static let names = ["mlp", "resnet-bn", "resnet-folded", "depthwise-dynamo", "efficientnet-bn"]
+    /// squeeze-excitation, `depthwise-opset11` in the oldest opset taken) or folded into the
+    /// convolutions by the exporter (`resnet-folded`, and `depthwise-dynamo` from the dynamo
+    /// exporter, opset 18).
+    static let names = ["mlp", "resnet-bn", "resnet-folded", "depthwise-dynamo", "efficientnet-bn", "depthwise-opset11"]
 
     static func model(_ name: String) throws -> Network {
         try ONNXImport.load(fixtures.appendingPathComponent("\(name).onnx")).model
@@ -80,7 +81,7 @@ final class ONNXImportTests: XCTestCase {
 
     func testStateDictKeepsEveryPyTorchName() throws {
         let directory = try TemporaryDirectory()
-        for name in ["mlp", "resnet-bn", "efficientnet-bn"] {
+        for name in ["mlp", "resnet-bn", "efficientnet-bn", "depthwise-opset11"] {
             let url = directory.url.appendingPathComponent("\(name).safetensors")
             try ModelFile.save(try Self.model(name), to: url)
             let (tensors, _) = try SafetensorsFile.read(from: url)
