@@ -67,7 +67,7 @@ public struct MachineDescription: Codable, Sendable, Equatable {
 
 /// The toolkit's version, recorded in every run and report.
 public enum GraphPruneVersion {
-    public static let string = "0.6.0"
+    public static let string = "0.7.0"
 }
 
 extension SettingValue: Codable {
