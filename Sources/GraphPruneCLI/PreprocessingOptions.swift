@@ -8,7 +8,7 @@ import GraphPruneInterchange
 /// command writes.
 struct PreprocessingOptions: ParsableArguments {
     @Option(help: "Multiply the data's values (pixels in [0, 1]) by this before --input-mean and --input-std (255 for a model trained on 0…255 pixels).")
-    var inputScale: Double?
+    var inputScale: String?
 
     @Option(help: "Subtract these means per channel: one value, or one per channel, comma-separated (FashionMNIST: 0.2860; ImageNet: 0.485,0.456,0.406).")
     var inputMean: String?
@@ -36,14 +36,18 @@ struct PreprocessingOptions: ParsableArguments {
         if normalizing {
             func numbers(_ text: String?, _ option: String, default value: Double) throws -> [Double] {
                 guard let text else { return [value] }
-                let parts = text.split(separator: ",", omittingEmptySubsequences: false)
-                let values = parts.compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+                let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+                // Decimal numbers only (Double() would also read 0x10, nan and inf).
+                let decimal = Set("0123456789+-.eE")
+                let values = parts.filter { !$0.isEmpty && $0.allSatisfy(decimal.contains) }.compactMap { Double($0) }
                 guard !values.isEmpty, values.count == parts.count else { throw OptionError(option, "'\(text)' is not a comma-separated list of numbers") }
                 return values
             }
             do {
+                let scale = try numbers(inputScale, "--input-scale", default: 1)
+                guard scale.count == 1 else { throw OptionError("--input-scale", "'\(inputScale!)' is not one number") }
                 chosen = try InputPreprocessing(
-                    scale: inputScale ?? 1, mean: try numbers(inputMean, "--input-mean", default: 0), std: try numbers(inputStd, "--input-std", default: 1))
+                    scale: scale[0], mean: try numbers(inputMean, "--input-mean", default: 0), std: try numbers(inputStd, "--input-std", default: 1))
             } catch let error as InputPreprocessingError { throw OptionError("--input-mean/--input-std/--input-scale", error.description) }
         }
         if let chosen {

@@ -21,6 +21,15 @@ public enum ModelFile {
         }
     }
 
+    /// The model in `data`, the bytes of a file named like `url` (its extension chooses the
+    /// format; its path labels errors).
+    public static func read(_ data: Data, url: URL) throws -> (model: Network, metadata: [String: String]) {
+        switch format(of: url) {
+        case .onnx: try ONNXImport.read(data, name: url.path)
+        case .checkpoint: try ModelCheckpoint.read(data, name: url.path)
+        }
+    }
+
     /// Writes `model` with `metadata` in the format of `url`'s extension, atomically (a
     /// checkpoint's own keys, `architecture` and `format`, are not copied into ONNX).
     public static func save(_ model: Network, to url: URL, metadata: [String: String] = [:]) throws {

@@ -49,11 +49,22 @@ public enum InputPreprocessing: Equatable, Sendable {
         try self.init(scale: fields["scale"]![0], mean: fields["mean"]!, std: fields["std"]!)
     }
 
-    /// A checked normalisation: finite scale and means, positive finite stds.
+    /// A checked normalisation: finite scale and means, positive finite stds, and the Float
+    /// factors it computes with — `scale / std_c` nonzero, both it and `mean_c / std_c` finite —
+    /// so that no input becomes 0, ∞ or NaN.
     public init(scale: Double, mean: [Double], std: [Double]) throws(InputPreprocessingError) {
         guard scale.isFinite, scale != 0 else { throw InputPreprocessingError("scale \(scale) must be finite and nonzero") }
         guard !mean.isEmpty, mean.allSatisfy(\.isFinite) else { throw InputPreprocessingError("means \(mean) must be finite") }
         guard !std.isEmpty, std.allSatisfy({ $0 > 0 && $0.isFinite }) else { throw InputPreprocessingError("standard deviations \(std) must be positive") }
+        for s in std {
+            let factor = Float(scale / s)
+            guard factor.isFinite, factor != 0, factor.isNormal else {
+                throw InputPreprocessingError("scale \(scale) / std \(s) is not a usable Float factor (0, subnormal or infinite)")
+            }
+            for m in mean where !Float(m / s).isFinite {
+                throw InputPreprocessingError("mean \(m) / std \(s) overflows a Float")
+            }
+        }
         self = .normalization(scale: scale, mean: mean, std: std)
     }
 

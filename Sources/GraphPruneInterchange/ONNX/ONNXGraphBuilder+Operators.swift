@@ -20,20 +20,20 @@ extension ONNXGraphBuilder {
         case "BatchNormalization": try addBatchNorm(node, output: output)
         case "Relu", "Sigmoid":
             let a = try activation(node, 0)
-            try append(node.opType == "Relu" ? .relu : .sigmoid, from: [a], name: uniqueName(node.name), output: output, rank: ranks[a], node: node)
+            try append(node.opType == "Relu" ? .relu : .sigmoid, from: [a], name: nodeName(node), output: output, rank: ranks[a], node: node)
         case "Clip": try addClip(node, output: output)
         case "MaxPool", "AveragePool": try addPooling(node, output: output)
         case "GlobalAveragePool":
             let a = try activation(node, 0)
             guard ranks[a] == 4 else { throw fail(node, "input of rank \(ranks[a]); an N × C × H × W input is needed") }
-            try append(.globalAveragePooling, from: [a], name: uniqueName(node.name), output: output, rank: 4, node: node)
+            try append(.globalAveragePooling, from: [a], name: nodeName(node), output: output, rank: 4, node: node)
         case "Flatten":
             let a = try activation(node, 0)
             let axis = node.int("axis", default: 1)
             guard axis == 1 || (axis == -3 && ranks[a] == 4) || (axis == -1 && ranks[a] == 2) else {
                 throw fail(node, "axis \(axis) is not supported (1: keep the batch, flatten the rest)")
             }
-            try append(.flatten, from: [a], name: uniqueName(node.name), output: output, rank: 2, node: node)
+            try append(.flatten, from: [a], name: nodeName(node), output: output, rank: 2, node: node)
         case "Reshape": try addReshape(node, output: output)
         case "Dropout":
             try requireSingleOutput(node)
@@ -44,7 +44,7 @@ extension ONNXGraphBuilder {
                 rate = ratio.asFloats[0]
             }
             guard rate >= 0 && rate < 1 else { throw fail(node, "ratio \(rate) is outside [0, 1)") }
-            try append(.dropout(rate: Self.decimal(Double(rate))), from: [a], name: uniqueName(node.name), output: output, rank: ranks[a], node: node)
+            try append(.dropout(rate: Self.decimal(Double(rate))), from: [a], name: nodeName(node), output: output, rank: ranks[a], node: node)
         case "Add", "Sub", "Mul", "Div": try addArithmetic(node, output: output)
         default:
             throw fail(node, "op type \(node.opType) is not supported")
@@ -83,13 +83,23 @@ extension ONNXGraphBuilder {
         guard dilations.count == 2, dilations[0] == dilations[1], dilations[0] > 0, dilations[0] <= Int64(Architecture.extentLimit) else {
             throw fail(node, "dilations \(dilations) are not supported (equal on both axes)")
         }
-        let (stride, padding) = try strideAndPadding(node)
         let bias = try constant(node, 2)
         if let bias, bias.count != w.shape[0] || bias.floats == nil { throw fail(node, "bias of shape \(bias.shape) for \(w.shape[0]) filters") }
+        let k = w.shape[2]
+        if let pads = node.ints("pads"), k % 2 == 0, pads.map(Int.init) == [(k - 1) / 2, (k - 1) / 2, k - 1 - (k - 1) / 2, k - 1 - (k - 1) / 2],
+           pads[0] != pads[2], groups == 1, dilations == [1, 1], (node.ints("strides") ?? [1, 1]) == [1, 1], bias != nil {
+            // An even kernel's `same` padding (one more zero after than before): the chain
+            // grammar's `cN/K` convolution, as ONNXExport writes it.
+            let state = ["weight": Tensor(shape: w.shape, storage: .float32(w.floats!)), "bias": Tensor(shape: [w.shape[0]], storage: .float32(bias!.floats!))]
+            try append(.conv2d(filters: w.shape[0], kernel: k, same: true), from: [a], name: parameterNodeName(node, weight: node.input[1]),
+                       output: output, rank: 4, state: state, node: node)
+            return
+        }
+        let (stride, padding) = try strideAndPadding(node)
         let name = parameterNodeName(node, weight: node.input[1])
         var state = ["weight": Tensor(shape: w.shape, storage: .float32(w.floats!))]
         if let bias { state["bias"] = Tensor(shape: [w.shape[0]], storage: .float32(bias.floats!)) }
-        if let mask = try mask(of: node, shape: w.shape) { state["weight_mask"] = mask }
+        if let mask = try mask(of: node, shape: w.shape, weight: w.floats!) { state["weight_mask"] = mask }
         let c = Architecture.Convolution(
             filters: w.shape[0], kernel: w.shape[2], stride: stride, padding: padding, groups: groups, bias: bias != nil, dilation: Int(dilations[0]))
         try append(.convolution(c), from: [a], name: name, output: output, rank: 4, state: state, node: node)
@@ -98,8 +108,12 @@ extension ONNXGraphBuilder {
     /// Equal strides on both axes and the same padding on all four sides (`auto_pad` NOTSET or
     /// VALID).
     private func strideAndPadding(_ node: Onnx_NodeProto) throws -> (stride: Int, padding: Int) {
-        if let autoPad = node.string("auto_pad"), !["NOTSET", "VALID", ""].contains(autoPad) {
+        let autoPad = node.string("auto_pad") ?? "NOTSET"
+        guard ["NOTSET", "VALID", ""].contains(autoPad) else {
             throw fail(node, "auto_pad \(autoPad) is not supported (NOTSET with explicit pads, or VALID)")
+        }
+        if autoPad == "VALID", let pads = node.ints("pads"), pads.contains(where: { $0 != 0 }) {
+            throw fail(node, "pads \(pads) contradict auto_pad VALID (no padding)")
         }
         let strides = node.ints("strides") ?? [1, 1]
         guard strides.count == 2, strides[0] == strides[1], strides[0] > 0 else {
@@ -118,7 +132,7 @@ extension ONNXGraphBuilder {
         guard ranks[a] == 2 else { throw fail(node, "input of rank \(ranks[a]); Gemm needs N × F") }
         let b = try requiredConstant(node, 1)
         guard b.shape.count == 2 else { throw fail(node, "B of shape \(b.shape); a matrix is needed") }
-        let transposed = node.int("transB", default: 0) == 1
+        let transposed = node.int("transB", default: 0) != 0
         let (outputs, features) = transposed ? (b.shape[0], b.shape[1]) : (b.shape[1], b.shape[0])
         guard features == shapes[a].reduce(1, *) else {
             throw fail(node, "B of shape \(b.shape) does not fit \(shapes[a].reduce(1, *)) input features")
@@ -136,7 +150,7 @@ extension ONNXGraphBuilder {
         let name = parameterNodeName(node, weight: node.input[1])
         var state = ["weight": Tensor(shape: [outputs, features], storage: .float32(weight)), "bias": Tensor(shape: [outputs], storage: .float32(bias))]
         var spec = Architecture.LayerSpec.dense(outputs: outputs)
-        if transposed, alpha == 1, let mask = try mask(of: node, shape: [outputs, features]) {
+        if transposed, alpha == 1, let mask = try mask(of: node, shape: [outputs, features], weight: weight) {
             // An edge-pruned layer written by ONNXExport: truly sparse again, ε from its density.
             state["weight_mask"] = mask
             let connections = try mask.matrix(Float.self, name: file).nonzeroCount
@@ -145,13 +159,15 @@ extension ONNXGraphBuilder {
         try append(spec, from: [a], name: name, output: output, rank: 2, state: state, node: node)
     }
 
-    /// The 0/1 mask initializer `{weight}_mask` (`layer.weight_mask`, as `ONNXExport` and
-    /// `torch.nn.utils.prune` name it) of the node's weight, if the model has one.
-    private func mask(of node: Onnx_NodeProto, shape: [Int]) throws -> Tensor? {
-        guard let mask = constants[node.input[1] + "_mask"] else { return nil }
-        guard mask.shape == shape, let values = mask.floats, values.allSatisfy({ $0 == 0 || $0 == 1 }) else {
-            throw fail(node, "mask '\(node.input[1])_mask' is not a 0/1 tensor of shape \(shape)")
-        }
+    /// The mask of an edge-pruned layer as `ONNXExport` writes it: an initializer
+    /// `{weight}_mask` (as `torch.nn.utils.prune` names it) that no node reads, 0/1 of the
+    /// weight's shape, with the weight 0 wherever the mask is — so applying it cannot change an
+    /// output. Anything else of that name is left alone, as onnxruntime leaves it.
+    private func mask(of node: Onnx_NodeProto, shape: [Int], weight: [Float]) throws -> Tensor? {
+        let name = node.input[1] + "_mask"
+        guard let mask = constants[name], consumers[name, default: 0] == 0, mask.shape == shape, let values = mask.floats,
+              values.allSatisfy({ $0 == 0 || $0 == 1 }), zip(values, weight).allSatisfy({ $0 != 0 || $1 == 0 })
+        else { return nil }
         return Tensor(shape: shape, storage: .float32(values))
     }
 
@@ -195,7 +211,7 @@ extension ONNXGraphBuilder {
         for (key, v) in zip(keys, values) { state[key] = Tensor(shape: [channels], storage: .float32(v)) }
         // ONNX's momentum weighs the running value (0.9); PyTorch's the batch statistic (0.1).
         try append(
-            .batchNorm(momentum: Self.decimal(1 - Double(momentum)), epsilon: Self.decimal(Double(epsilon))), from: [a], name: name, output: output,
+            .batchNorm(momentum: Self.decimal(1 - Self.decimal(Double(momentum))), epsilon: Self.decimal(Double(epsilon))), from: [a], name: name, output: output,
             rank: ranks[a], state: state, node: node)
     }
 
@@ -226,10 +242,10 @@ extension ONNXGraphBuilder {
         guard ranks[a] == 4, Set(axes.map { $0 < 0 ? $0 + 4 : $0 }) == [2, 3] else {
             throw fail(node, "a mean over axes \(axes) of a rank-\(ranks[a]) input is not supported (only over H and W)")
         }
-        if node.int("keepdims", default: 1) == 1 {
-            try append(.globalAveragePooling, from: [a], name: uniqueName(node.name), output: output, rank: 4, node: node)
+        if node.int("keepdims", default: 1) != 0 {
+            try append(.globalAveragePooling, from: [a], name: nodeName(node), output: output, rank: 4, node: node)
         } else {
-            let pooled = try append(.globalAveragePooling, from: [a], name: uniqueName(node.name), output: output + "/pooled", rank: 4, node: node)
+            let pooled = try append(.globalAveragePooling, from: [a], name: nodeName(node), output: output + "/pooled", rank: 4, node: node)
             try append(.flatten, from: [pooled], name: uniqueName(node.name + ".flatten"), output: output, rank: 2, node: node)
         }
     }
@@ -248,7 +264,7 @@ extension ONNXGraphBuilder {
             }
         }
         guard low.isFinite, high.isFinite, low <= high else { throw fail(node, "bounds \(low), \(high) are not an interval") }
-        try append(.clip(minimum: Self.decimal(Double(low)), maximum: Self.decimal(Double(high))), from: [a], name: uniqueName(node.name), output: output, rank: ranks[a], node: node)
+        try append(.clip(minimum: Self.decimal(Double(low)), maximum: Self.decimal(Double(high))), from: [a], name: nodeName(node), output: output, rank: ranks[a], node: node)
     }
 
     private mutating func addPooling(_ node: Onnx_NodeProto, output: String) throws {
@@ -265,8 +281,8 @@ extension ONNXGraphBuilder {
         let window = PoolingWindow(kernel: Int(kernel[0]), stride: stride, padding: padding)
         let isMax = node.opType == "MaxPool"
         let pooling = Architecture.Pooling(
-            isMax ? .max : .average, window: window, countsPadding: isMax || node.int("count_include_pad", default: 0) == 1)
-        try append(.pooling(pooling), from: [a], name: uniqueName(node.name), output: output, rank: 4, node: node)
+            isMax ? .max : .average, window: window, countsPadding: isMax || node.int("count_include_pad", default: 0) != 0)
+        try append(.pooling(pooling), from: [a], name: nodeName(node), output: output, rank: 4, node: node)
     }
 
     /// A Reshape to `[batch, features]` (batch given as 0, −1 or a fixed size, features as −1
@@ -281,7 +297,7 @@ extension ONNXGraphBuilder {
         else {
             throw fail(node, "reshape to \(target) is not supported (only [batch, \(features)] flattening)")
         }
-        try append(.flatten, from: [a], name: uniqueName(node.name), output: output, rank: 2, node: node)
+        try append(.flatten, from: [a], name: nodeName(node), output: output, rank: 2, node: node)
     }
 
     /// `Add` of two activations (a residual connection); `Add`, `Sub`, `Mul`, `Div` of an
@@ -291,7 +307,7 @@ extension ONNXGraphBuilder {
         let (left, right) = (activations[node.input[0]], activations[node.input[1]])
         if let left, let right {
             switch node.opType {
-            case "Add": try append(.add, from: [left, right], name: uniqueName(node.name), output: output, rank: ranks[left], node: node)
+            case "Add": try append(.add, from: [left, right], name: nodeName(node), output: output, rank: ranks[left], node: node)
             case "Mul": try addProduct(node, left, right, output: output)
             default: throw fail(node, "\(node.opType) of two activations is not supported")
             }
@@ -306,7 +322,8 @@ extension ONNXGraphBuilder {
             throw fail(node, "constant of shape \(c.shape) does not broadcast per channel over an activation of shape \(shapes[a])")
         }
         // The bias of a MatMul read only here.
-        if node.opType == "Add", biasPending.contains(a), values.count == channels || values.count == 1, ranks[a] == 2 {
+        if node.opType == "Add", biasPending.contains(a), values.count == channels || values.count == 1, ranks[a] == 2,
+           isReadOnlyHere(a, name: node.input[constantFirst ? 1 : 0]) {
             biasPending.remove(a)
             let key = "\(names[a - 1]).bias"
             tensors[key] = Tensor(shape: [channels], storage: .float32(values.count == 1 ? [Float](repeating: values[0], count: channels) : values))
@@ -326,15 +343,14 @@ extension ONNXGraphBuilder {
         default: throw fail(node, "a constant divided by an activation is not supported")
         }
         // Compose with a channel affine node read only here: s₂(s₁x + b₁) + b₂.
-        if a > 0, case .channelAffine(let s1, let b1) = specs[a - 1], consumers[node.input[constantFirst ? 1 : 0], default: 0] == 1,
-           activations.filter({ $0.value == a }).count == 1 {
+        if a > 0, case .channelAffine(let s1, let b1) = specs[a - 1], isReadOnlyHere(a, name: node.input[constantFirst ? 1 : 0]) {
             let composedScale = Self.broadcast(s1, scale, *)
             let composedShift = Self.broadcast(Self.broadcast(b1, scale, *), shift, +)
             specs[a - 1] = .channelAffine(scale: composedScale, shift: composedShift)
             activations[output] = a
             return
         }
-        try append(.channelAffine(scale: scale, shift: shift), from: [a], name: uniqueName(node.name), output: output, rank: ranks[a], node: node)
+        try append(.channelAffine(scale: scale, shift: shift), from: [a], name: nodeName(node), output: output, rank: ranks[a], node: node)
     }
 
     /// `Mul` of two activations: `x · Sigmoid(x)` becomes one SiLU node (the sigmoid node, read
@@ -342,7 +358,7 @@ extension ONNXGraphBuilder {
     /// per-channel gate `N × C × 1 × 1` (squeeze-excitation), in either order.
     private mutating func addProduct(_ node: Onnx_NodeProto, _ left: Int, _ right: Int, output: String) throws {
         for (gate, x, k) in [(left, right, 0), (right, left, 1)] where gate > 0 && specs[gate - 1] == .sigmoid
-            && inputs[gate - 1] == [x] && consumers[node.input[k], default: 0] == 1 && activations.filter({ $0.value == gate }).count == 1 {
+            && inputs[gate - 1] == [x] && isReadOnlyHere(gate, name: node.input[k]) {
             specs[gate - 1] = .silu
             if !node.name.isEmpty {
                 names[gate - 1] = ""
@@ -356,14 +372,14 @@ extension ONNXGraphBuilder {
         let broadcast: Bool
         if a == b {
             (order, broadcast) = ([left, right], false)
-        } else if b == [a[0], 1, 1] {
+        } else if Architecture.isChannelGate(b, of: a) {
             (order, broadcast) = ([left, right], true)
-        } else if a == [b[0], 1, 1] {
+        } else if Architecture.isChannelGate(a, of: b) {
             (order, broadcast) = ([right, left], true)
         } else {
             throw fail(node, "Mul of activations of shapes \(a) and \(b) is not supported (equal shapes, or a per-channel gate C × 1 × 1)")
         }
-        try append(.multiply(broadcast: broadcast), from: order, name: uniqueName(node.name), output: output, rank: ranks[order[0]], node: node)
+        try append(.multiply(broadcast: broadcast), from: order, name: nodeName(node), output: output, rank: ranks[order[0]], node: node)
     }
 
     /// Whether a constant of `shape` broadcasts over an activation of ONNX rank `rank` with
@@ -384,9 +400,10 @@ extension ONNXGraphBuilder {
         return (0..<n).map { op(a[a.count == 1 ? 0 : $0], b[b.count == 1 ? 0 : $0]) }
     }
 
-    /// The shortest decimal of a Float attribute's value (`0.3`, not `0.30000001192092896`), so
-    /// hyperparameters read back as they were written (7 significant digits, a Float's precision).
-    static func decimal(_ x: Double) -> Double { Double(String(format: "%.7g", x)) ?? x }
+    /// The shortest decimal that reads back as the same Float (`0.3`, not `0.30000001192092896`),
+    /// so hyperparameters read back as they were written and the Float the layer computes with is
+    /// the file's.
+    static func decimal(_ x: Double) -> Double { Double("\(Float(x))") ?? x }
 
     /// The `columns × rows` transpose of a row-major `rows × columns` array.
     static func transposed(_ values: [Float], rows: Int, columns: Int) -> [Float] {

@@ -54,6 +54,9 @@ struct ONNXGraphBuilder {
             throw ONNXImportError(file: file, problem: "input '\(input.name)' has shape [\(shown.joined(separator: ", "))]; N × C × H × W or N × F with fixed C, H, W, F is supported")
         }
         let e = extents.map(Int.init)
+        guard Self.withinActivationLimit(e) else {
+            throw ONNXImportError(file: file, problem: "input '\(input.name)' has more than \(Architecture.activationLimit) features per sample")
+        }
         shapes = [dims.count == 4 ? e : [1, 1, e[0]]]
         ranks = [dims.count]
         activations[input.name] = 0
@@ -61,6 +64,17 @@ struct ONNXGraphBuilder {
         for node in graph.node { for name in node.givenInputs { counts[name, default: 0] += 1 } }
         counts[graphOutput, default: 0] += 1
         consumers = counts
+    }
+
+    /// Whether the product of `extents` is at most `Architecture.activationLimit` (no overflow).
+    static func withinActivationLimit(_ extents: [Int]) -> Bool {
+        var size = 1
+        for e in extents {
+            let (product, overflow) = size.multipliedReportingOverflow(by: e)
+            guard !overflow, product <= Architecture.activationLimit else { return false }
+            size = product
+        }
+        return true
     }
 
     // MARK: Reading a node's operands
@@ -114,11 +128,23 @@ struct ONNXGraphBuilder {
         return name
     }
 
+    /// The name of a node without weights: the ONNX node's name, or else its first output's.
+    func nodeName(_ node: Onnx_NodeProto) -> String {
+        uniqueName(node.name.isEmpty ? (node.output.first ?? "") : node.name)
+    }
+
     /// The name of a node whose weight initializer is `weight`: the parameter path without
     /// `.weight` when it has one, else the ONNX node's own name.
     func parameterNodeName(_ node: Onnx_NodeProto, weight: String) -> String {
         if weight.hasSuffix(".weight"), weight.count > 7 { return uniqueName(String(weight.dropLast(7))) }
-        return uniqueName(node.name.isEmpty ? (node.output.first ?? "") : node.name)
+        return nodeName(node)
+    }
+
+    /// Whether activation `a`, the ONNX tensor `name`, is read by the current node alone (no
+    /// other node reads `name`, and no other tensor name — an `Identity` or `Cast` alias — maps
+    /// to `a`): only then may the current node change the node that produced it.
+    func isReadOnlyHere(_ a: Int, name: String) -> Bool {
+        consumers[name, default: 0] == 1 && activations.filter({ $0.value == a }).count == 1
     }
 
     /// Appends a node reading `from`, named `name`, with `state` tensors (`{name}.{key}`), and
@@ -128,12 +154,16 @@ struct ONNXGraphBuilder {
         _ spec: Architecture.LayerSpec, from: [Int], name: String, output: String, rank: Int,
         state: [String: Tensor] = [:], node: Onnx_NodeProto
     ) throws -> Int {
+        if let problem = spec.problem { throw fail(node, problem) }
         let shape: [Int]
         do {
             let probe = Architecture(inputShape: shapes[0], layers: [], inputs: [], names: [])
             shape = try probe.outputShape(of: spec, input: shapes[from[0]], node: name)
-        } catch {
-            throw fail(node, "\(error)")
+        } catch let error as ArchitectureError {
+            throw fail(node, error.description.replacingOccurrences(of: "node \(name): ", with: ""))
+        }
+        guard Self.withinActivationLimit(shape) else {
+            throw fail(node, "its output \(shape) exceeds \(Architecture.activationLimit) features per sample")
         }
         if from.count > 1, !spec.concatenatesInputs, let other = from.first(where: { shapes[$0] != shapes[from[0]] }) {
             throw fail(node, "adds activations of shapes \(shapes[from[0]]) and \(shapes[other]); broadcasting is not supported")

@@ -17,7 +17,16 @@ struct ONNXGraphWriter {
     mutating func graph() throws -> Onnx_GraphProto {
         let architecture = model.architecture
         let shapes = try architecture.shapes()
-        let vectorInput = architecture.inputShape[0] == 1 && architecture.inputShape[1] == 1
+        // A `[1, 1, n]` input is a vector, unless a node reads it as an image (an N × 1 × 1 × n
+        // input to a convolution or a pool).
+        let readsImage = architecture.layers.indices.contains { i in
+            guard architecture.inputs[i].contains(0) else { return false }
+            switch architecture.layers[i] {
+            case .conv2d, .convolution, .maxPool, .averagePool, .pooling, .globalAveragePooling: return true
+            default: return false
+            }
+        }
+        let vectorInput = architecture.inputShape[0] == 1 && architecture.inputShape[1] == 1 && !readsImage
         tensorNames = ["input"]
         ranks = [vectorInput ? 2 : 4]
         for (i, layer) in model.layers.enumerated() {

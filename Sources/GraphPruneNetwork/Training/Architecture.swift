@@ -176,8 +176,8 @@ public struct Architecture: Codable, Equatable, Sendable {
             if case .multiply(let broadcast) = layer {
                 guard inputs[i].count == 2 else { throw ArchitectureError("node \(node): a multiply node takes two inputs") }
                 let second = result[inputs[i][1]]
-                guard broadcast ? second == [s[0], 1, 1] : second == s else {
-                    throw ArchitectureError("node \(node): multiplies inputs of shapes \(s) and \(second)\(broadcast ? " (the second must be [C, 1, 1])" : "")")
+                guard broadcast ? Self.isChannelGate(second, of: s) : second == s else {
+                    throw ArchitectureError("node \(node): multiplies inputs of shapes \(s) and \(second)\(broadcast ? " (the second must be [C, 1, 1] for an image of C channels)" : "")")
                 }
             } else {
                 guard inputs[i].count == 1 || layer == .add else {
@@ -220,7 +220,12 @@ public struct Architecture: Codable, Equatable, Sendable {
             let (h, w) = p.window.outputExtents(height: s[1], width: s[2])
             return [s[0], h, w]
         case .globalAveragePooling: return [s[0], 1, 1]
-        case .flatten: return [1, 1, s.reduce(1, *)]
+        case .flatten:
+            let (hw, o1) = s[1].multipliedReportingOverflow(by: s[2]), (size, o2) = s[0].multipliedReportingOverflow(by: hw)
+            guard !o1, !o2, size <= Self.activationLimit else {
+                throw ArchitectureError("node \(node): flattening \(s) exceeds \(Self.activationLimit) features per sample")
+            }
+            return [1, 1, size]
         case .channelAffine(let scale, let shift):
             let channels = Architecture.channelLayout(of: s).channels
             guard [1, channels].contains(scale.count), [1, channels].contains(shift.count) else {
@@ -229,6 +234,12 @@ public struct Architecture: Codable, Equatable, Sendable {
             return s
         case .relu, .srelu, .dropout, .batchNorm, .add, .identity, .clip, .sigmoid, .silu, .multiply: return s
         }
+    }
+
+    /// Whether `gate` holds one value per channel of the image `shape` (`[C, 1, 1]` against
+    /// `[C, H, W]` with `H·W > 1`, not a vector `[1, 1, n]`, whose channels are its features).
+    public static func isChannelGate(_ gate: [Int], of shape: [Int]) -> Bool {
+        gate == [shape[0], 1, 1] && shape[1] * shape[2] > 1 && channelLayout(of: shape).channels == shape[0]
     }
 
     /// `ImageShape.channelLayout` of a `[C, H, W]` shape: `(C, H·W)`, a vector `[1, 1, n]` as
@@ -351,7 +362,7 @@ extension Architecture.LayerSpec {
     public var concatenatesInputs: Bool { if case .multiply = self { true } else { false } }
 
     /// Why this spec cannot be built, or nil.
-    var problem: String? {
+    package var problem: String? {
         if let large = extents.first(where: { $0 > Architecture.extentLimit }) {
             return "\(large) exceeds \(Architecture.extentLimit), the largest width, kernel, stride or padding"
         }

@@ -36,8 +36,18 @@ public enum ModelCheckpoint {
     /// The model in `url`; every mismatch between the architecture and the tensors is an error
     /// naming the file and the tensor.
     public static func load(_ url: URL) throws -> (model: Network, metadata: [String: String]) {
-        let name = url.path
-        let (tensors, metadata) = try SafetensorsFile.read(from: url)
+        try read(SafetensorsFile.read(from: url), name: url.path)
+    }
+
+    /// The model in a checkpoint's bytes (`name` labels errors).
+    public static func read(_ data: Data, name: String) throws -> (model: Network, metadata: [String: String]) {
+        try read(SafetensorsFile.read(data: data, name: name), name: name)
+    }
+
+    private static func read(_ file: (tensors: [String: Tensor], metadata: [String: String]), name: String) throws
+        -> (model: Network, metadata: [String: String])
+    {
+        let (tensors, metadata) = file
         guard let json = metadata["architecture"] else {
             throw FileFormatError(file: name, problem: "no 'architecture' in the metadata: not a graphprune checkpoint")
         }

@@ -93,3 +93,29 @@ final class InterchangeCommandTests: XCTestCase {
         XCTAssertThrowsError(try ExportCommand.parse(["--model", path("missing.onnx"), "--output", path("x.onnx")]).run())
     }
 }
+
+extension InterchangeCommandTests {
+    /// Preprocessing that would turn inputs into 0, ∞ or NaN, or numbers written as hex, are
+    /// refused; so is an empty `.npy` set.
+    func testNonsensePreprocessingAndEmptyDataAreRefused() throws {
+        let model = ONNXImportTests.fixtures.appendingPathComponent("mlp.onnx").path
+        for (option, value, fragment) in [
+            ("--input-std", "1e-300", "not a usable Float factor"), ("--input-scale", "1e-320", "not a usable Float factor"),
+            ("--input-mean", "1e300", "overflows a Float"), ("--input-mean", "0x10", "is not a comma-separated list of numbers"),
+            ("--input-std", "nan", "is not a comma-separated list of numbers"),
+        ] {
+            XCTAssertThrowsError(try EvaluateCommand.parse(["--model", model, "--dataset", "synthetic", option, value]).run(), option) {
+                XCTAssertTrue("\($0)".contains(fragment), "\($0)")
+            }
+        }
+        let directory = try TemporaryDirectory("graphprune-empty")
+        try NumPyFile.write(Tensor(shape: [0, 12], storage: .float32([])), to: directory.url.appendingPathComponent("train_x.npy"))
+        for name in ["train_y.npy", "test_y.npy"] {
+            try NumPyFile.write(Tensor(shape: [0], storage: .float32([])), to: directory.url.appendingPathComponent(name))
+        }
+        try NumPyFile.write(Tensor(shape: [0, 12], storage: .float32([])), to: directory.url.appendingPathComponent("test_x.npy"))
+        XCTAssertThrowsError(try Dataset.npy.load(directory: directory.url.path, seed: 0)) {
+            XCTAssertTrue("\($0)".contains("N ≥ 1"), "\($0)")
+        }
+    }
+}

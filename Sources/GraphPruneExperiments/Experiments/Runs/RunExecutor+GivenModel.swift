@@ -23,7 +23,7 @@ extension RunExecutor {
         do { bytes = try Data(contentsOf: url) } catch {
             throw StudyRunError("model: \(path) cannot be read (\(error.localizedDescription))")
         }
-        let (network, metadata) = try ModelFile.load(url)
+        let (network, metadata) = try ModelFile.read(bytes, url: url)  // the bytes hashed are the bytes used
         let digest = SHA256.digest([UInt8](bytes)).map { String(format: "%02x", $0) }.joined()
         let model = GivenModel(network: network, metadata: metadata, source: .init(path: path, sha256: digest))
         modelCache.set(path, model)

@@ -60,8 +60,8 @@ public enum NumPyDataset {
     }
 
     private static func sampleShape(_ shape: [Int], file: String) throws -> ImageShape {
-        guard (shape.count == 4 || shape.count == 2), shape.dropFirst().allSatisfy({ $0 > 0 }) else {
-            throw FileFormatError(file: file, problem: "shape \(shape); samples N × C × H × W or N × F are needed")
+        guard (shape.count == 4 || shape.count == 2), shape.allSatisfy({ $0 > 0 }) else {
+            throw FileFormatError(file: file, problem: "shape \(shape); samples N × C × H × W or N × F with N ≥ 1 are needed")
         }
         return shape.count == 4 ? ImageShape(channels: shape[1], height: shape[2], width: shape[3]) : .vector(shape[1])
     }
