@@ -59,12 +59,25 @@ public struct TrainingSession: Sendable {
         augmentationStream = SplitMix64(seed: streams.next())
     }
 
+    /// Steps (batches) run so far in all epochs.
+    public var stepsCompleted: Int { epochsCompleted * batches.batches }
+
+    /// Optimisation steps per epoch.
+    public var stepsPerEpoch: Int { batches.batches }
+
     /// Trains `model` for one epoch (epoch `epochsCompleted`, at that epoch's learning rate),
-    /// then evaluates it on `data.test`. `onBatch(epoch, batch, batches)` follows every step.
-    /// `model` must be the network the session was made for (same layers), possibly rewired.
+    /// then evaluates it on `data.test`. `onBatch(epoch, batch, batches)` follows every step;
+    /// `afterStep(step, &model, &optimizer)` too, with the number of steps completed in all
+    /// epochs, for procedures that change the model during an epoch (gradual pruning); it
+    /// must keep every layer's input and output sizes and remap the optimiser state of what it
+    /// rewires. `model` must be the network the session was made for (same layers), possibly
+    /// rewired.
     /// - Complexity: one pass over `data.train` (forward, backward, update) and one forward
     ///   pass over `data.test`.
-    public mutating func runEpoch(_ model: inout Network, onBatch: (Int, Int, Int) -> Void = { _, _, _ in }) -> EpochRecord {
+    public mutating func runEpoch(
+        _ model: inout Network, onBatch: (Int, Int, Int) -> Void = { _, _, _ in },
+        afterStep: (_ step: Int, _ model: inout Network, _ optimizer: inout any Optimizer) -> Void = { _, _, _ in }
+    ) -> EpochRecord {
         precondition(model.layers.count == layerCount, "TrainingSession: the model has \(model.layers.count) layers, the session was made for \(layerCount)")
         // Frozen layers keep every state: a frozen BatchNorm also keeps its running statistics.
         if !frozen.isEmpty { model.freezeBatchNormStatistics(at: frozen) }
@@ -90,6 +103,7 @@ public struct TrainingSession: Sendable {
                 optimizer: &optimizer, learningRate: rate, generator: &dropout, frozenLayers: frozen)
             lossSum += r.loss * Double(indices.count)
             correct += r.correct
+            afterStep(epoch * batches.batches + b + 1, &model, &optimizer)
             onBatch(epoch, b, batches.batches)
         }
         let test = model.evaluate(data.test)

@@ -198,4 +198,32 @@ final class StudyRunTests: XCTestCase {
             }
         }
     }
+
+    /// `gmp` runs reach their final density layer by layer (or globally) and leave the output
+    /// layer dense when asked.
+    func testGradualMagnitudePruningRuns() throws {
+        let study = """
+            caption: GMP
+            settings: {procedure: gmp, dataset: synthetic, arch: 64-16-10, epochs: 2, density: 0.2, gmp-frequency: 5}
+            axes: {gmp-scope: [layerwise, global], prune-output-layer: [true, false]}
+            seeds: [1, 2, 3]
+            tables: [{rows: gmp-scope, columns: prune-output-layer, metric: test_accuracy, percent: true}]
+            """
+        let file = try writeStudy(study)
+        let results = directory.path("runs")
+        try RunCommand.parse([file, "--results", results]).run()
+        let store = RunStore(directory: URL(fileURLWithPath: results))
+        for run in StudyGrid.distinctRuns(StudyGrid.expand(try StudySpec.load(path: file))) {
+            let result = try XCTUnwrap(store.result(run.hash))
+            let layers = result.layers
+            XCTAssertEqual(layers.count, run.settings.flag("prune-output-layer") ? 2 : 1)
+            let kept = layers.map { $0.values["kept"]! }.reduce(0, +), all = layers.map { $0.values["candidates"]! }.reduce(0, +)
+            XCTAssertEqual(result.metrics["density"]!, kept / all)
+            XCTAssertEqual(kept, (0.2 * all).rounded(), accuracy: run.settings.word("gmp-scope") == "layerwise" ? 1 : 0)
+            if run.settings.word("gmp-scope") == "layerwise" {
+                for layer in layers { XCTAssertEqual(layer.values["kept"]!, (0.2 * layer.values["candidates"]!).rounded()) }
+            }
+            XCTAssertEqual(result.phases.map(\.name), ["train"])
+        }
+    }
 }

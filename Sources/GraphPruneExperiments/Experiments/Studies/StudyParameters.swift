@@ -17,6 +17,8 @@ import GraphPrunePruning
 /// - `set`, `censet`: sparse evolutionary training for `epochs` (paper 003).
 /// - `static-sparse`: the same Erdős–Rényi sparse network trained without rewiring — the
 ///   control that tells whether SET's or CenSET's rewiring matters at all.
+/// - `gmp`: gradual magnitude pruning during `epochs` of training, on Zhu & Gupta's cubic
+///   schedule to `density`.
 public enum StudyParameters {
     /// The procedures' names (`StudyProcedures`), in registry order.
     public static let procedures = StudyProcedures.names
@@ -43,7 +45,7 @@ public enum StudyParameters {
     }
 
     public static let all: [StudyParameter] = [
-        word("procedure", "train", procedures, "what a run does (train, neuron-prune, transfer-prune, edge-prune, set, censet, static-sparse)"),
+        word("procedure", "train", procedures, "what a run does (\(procedures.joined(separator: ", ")))"),
         // Data and model
         word("dataset", Dataset.fashionMNIST.rawValue, Dataset.allCases.map(\.rawValue), "data set"),
         integer("train-samples", 0, min: 0, "use the first N training samples (0 = all)"),
@@ -97,7 +99,7 @@ public enum StudyParameters {
         integer("adapt-epochs", 0, min: 0, "epochs training the new head before pruning", for: ["transfer-prune"]),
         flag("freeze-backbone", true, "train only the head after the transfer", for: ["transfer-prune"]),
         // Edge pruning (paper 004)
-        number("density", 0.1, 0, 1, lo: false, "fraction of each layer's weights kept", for: ["edge-prune"]),
+        number("density", 0.1, 0, 1, lo: false, "fraction of each layer's weights kept (gmp: at the end of the schedule)", for: ["edge-prune", "gmp"]),
         word("method", "spectral", EdgePruning.Method.allCases.map(\.rawValue), "edge selection: spectral (per layer), greedy (top scores per layer), global (top scores over all layers), random (the control), global-spectral (one sample over the whole network)", for: ["edge-prune"]),
         word("edge-scorer", "magnitude", ["magnitude", "snip", "synflow"], "edge importance", for: ["edge-prune"])
             .readOnly(when: .setting("method", isNot: ["random"])),
@@ -105,11 +107,17 @@ public enum StudyParameters {
              "how the density is spread over the layers: uniform, er (Erdős–Rényi), erk (Erdős–Rényi-Kernel), as RigL", for: ["edge-prune"])
             .readOnly(when: .setting("method", is: ["spectral", "greedy", "random"])),
         flag("rewind", true, "apply the mask to the initial weights (paper 004) instead of the trained ones", for: ["edge-prune"]),
-        flag("prune-output-layer", true, "prune the output layer too", for: ["edge-prune"]),
+        flag("prune-output-layer", true, "prune the output layer too", for: ["edge-prune", "gmp"]),
         integer("synflow-iterations", 100, min: 1, "SynFlow pruning rounds", for: ["edge-prune"])
             .readOnly(when: .setting("edge-scorer", is: ["synflow"]), .setting("method", isNot: ["random"])),
         integer("snip-batches", 1, min: 1, "batches SNIP averages over", for: ["edge-prune"])
             .readOnly(when: .setting("edge-scorer", is: ["snip"]), .setting("method", isNot: ["random"])),
+        // Gradual magnitude pruning (Zhu & Gupta 2017)
+        number("gmp-start", 0.1, 0, 1, hi: false, "fraction of the training steps done when pruning starts (t₀)", for: ["gmp"]),
+        number("gmp-end", 0.75, 0, 1, lo: false, "fraction of the training steps done when the final density is reached", for: ["gmp"]),
+        integer("gmp-frequency", 100, min: 1, "steps between pruning steps (Δt)", for: ["gmp"]),
+        word("gmp-scope", GradualMagnitudePruning.Scope.layerwise.rawValue, GradualMagnitudePruning.Scope.allCases.map(\.rawValue),
+             "layerwise: every pruned layer at the schedule's density; global: one magnitude threshold over them", for: ["gmp"]),
         // Sparse training (paper 003)
         number("sparse-epsilon", 20, 0, 1e9, lo: false, "Erdős–Rényi ε of the sparse layers", for: sparse),
         number("zeta", 0.05, 0, 1, hi: false, "fraction of positive and of negative weights SET removes per epoch", for: ["set"]),
