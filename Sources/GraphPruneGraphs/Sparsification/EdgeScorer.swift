@@ -19,6 +19,33 @@ public struct MagnitudeEdgeScorer: EdgeScorer {
     }
 }
 
+/// LAMP, layer-adaptive magnitude-based pruning (Lee et al. 2021): within each layer, with its
+/// weights sorted by magnitude, `u_1 ≤ … ≤ u_n` (ties in row-major order),
+/// ```
+/// score(u_i) = u_i² / Σ_{j ≥ i} u_j²
+/// ```
+/// so every layer's largest weight scores 1 and the scores are comparable across layers: one
+/// global threshold on them (`--method global`) prunes each layer in proportion to how much of
+/// its weights' energy the rest holds, and never empties a layer. Pruned (zero) weights score 0.
+/// - Complexity: O(n log n) per layer of `n` weights.
+public struct LAMPEdgeScorer: EdgeScorer {
+    public var name: String { "lamp" }
+    public init() {}
+    public func scores(layers: [Matrix<Double>]) throws -> [Matrix<Double>] {
+        layers.map { m in
+            let squares = m.elements.map { $0 * $0 }
+            let order = squares.indices.sorted { (squares[$0], $0) < (squares[$1], $1) }
+            var scores = [Double](repeating: 0, count: squares.count)
+            var tail = 0.0
+            for k in order.reversed() {
+                tail += squares[k]
+                scores[k] = tail > 0 ? squares[k] / tail : 0
+            }
+            return Matrix(rows: m.rows, columns: m.columns, elements: scores)
+        }
+    }
+}
+
 /// Scores computed elsewhere (by a model edge scorer), handed to `NetworkSparsifier` through its
 /// `scorer`: returns `scores` for layers of the same shapes and ignores the weights' values.
 public struct GivenEdgeScores: EdgeScorer {
@@ -59,7 +86,7 @@ public struct EdgeScorerRegistry: Sendable {
     /// The scorers' names, in registration order.
     public var names: [String] { factories.map(\.name) }
 
-    public static let standard = EdgeScorerRegistry(factories: [("magnitude", { MagnitudeEdgeScorer() })])
+    public static let standard = EdgeScorerRegistry(factories: [("magnitude", { MagnitudeEdgeScorer() }), ("lamp", { LAMPEdgeScorer() })])
 
     public func registering(_ name: String, make: @escaping Factory) -> EdgeScorerRegistry {
         var copy = self
