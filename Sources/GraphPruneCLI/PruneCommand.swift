@@ -28,7 +28,7 @@ struct PruneCommand: ParsableCommand {
     @Option(help: "neuron | edge")
     var granularity: Granularity
 
-    @Option(help: "Neuron scorer (eigenvector, laplacian, degree, magnitude, random) or edge scorer (magnitude, snip, synflow).")
+    @Option(help: "Neuron scorer (eigenvector, laplacian, degree, magnitude, random; on training data: taylor, activation, apoz) or edge scorer (magnitude, lamp, snip, synflow).")
     var scorer: String
 
     @Option(help: "Layers: hidden, first-hidden, last-hidden, conv, all, or node names like layers.0,layers.3 or layer1.0.conv1 (neuron default: hidden; edge default: every Dense/convolution layer). Neuron pruning prunes each listed layer's whole dependency group (the layers a residual sum couples to it).")
@@ -64,7 +64,7 @@ struct PruneCommand: ParsableCommand {
     @Option(help: "Edge pruning: apply the masks to the weights of this model (the initial weights: rewind to init) instead of --model's.")
     var rewindTo: String?
 
-    @Option(help: "Edge pruning with snip: the data set whose training batches are scored (fashion-mnist, cifar10, synthetic).")
+    @Option(help: "The data set whose training batches are scored, for scorers that read data: snip (edges), taylor, activation, apoz (neurons; 10 batches of 100 drawn with --seed).")
     var dataset: Dataset?
 
     @Option(help: "Directory of the data set files.")
@@ -95,12 +95,19 @@ struct PruneCommand: ParsableCommand {
             var options = ScorerOptions()
             options.tau = tau
             options.seed = seed
-            let scorer: any ImportanceScorer
-            do { scorer = try ScorerRegistry.standard.make(self.scorer, options: options) } catch { throw OptionError("--scorer", "\(error)") }
+            let scorer: any NeuronScorer
+            do {
+                scorer = try NeuronScorerRegistry.standard.make(
+                    self.scorer, options: options, groupScoring: groupScoring, sampling: DataSampling(batches: 10, batchSize: 100, seed: seed))
+            } catch { throw OptionError("--scorer", "\(error)") }
             let positions = try selectedLayers(original, default: "hidden")
-            var pruning = NeuronPruning(scorer: scorer, pruneRatio: ratio, minimumWidth: minWidth, groupScoring: groupScoring)
+            var pruning = NeuronPruning(scorer: scorer, pruneRatio: ratio, minimumWidth: minWidth)
             (pruning.scope, pruning.normalization) = (neuronScope, scoreNormalization)
-            let result = try pruning.prune(original, layers: positions)
+            if scorer.needsData && dataset == nil {
+                throw OptionError("--dataset", "\(self.scorer) scores channels on training data: give --dataset")
+            }
+            let data = try dataset.map { try $0.load(directory: dataDir, seed: seed, preprocessing: inputPreprocessing ?? .standardization).train }
+            let result = try pruning.prune(original, layers: positions, data: data)
             pruned = result.model
             let width = max(10, result.layers.map { $0.name.count }.max() ?? 0)
             lines.append(column("layer", width) + "  units before → after  parameters before → after  similarity graph; coupled layers")

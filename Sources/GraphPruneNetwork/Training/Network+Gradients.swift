@@ -41,3 +41,26 @@ extension Network {
         return (loss, layers.map { $0.connections?.gradient })
     }
 }
+
+extension Network {
+    /// Every activation of the batch (`activations[0]` = `features`, `[i + 1]` = node `i`'s
+    /// output, each `batch × features`) and `∂L/∂activation` of each (L the batch's mean
+    /// softmax cross-entropy; `gradients[0]` is not computed and left zero), in evaluation mode,
+    /// by one forward and one backward pass: what data-aware neuron scores (first-order
+    /// Taylor, mean activation) read.
+    /// - Complexity: one forward and one backward pass.
+    public func activationGradients(features: Matrix<Float>, labels: [Int32]) -> (activations: [Matrix<Float>], gradients: [Matrix<Float>]) {
+        precondition(features.rows == labels.count, "\(features.rows) feature rows but \(labels.count) labels")
+        var layers = self.layers
+        var w = Workspace(batch: features.rows, network: self, gradients: true)
+        w.activations[0] = features
+        var generator = SplitMix64(seed: 0)  // unused in evaluation mode
+        Network.forward(&layers, architecture: architecture, &w, training: false, generator: &generator)
+        let last = layers.count
+        var gradient: Matrix<Float>? = Matrix(rows: features.rows, columns: w.activations[last].columns)
+        _ = SoftmaxCrossEntropy.evaluate(logits: w.activations[last], labels: labels[...], gradient: &gradient)
+        w.gradients[last] = gradient!
+        Network.backward(&layers, architecture: architecture, readers: readers, &w, through: 0)
+        return (w.activations, w.gradients)
+    }
+}

@@ -1,4 +1,5 @@
 import GraphPruneGraphs
+import GraphPruneIO
 import GraphPruneNetwork
 import GraphPruneNumerics
 
@@ -46,32 +47,37 @@ import GraphPruneNumerics
 /// convolution reading a Dense layer's units as pixels, a grouped convolution), and a request
 /// leaving fewer than `minimumWidth` channels (layer collapse).
 public struct NeuronPruning: Sendable {
-    /// Scores each group's channels (higher = more important).
-    public var scorer: any ImportanceScorer
+    /// Scores each group's channels (higher = more important): a weight-only scorer through
+    /// `WeightNeuronScores`, or a data-aware one (`NeuronScorer`).
+    public var scorer: any NeuronScorer
     /// The fraction `p ∈ [0, 1)` of channels removed from every listed group.
     public var pruneRatio: Double
     /// The fewest channels a pruned group may keep (≥ 1).
     public var minimumWidth: Int
-    /// How a group of several producers is scored.
-    public var groupScoring: GroupScoring
     /// Whether every group loses `⌊p · n_g⌋` channels (`layer`) or `⌊p · Σ n_g⌋` channels go
     /// over all listed groups together (`global`, scores normalised per group by
     /// `normalization`; `minimumWidth` protects every group).
     public var scope: NeuronScope = .layer
     public var normalization: ScoreNormalization = .mean
 
+    /// Pruning by a weight-only scorer, a group of several producers scored by `groupScoring`.
     public init(scorer: any ImportanceScorer, pruneRatio: Double, minimumWidth: Int = 1, groupScoring: GroupScoring = .concatenated) {
+        self.init(scorer: WeightNeuronScores(scorer, groupScoring: groupScoring), pruneRatio: pruneRatio, minimumWidth: minimumWidth)
+    }
+
+    public init(scorer: any NeuronScorer, pruneRatio: Double, minimumWidth: Int = 1) {
         self.scorer = scorer
         self.pruneRatio = pruneRatio
         self.minimumWidth = minimumWidth
-        self.groupScoring = groupScoring
     }
 
     /// Scores, selects and rebuilds (see the type's documentation).
-    /// - Parameter positions: the layers to prune (node indices), in any order, each once;
-    ///   layers of one group prune it once.
+    /// - Parameters:
+    ///   - positions: the layers to prune (node indices), in any order, each once; layers of
+    ///     one group prune it once.
+    ///   - data: training data, for a scorer that `needsData`.
     /// - Complexity: the scorer's cost on each listed group, plus O(parameters) copying.
-    public func prune(_ model: Network, layers positions: [Int]) throws -> NeuronPruningResult {
+    public func prune(_ model: Network, layers positions: [Int], data: LabeledData? = nil) throws -> NeuronPruningResult {
         try NeuronPruning.validate(pruneRatio: pruneRatio, minimumWidth: minimumWidth)
         let groups = try NeuronPruning.groups(for: positions, in: model)
         let names = model.architecture.names
@@ -84,7 +90,10 @@ public struct NeuronPruning: Sendable {
                     name: names[group.producers[0]])
             }
         }
-        let scores = try groups.map { try groupScoring.scores(of: $0, in: model, with: scorer) }
+        let scores = try scorer.scores(of: groups, in: model, data: data)
+        for (group, s) in zip(groups, scores) where s.values.count != group.units {
+            throw NeuronPruningError.scoreCount(name: names[group.producers[0]], scorer: scorer.name, expected: group.units, got: s.values.count)
+        }
         let kept: [[Int]]
         switch scope {
         case .layer:

@@ -179,8 +179,9 @@ final class ModelEdgeScoreTests: XCTestCase {
 
     func testRegistryMakesEveryScorerByName() throws {
         let registry = ModelEdgeScorerRegistry.standard
-        XCTAssertEqual(registry.names, ["magnitude", "snip", "synflow"])
-        XCTAssertEqual(EdgeScorerRegistry.standard.names, ["magnitude"])
+        XCTAssertEqual(registry.names, ["magnitude", "lamp", "snip", "synflow"])
+        XCTAssertEqual(EdgeScorerRegistry.standard.names, ["magnitude", "lamp"])
+        XCTAssertFalse(registry.needsModel("lamp"))
         XCTAssertTrue(registry.needsModel("snip"))
         XCTAssertFalse(registry.needsModel("magnitude"))
         var options = EdgeScorerOptions()

@@ -51,13 +51,15 @@ extension RunExecutor {
             if case .word(let variant)? = settings.values["laplacian-variant"] {
                 options.laplacianVariant = LaplacianCentrality.Variant(rawValue: variant)!
             }
-            let scorer = try ScorerRegistry.standard.make(scorerName, options: options)
+            let scorer = try NeuronScorerRegistry.standard.make(
+                scorerName, options: options, sampling: DataSampling(batches: 10, batchSize: settings.integer("batch"), seed: UInt64(settings.seed)))
             let minimumWidth = settings.integer("min-width")
             let matchDensity = settings.number("match-density")
             if matchDensity > 0 {
                 let targetParameters = Self.edgeBudget(model, layers: positions, density: matchDensity)
                 let match = try NeuronPruning.matchParameterBudget(
-                    model, layers: positions, targetParameters: targetParameters, scorer: scorer, minimumWidth: minimumWidth)
+                    model, layers: positions, targetParameters: targetParameters, scorer: scorer.weightScorer,
+                    minimumWidth: minimumWidth)
                 ratio = match.pruneRatio
                 recorder.metrics["target_parameters"] = Double(targetParameters)
             }
@@ -68,7 +70,7 @@ extension RunExecutor {
                     if case .word(let normalization)? = settings.values["score-normalization"] {
                         pruning.normalization = ScoreNormalization(rawValue: normalization)!
                     }
-                    return try pruning.prune(model, layers: positions)
+                    return try pruning.prune(model, layers: positions, data: target.train)
                 }
                 model = result.model
                 let edges = result.layers.compactMap(\.diagnostics.edges)

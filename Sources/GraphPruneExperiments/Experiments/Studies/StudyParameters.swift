@@ -77,7 +77,7 @@ public enum StudyParameters {
             .readOnly(when: .setting("scorer", isNot: ["none"])),
         number("match-density", 0, 0, 1, "if > 0, the ratio is computed so the pruned model keeps as many parameters as edge pruning to this density", for: pruning)
             .readOnly(when: .setting("scorer", isNot: ["none"])),
-        word("scorer", "eigenvector", ["none"] + ScorerRegistry.standard.names, "neuron importance scorer; none = the unpruned baseline, fine-tuned with the same budget", for: pruning),
+        word("scorer", "eigenvector", ["none"] + NeuronScorerRegistry.standard.names, "neuron importance scorer (taylor, activation and apoz read 10 training batches); none = the unpruned baseline, fine-tuned with the same budget", for: pruning),
         number("tau", 0.5, -1, 1, hi: false, "similarity threshold τ of the neuron graph", for: pruning)
             .readOnly(when: .setting("scorer", is: ["eigenvector", "laplacian", "degree"])),
         word("laplacian-variant", "standard", LaplacianCentrality.Variant.allCases.map(\.rawValue), "Laplacian centrality variant", for: pruning)
