@@ -67,16 +67,16 @@ public struct TrainingSession: Sendable {
 
     /// Trains `model` for one epoch (epoch `epochsCompleted`, at that epoch's learning rate),
     /// then evaluates it on `data.test`. `onBatch(epoch, batch, batches)` follows every step;
-    /// `afterStep(step, &model, &optimizer)` too, with the number of steps completed in all
-    /// epochs, for procedures that change the model during an epoch (gradual pruning); it
-    /// must keep every layer's input and output sizes and remap the optimiser state of what it
-    /// rewires. `model` must be the network the session was made for (same layers), possibly
+    /// `afterStep(step, samples, &model, &optimizer)` too, with the number of steps completed
+    /// in all epochs and the step's training samples (indices into `data.train`), for
+    /// procedures that change the model during an epoch (gradual pruning, RigL); it must keep
+    /// every layer's input and output sizes and remap the optimiser state of what it rewires. `model` must be the network the session was made for (same layers), possibly
     /// rewired.
     /// - Complexity: one pass over `data.train` (forward, backward, update) and one forward
     ///   pass over `data.test`.
     public mutating func runEpoch(
         _ model: inout Network, onBatch: (Int, Int, Int) -> Void = { _, _, _ in },
-        afterStep: (_ step: Int, _ model: inout Network, _ optimizer: inout any Optimizer) -> Void = { _, _, _ in }
+        afterStep: (_ step: Int, _ samples: ArraySlice<Int>, _ model: inout Network, _ optimizer: inout any Optimizer) -> Void = { _, _, _, _ in }
     ) -> EpochRecord {
         precondition(model.layers.count == layerCount, "TrainingSession: the model has \(model.layers.count) layers, the session was made for \(layerCount)")
         // Frozen layers keep every state: a frozen BatchNorm also keeps its running statistics.
@@ -103,7 +103,7 @@ public struct TrainingSession: Sendable {
                 optimizer: &optimizer, learningRate: rate, generator: &dropout, frozenLayers: frozen)
             lossSum += r.loss * Double(indices.count)
             correct += r.correct
-            afterStep(epoch * batches.batches + b + 1, &model, &optimizer)
+            afterStep(epoch * batches.batches + b + 1, indices, &model, &optimizer)
             onBatch(epoch, b, batches.batches)
         }
         let test = model.evaluate(data.test)

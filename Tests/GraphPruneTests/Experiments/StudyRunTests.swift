@@ -226,4 +226,25 @@ final class StudyRunTests: XCTestCase {
             XCTAssertEqual(result.phases.map(\.name), ["train"])
         }
     }
+
+    /// `rigl` runs keep the sparse network's connection count through every epoch.
+    func testRigLRuns() throws {
+        let study = """
+            caption: RigL
+            settings: {procedure: rigl, dataset: synthetic, arch: 64-32-10, epochs: 2, sparse-epsilon: 3, rigl-frequency: 5}
+            seeds: [1, 2, 3]
+            tables: [{rows: procedure, metric: test_accuracy, percent: true}]
+            """
+        let file = try writeStudy(study)
+        let results = directory.path("runs")
+        try RunCommand.parse([file, "--results", results]).run()
+        let store = RunStore(directory: URL(fileURLWithPath: results))
+        for run in StudyGrid.distinctRuns(StudyGrid.expand(try StudySpec.load(path: file))) {
+            let result = try XCTUnwrap(store.result(run.hash))
+            let connections = result.phases[0].epochs.map(\.training.connections)
+            XCTAssertEqual(connections.count, 2)
+            XCTAssertEqual(Set(connections).count, 1)
+            XCTAssertEqual(result.metrics["connections"], Double(connections[0]))
+        }
+    }
 }

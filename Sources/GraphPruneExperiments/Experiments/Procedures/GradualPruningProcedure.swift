@@ -52,3 +52,32 @@ extension RunExecutor {
         recordFinal(&model, data: data, recorder: &recorder)
     }
 }
+
+/// `rigl`: RigL (Evci et al. 2020) on the Erdős–Rényi sparse network (`sparse-epsilon`) —
+/// train `epochs`, every `rigl-frequency` steps until the `rigl-end` fraction of the steps
+/// dropping the cosine-decayed fraction (from `rigl-drop-fraction`) of each sparse layer's
+/// smallest weights and growing as many where the gradient is largest.
+struct RigLProcedure: StudyProcedure {
+    var name: String { "rigl" }
+    var sparseNetwork: Bool { true }
+
+    func run(_ settings: RunSettings, data: DataSplit, executor: inout RunExecutor, recorder: inout RunExecutor.Recorder) throws {
+        try executor.runRigL(settings, data: data, recorder: &recorder)
+    }
+}
+
+extension RunExecutor {
+    mutating func runRigL(_ settings: RunSettings, data: DataSplit, recorder: inout Recorder) throws {
+        var model = try initialModel(settings, data: data, sparse: true)
+        let training = trainingSettings(settings, epochs: settings.integer("epochs"), phase: 0)
+        let steps = training.epochs * (try TrainingSession(for: model, data: data, settings: training)).stepsPerEpoch
+        let rigl = RigL(
+            dropFraction: settings.number("rigl-drop-fraction"), frequency: settings.integer("rigl-frequency"),
+            endStep: Int((settings.number("rigl-end") * Double(steps)).rounded()))
+        let history = try recorder.time("train") {
+            try rigl.train(&model, data: data, settings: training, onEpoch: { onEpoch("train", training.epochs, $0) })
+        }
+        recorder.phases.append(.init(name: "train", epochs: history.map { RewiredEpochRecord($0) }))
+        recordFinal(&model, data: data, recorder: &recorder)
+    }
+}

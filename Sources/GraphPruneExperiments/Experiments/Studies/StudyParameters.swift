@@ -19,6 +19,7 @@ import GraphPrunePruning
 ///   control that tells whether SET's or CenSET's rewiring matters at all.
 /// - `gmp`: gradual magnitude pruning during `epochs` of training, on Zhu & Gupta's cubic
 ///   schedule to `density`.
+/// - `rigl`: RigL's drop-and-grow on the Erdős–Rényi sparse network during `epochs`.
 public enum StudyParameters {
     /// The procedures' names (`StudyProcedures`), in registry order.
     public static let procedures = StudyProcedures.names
@@ -118,6 +119,10 @@ public enum StudyParameters {
         integer("gmp-frequency", 100, min: 1, "steps between pruning steps (Δt)", for: ["gmp"]),
         word("gmp-scope", GradualMagnitudePruning.Scope.layerwise.rawValue, GradualMagnitudePruning.Scope.allCases.map(\.rawValue),
              "layerwise: every pruned layer at the schedule's density; global: one magnitude threshold over them", for: ["gmp"]),
+        // RigL (Evci et al. 2020)
+        number("rigl-drop-fraction", 0.3, 0, 1, "fraction α of each sparse layer's connections moved at step 0, decayed by a cosine", for: ["rigl"]),
+        integer("rigl-frequency", 100, min: 1, "steps between connection updates (ΔT)", for: ["rigl"]),
+        number("rigl-end", 0.75, 0, 1, "fraction of the training steps after which the connections stay fixed", for: ["rigl"]),
         // Sparse training (paper 003)
         number("sparse-epsilon", 20, 0, 1e9, lo: false, "Erdős–Rényi ε of the sparse layers", for: sparse),
         number("zeta", 0.05, 0, 1, hi: false, "fraction of positive and of negative weights SET removes per epoch", for: ["set"]),
