@@ -247,4 +247,33 @@ final class StudyRunTests: XCTestCase {
             XCTAssertEqual(result.metrics["connections"], Double(connections[0]))
         }
     }
+
+    /// `imp` runs report their level of one shared line, or its controls, at the level's density.
+    func testLotteryTicketRuns() throws {
+        let study = """
+            caption: IMP
+            settings: {procedure: imp, dataset: synthetic, arch: 64-16-10, epochs: 2, rewind-epoch: 1, pruning-fraction: 0.5}
+            axes: {imp-level: [1, 2], imp-control: [none, reinit, random-mask]}
+            seeds: [1, 2, 3]
+            tables: [{rows: imp-level, columns: imp-control, metric: test_accuracy, percent: true}]
+            """
+        let file = try writeStudy(study)
+        let results = directory.path("runs")
+        try RunCommand.parse([file, "--results", results]).run()
+        let store = RunStore(directory: URL(fileURLWithPath: results))
+        let all = 64 * 16 + 16 * 10
+        for run in StudyGrid.distinctRuns(StudyGrid.expand(try StudySpec.load(path: file))) {
+            let result = try XCTUnwrap(store.result(run.hash))
+            let level = run.settings.integer("imp-level")
+            let kept = level == 1 ? (0.5 * Double(all)).rounded() : (0.5 * (0.5 * Double(all)).rounded()).rounded()
+            XCTAssertEqual(result.metrics["density"]!, kept / Double(all), accuracy: 1e-12, "\(run.settings.canonical)")
+            XCTAssertEqual(result.layers.map { $0.values["kept"]! }.reduce(0, +), kept)
+            XCTAssertEqual(result.phases.map(\.name), ["retrain"])
+            XCTAssertEqual(result.phases[0].epochs.count, 1, "epochs − rewind-epoch")
+        }
+        let bad = try writeStudy("caption: Bad\nsettings: {procedure: imp, dataset: synthetic, arch: 64-16-10, imp-level: 0, imp-control: reinit}\nseeds: [1, 2, 3]\ntables: [{rows: imp-level, metric: test_accuracy}]\n")
+        XCTAssertThrowsError(try RunCommand.parse([bad, "--results", directory.path("bad")]).run()) {
+            XCTAssertTrue("\($0)".contains("level 0 is the dense network"), "\($0)")
+        }
+    }
 }

@@ -42,7 +42,7 @@ public enum StudyProcedures {
     public static let all: [any StudyProcedure] = [
         Training(), NeuronPruningProcedure(transfer: false), NeuronPruningProcedure(transfer: true), EdgePruningProcedure(),
         SparseTrainingProcedure(kind: .set), SparseTrainingProcedure(kind: .censet), SparseTrainingProcedure(kind: .staticSparse),
-        GradualPruningProcedure(), RigLProcedure(),
+        GradualPruningProcedure(), RigLProcedure(), IterativePruningProcedure(),
     ]
 
     public static var names: [String] { all.map(\.name) }

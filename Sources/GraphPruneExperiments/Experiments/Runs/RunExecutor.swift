@@ -13,6 +13,7 @@ public struct RunExecutor {
     public var onEpoch: (_ phase: String, _ epochs: Int, EpochRecord) -> Void = { _, _, _ in }
     private var dataCache: [String: DataSplit] = [:]
     var pretrainingCache: [String: PretrainedModel] = [:]
+    var impCache: [String: ImpLine] = [:]
     let modelCache = ModelCache()
 
     struct PretrainedModel {

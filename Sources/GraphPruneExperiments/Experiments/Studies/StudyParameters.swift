@@ -20,6 +20,8 @@ import GraphPrunePruning
 /// - `gmp`: gradual magnitude pruning during `epochs` of training, on Zhu & Gupta's cubic
 ///   schedule to `density`.
 /// - `rigl`: RigL's drop-and-grow on the Erdős–Rényi sparse network during `epochs`.
+/// - `imp`: iterative magnitude pruning with rewinding (the lottery ticket), level `imp-level`
+///   of the line, or its `imp-control`.
 public enum StudyParameters {
     /// The procedures' names (`StudyProcedures`), in registry order.
     public static let procedures = StudyProcedures.names
@@ -108,7 +110,7 @@ public enum StudyParameters {
              "how the density is spread over the layers: uniform, er (Erdős–Rényi), erk (Erdős–Rényi-Kernel), as RigL", for: ["edge-prune"])
             .readOnly(when: .setting("method", is: ["spectral", "greedy", "random"])),
         flag("rewind", true, "apply the mask to the initial weights (paper 004) instead of the trained ones", for: ["edge-prune"]),
-        flag("prune-output-layer", true, "prune the output layer too", for: ["edge-prune", "gmp"]),
+        flag("prune-output-layer", true, "prune the output layer too", for: ["edge-prune", "gmp", "imp"]),
         integer("synflow-iterations", 100, min: 1, "SynFlow pruning rounds", for: ["edge-prune"])
             .readOnly(when: .setting("edge-scorer", is: ["synflow"]), .setting("method", isNot: ["random"])),
         integer("snip-batches", 1, min: 1, "batches SNIP averages over", for: ["edge-prune"])
@@ -119,6 +121,12 @@ public enum StudyParameters {
         integer("gmp-frequency", 100, min: 1, "steps between pruning steps (Δt)", for: ["gmp"]),
         word("gmp-scope", GradualMagnitudePruning.Scope.layerwise.rawValue, GradualMagnitudePruning.Scope.allCases.map(\.rawValue),
              "layerwise: every pruned layer at the schedule's density; global: one magnitude threshold over them", for: ["gmp"]),
+        // Iterative magnitude pruning with rewinding (the lottery ticket)
+        integer("imp-level", 1, min: 0, "the level of the line a run reports (0 = the dense network trained epochs)", for: ["imp"]),
+        number("pruning-fraction", 0.2, 0, 1, lo: false, hi: false, "fraction of the remaining weights each level removes (one global magnitude threshold)", for: ["imp"]),
+        integer("rewind-epoch", 0, min: 0, "epochs of training before the weights every level rewinds to (0 = the initialisation)", for: ["imp"]),
+        word("imp-control", IterativeMagnitudePruning.Control.none.rawValue, IterativeMagnitudePruning.Control.allCases.map(\.rawValue),
+             "none: the level itself; reinit: its masks on a fresh initialisation; random-mask: random masks of its per-layer counts on the rewind point", for: ["imp"]),
         // RigL (Evci et al. 2020)
         number("rigl-drop-fraction", 0.3, 0, 1, "fraction α of each sparse layer's connections moved at step 0, decayed by a cosine", for: ["rigl"]),
         integer("rigl-frequency", 100, min: 1, "steps between connection updates (ΔT)", for: ["rigl"]),
