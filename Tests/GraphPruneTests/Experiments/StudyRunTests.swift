@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
 @testable import GraphPruneInterchange
+@testable import GraphPruneIO
+@testable import GraphPruneNetwork
 @testable import GraphPruneExperiments
 @testable import GraphPruneCLI
 
@@ -275,5 +277,32 @@ final class StudyRunTests: XCTestCase {
         XCTAssertThrowsError(try RunCommand.parse([bad, "--results", directory.path("bad")]).run()) {
             XCTAssertTrue("\($0)".contains("level 0 is the dense network"), "\($0)")
         }
+    }
+
+    /// `sparse-density` spreads an overall initial density over the sparse layers (the ε of
+    /// each layer giving its density), Erdős–Rényi or uniformly; 0 keeps `sparse-epsilon`.
+    func testSparseDensityChoosesEachLayersEpsilon() throws {
+        let executor = RunExecutor()
+        let shape = ImageShape.vector(64)
+        func architecture(_ extra: String) throws -> Architecture {
+            let spec = try StudySpec.parse(yaml: """
+                caption: S
+                settings: {procedure: set, dataset: synthetic, arch: 64-48-32-10\(extra)}
+                seeds: [1, 2, 3]
+                tables: [{rows: procedure, metric: test_accuracy}]
+                """, file: "s.yaml")
+            return try executor.architecture(StudyGrid.expand(spec)[0].settings, inputShape: shape, sparse: true)
+        }
+        func epsilons(_ a: Architecture) -> [Double] {
+            a.layers.compactMap { if case .sparseDense(_, let e) = $0 { e } else { nil } }
+        }
+        XCTAssertEqual(epsilons(try architecture("")), [20, 20])
+        let shapes = [(48, 64), (32, 48)]
+        let uniform = epsilons(try architecture(", sparse-density: 0.25, sparse-distribution: uniform"))
+        for (e, (o, i)) in zip(uniform, shapes) { XCTAssertEqual(e * Double(o + i) / Double(o * i), 0.25, accuracy: 1e-12) }
+        let er = epsilons(try architecture(", sparse-density: 0.25"))
+        XCTAssertEqual(er[0], er[1], accuracy: 1e-9, "one ε for every layer")
+        let kept = zip(er, shapes).map { e, s in e * Double(s.0 + s.1) }.reduce(0, +)
+        XCTAssertEqual(kept, 0.25 * Double(48 * 64 + 32 * 48), accuracy: 1e-6)
     }
 }

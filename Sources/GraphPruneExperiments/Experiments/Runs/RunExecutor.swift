@@ -1,4 +1,5 @@
 import Foundation
+import GraphPruneGraphs
 import GraphPruneIO
 import GraphPruneNetwork
 import GraphPrunePruning
@@ -126,6 +127,26 @@ public struct RunExecutor {
     }
 
     func architecture(_ settings: RunSettings, inputShape: ImageShape, sparse: Bool) throws -> Architecture {
+        let architecture = try parsedArchitecture(settings, inputShape: inputShape, sparse: sparse)
+        guard sparse, case .number(let density)? = settings.values["sparse-density"], density > 0 else { return architecture }
+        // Spread the density over the sparse layers; each layer's ε gives its density:
+        // d = ε (n_in + n_out) / (n_in · n_out).
+        let sizes = architecture.sizes
+        let positions = architecture.layers.indices.filter { if case .sparseDense = architecture.layers[$0] { true } else { false } }
+        let shapes = positions.map { p in [sizes[p + 1], sizes[architecture.inputs[p][0]]] }
+        let distribution = DensityDistribution(rawValue: settings.word("sparse-distribution"))!
+        let densities: [Double]
+        do { densities = try distribution.densities(shapes: shapes, counts: shapes.map { $0[0] * $0[1] }, density: density) } catch {
+            throw StudyRunError("sparse-density: \(error)")
+        }
+        var layers = architecture.layers
+        for (p, (shape, d)) in zip(positions, zip(shapes, densities)) {
+            layers[p] = .sparseDense(outputs: shape[0], epsilon: d * Double(shape[0] * shape[1]) / Double(shape[0] + shape[1]))
+        }
+        return architecture.replacingLayers(layers)
+    }
+
+    private func parsedArchitecture(_ settings: RunSettings, inputShape: ImageShape, sparse: Bool) throws -> Architecture {
         do {
             return try Architecture.parse(
                 settings.word("arch"), inputShape: [inputShape.channels, inputShape.height, inputShape.width],

@@ -132,7 +132,10 @@ public enum StudyParameters {
         integer("rigl-frequency", 100, min: 1, "steps between connection updates (ΔT)", for: ["rigl"]),
         number("rigl-end", 0.75, 0, 1, "fraction of the training steps after which the connections stay fixed", for: ["rigl"]),
         // Sparse training (paper 003)
-        number("sparse-epsilon", 20, 0, 1e9, lo: false, "Erdős–Rényi ε of the sparse layers", for: sparse),
+        number("sparse-epsilon", 20, 0, 1e9, lo: false, "Erdős–Rényi ε of the sparse layers (unless sparse-density is set)", for: sparse),
+        number("sparse-density", 0, 0, 1, "if > 0: the sparse layers' overall initial density, spread by sparse-distribution (instead of sparse-epsilon)", for: sparse),
+        word("sparse-distribution", DensityDistribution.er.rawValue, DensityDistribution.allCases.map(\.rawValue),
+             "how sparse-density is spread over the sparse layers: er (Erdős–Rényi, as SET), erk (RigL's, the same for Dense layers), uniform", for: sparse),
         number("zeta", 0.05, 0, 1, hi: false, "fraction of positive and of negative weights SET removes per epoch", for: ["set"]),
         number("censet-k", 2.7, 0, 100, "CenSET removes neurons with LC < mean − k·std", for: ["censet"]),
         word("centrality", "correct", ["correct", "networkit-legacy"], "Laplacian centrality: correct or NetworKit ≤ 11.2's", for: ["censet"]),
