@@ -27,6 +27,25 @@ extension Network {
     /// pattern, a masked convolution's zero off its mask), nil for nodes without weights.
     /// - Complexity: one forward and one backward pass (a training step without the update).
     public func weightGradients(features: Matrix<Float>, labels: [Int32]) -> (loss: Double, gradients: [Matrix<Float>?]) {
+        let pass = evaluationPass(features: features, labels: labels)
+        return (pass.loss, pass.layers.map { $0.connections?.gradient })
+    }
+
+    /// Every activation of the batch (`activations[0]` = `features`, `[i + 1]` = node `i`'s
+    /// output, each `batch × features`) and `∂L/∂activation` of each (L the batch's mean
+    /// softmax cross-entropy; `gradients[0]` is not computed and left zero), in evaluation mode,
+    /// by one forward and one backward pass: what data-aware neuron scores (first-order
+    /// Taylor, mean activation) and RigL's dense gradients read.
+    /// - Complexity: one forward and one backward pass.
+    public func activationGradients(features: Matrix<Float>, labels: [Int32]) -> (activations: [Matrix<Float>], gradients: [Matrix<Float>]) {
+        let pass = evaluationPass(features: features, labels: labels)
+        return (pass.workspace.activations, pass.workspace.gradients)
+    }
+
+    /// One forward and one backward pass in evaluation mode on copies of the layers: the loss,
+    /// the layers holding their parameter gradients, and the workspace's activations and
+    /// activation gradients.
+    private func evaluationPass(features: Matrix<Float>, labels: [Int32]) -> (loss: Double, layers: [any Layer], workspace: Workspace) {
         precondition(features.rows == labels.count, "\(features.rows) feature rows but \(labels.count) labels")
         var layers = self.layers
         var w = Workspace(batch: features.rows, network: self, gradients: true)
@@ -38,29 +57,6 @@ extension Network {
         let loss = SoftmaxCrossEntropy.evaluate(logits: w.activations[last], labels: labels[...], gradient: &gradient).loss
         w.gradients[last] = gradient!
         Network.backward(&layers, architecture: architecture, readers: readers, &w, through: 0)
-        return (loss, layers.map { $0.connections?.gradient })
-    }
-}
-
-extension Network {
-    /// Every activation of the batch (`activations[0]` = `features`, `[i + 1]` = node `i`'s
-    /// output, each `batch × features`) and `∂L/∂activation` of each (L the batch's mean
-    /// softmax cross-entropy; `gradients[0]` is not computed and left zero), in evaluation mode,
-    /// by one forward and one backward pass: what data-aware neuron scores (first-order
-    /// Taylor, mean activation) read.
-    /// - Complexity: one forward and one backward pass.
-    public func activationGradients(features: Matrix<Float>, labels: [Int32]) -> (activations: [Matrix<Float>], gradients: [Matrix<Float>]) {
-        precondition(features.rows == labels.count, "\(features.rows) feature rows but \(labels.count) labels")
-        var layers = self.layers
-        var w = Workspace(batch: features.rows, network: self, gradients: true)
-        w.activations[0] = features
-        var generator = SplitMix64(seed: 0)  // unused in evaluation mode
-        Network.forward(&layers, architecture: architecture, &w, training: false, generator: &generator)
-        let last = layers.count
-        var gradient: Matrix<Float>? = Matrix(rows: features.rows, columns: w.activations[last].columns)
-        _ = SoftmaxCrossEntropy.evaluate(logits: w.activations[last], labels: labels[...], gradient: &gradient)
-        w.gradients[last] = gradient!
-        Network.backward(&layers, architecture: architecture, readers: readers, &w, through: 0)
-        return (w.activations, w.gradients)
+        return (loss, layers, w)
     }
 }

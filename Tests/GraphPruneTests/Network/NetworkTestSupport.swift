@@ -5,6 +5,16 @@ import XCTest
 
 /// Fresh-buffer forward/backward runs and central differences for the layer tests.
 enum NetworkTestSupport {
+    /// A seeded Gaussian-cluster split standardised with its training statistics, as the data
+    /// sets are loaded.
+    static func standardizedSynthetic(classes: Int = 4, features: Int = 12, trainCount: Int, testCount: Int, seed: UInt64) -> DataSplit {
+        var split = SyntheticClassification.make(classes: classes, features: features, trainCount: trainCount, testCount: testCount, seed: seed)
+        let standardization = Standardization(fitting: split.train)
+        standardization.apply(to: &split.train)
+        standardization.apply(to: &split.test)
+        return split
+    }
+
     /// A `rows × columns` Float matrix, entries uniform in [−scale, scale).
     static func matrix(_ rows: Int, _ columns: Int, seed: UInt64, scale: Float = 1) -> Matrix<Float> {
         var g = SplitMix64(seed: seed)

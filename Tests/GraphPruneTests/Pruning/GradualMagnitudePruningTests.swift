@@ -20,13 +20,7 @@ final class GradualMagnitudePruningTests: XCTestCase {
         XCTAssertNotNil(GradualMagnitudePruning(finalSparsity: 0.5, startStep: 5, endStep: 1, frequency: 1).problem)
     }
 
-    private func data() -> DataSplit {
-        var split = SyntheticClassification.make(classes: 4, features: 12, trainCount: 200, testCount: 40, seed: 5)
-        let s = Standardization(fitting: split.train)
-        s.apply(to: &split.train)
-        s.apply(to: &split.test)
-        return split
-    }
+    private func data() -> DataSplit { NetworkTestSupport.standardizedSynthetic(trainCount: 200, testCount: 40, seed: 5) }
 
     /// Every pruning step keeps exactly `round((1 − s_t) m)` of each layer's `m` weights — the
     /// largest |w| among those still there (a brute-force sort) — layerwise, and over all layers

@@ -8,13 +8,7 @@ import XCTest
 /// The lottery-ticket line: kept counts level by level, rewinding bit for bit (to the
 /// initialisation and to an epoch), and the two controls.
 final class IterativeMagnitudePruningTests: XCTestCase {
-    private func data() -> DataSplit {
-        var split = SyntheticClassification.make(classes: 4, features: 12, trainCount: 160, testCount: 40, seed: 5)
-        let s = Standardization(fitting: split.train)
-        s.apply(to: &split.train)
-        s.apply(to: &split.test)
-        return split
-    }
+    private func data() -> DataSplit { NetworkTestSupport.standardizedSynthetic(trainCount: 160, testCount: 40, seed: 5) }
 
     private func settings(_ epochs: Int) -> TrainingSettings {
         var t = TrainingSettings(epochs: epochs)

@@ -57,10 +57,7 @@ final class RigLTests: XCTestCase {
     }
 
     func testTrainingKeepsEveryLayersConnectionCount() throws {
-        var split = SyntheticClassification.make(classes: 4, features: 12, trainCount: 200, testCount: 40, seed: 5)
-        let s = Standardization(fitting: split.train)
-        s.apply(to: &split.train)
-        s.apply(to: &split.test)
+        let split = NetworkTestSupport.standardizedSynthetic(trainCount: 200, testCount: 40, seed: 5)
         var model = Network(architecture: try Architecture.parse("12-32-16-4", inputShape: nil, sparseEpsilon: 2), initializer: .glorotUniform, seed: 1)
         let counts = model.sparseLayerPositions.map { model.layer(at: $0, as: SparseDense.self).connectionCount }
         let before = model.sparseLayerPositions.map { Set(model.layer(at: $0, as: SparseDense.self).pattern().map { $0.output * 100 + $0.input }) }
