@@ -9,7 +9,7 @@ public struct GraphPruneCommand: ParsableCommand {
         commandName: "graphprune",
         abstract: "Graph-based neural-network pruning: neuron importance from similarity graphs, centralities, effective resistances, spectral sparsification, pruning, sparse training, studies and reports.",
         version: GraphPruneVersion.string,
-        subcommands: [CentralityCommand.self, ScoreCommand.self, ResistanceCommand.self, SparsifyCommand.self, TrainCommand.self, EvaluateCommand.self, PredictCommand.self, ExportCommand.self, InspectCommand.self, PruneCommand.self, FinetuneCommand.self, RunCommand.self, ReportCommand.self, SettingsCommand.self, BenchCommand.self])
+        subcommands: [CentralityCommand.self, ScoreCommand.self, ResistanceCommand.self, SparsifyCommand.self, TrainCommand.self, EvaluateCommand.self, PredictCommand.self, ExportCommand.self, InspectCommand.self, PruneCommand.self, LotteryCommand.self, FinetuneCommand.self, RunCommand.self, ReportCommand.self, SettingsCommand.self, BenchCommand.self])
 
     public init() {}
 

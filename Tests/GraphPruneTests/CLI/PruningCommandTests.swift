@@ -104,3 +104,28 @@ final class PruningCommandTests: XCTestCase {
         XCTAssertTrue(stderr.contains("--zeta"), stderr)
     }
 }
+
+extension PruningCommandTests {
+    /// `lottery` from initial weights saved by `train --epochs 0`: each level's model keeps
+    /// `round((1 − p) · previous)` weights, and bad options are one line.
+    func testLotteryLevelsFromSavedInitialWeights() throws {
+        let directory = try TemporaryDirectory("graphprune-lottery")
+        let initial = directory.path("init.safetensors")
+        try TrainCommand.parse(["--dataset", "synthetic", "--arch", "64-16-10", "--epochs", "0", "--seed", "3", "--save", initial]).run()
+        try LotteryCommand.parse([
+            "--model", initial, "--dataset", "synthetic", "--epochs", "2", "--levels", "2", "--pruning-fraction", "0.5",
+            "--rewind-epoch", "1", "--seed", "3", "--save-dir", directory.url.path,
+        ]).run()
+        var remaining = 64 * 16 + 16 * 10
+        for k in 0...2 {
+            let model = try ModelCheckpoint.load(directory.url.appendingPathComponent("level-\(k).safetensors")).model
+            if k > 0 { remaining = Int((0.5 * Double(remaining)).rounded()) }
+            XCTAssertEqual(model.layers.compactMap { $0.maskedConnections ?? $0.connections?.weight.elements.count }.reduce(0, +), remaining, "level \(k)")
+        }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: directory.path("rewind.safetensors")))
+        XCTAssertThrowsError(try LotteryCommand.parse(["--model", initial, "--dataset", "synthetic", "--epochs", "2", "--levels", "1", "--rewind-epoch", "2"]).run()) {
+            XCTAssertTrue("\($0)".hasPrefix("--rewind-epoch: 2 leaves no epoch to retrain"), "\($0)")
+        }
+        XCTAssertThrowsError(try LotteryCommand.parse(["--model", initial, "--dataset", "synthetic", "--epochs", "2", "--levels", "1", "--pruning-fraction", "1"]))
+    }
+}
