@@ -16,14 +16,17 @@ struct CentralityCommand: ParsableCommand {
             """)
 
     enum Measure: String, ExpressibleByArgument, CaseIterable {
-        case eigenvector, laplacian, degree
+        case eigenvector, laplacian, degree, betweenness
     }
 
     @Option(help: "Graph file: Matrix Market coordinate (.mtx) or edge list `source,target[,weight]` (.csv).")
     var input: String
 
-    @Option(help: "eigenvector | laplacian | degree")
+    @Option(help: "eigenvector | laplacian | degree | betweenness (Brandes; edge weights are lengths, as NetworkX's weight=\"weight\")")
     var measure: Measure
+
+    @Flag(help: "Betweenness over hop counts: every edge of length 1.")
+    var unweighted = false
 
     @OptionGroup var centralityOptions: CentralityOptions
 
@@ -41,6 +44,7 @@ struct CentralityCommand: ParsableCommand {
                 normalized: centralityOptions.normalized, absoluteWeights: centralityOptions.absoluteWeights,
                 variant: centralityOptions.laplacianVariant)
         case .degree: centrality = DegreeCentrality(normalized: centralityOptions.normalized)
+        case .betweenness: centrality = BetweennessCentrality(weighted: !unweighted, normalized: centralityOptions.normalized)
         }
         let scores = try centrality.centrality(of: graph)
         var csv = "node,score\n"
