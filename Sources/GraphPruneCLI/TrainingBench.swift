@@ -73,7 +73,7 @@ struct TrainingBench {
         var sessions = try networks.map { try TrainingSession(for: $0, data: data, settings: settings) }
         var seconds = [[Double]](repeating: [], count: models.count)
         for _ in 0..<epochs {
-            for m in models.indices { seconds[m].append(sessions[m].runEpoch(&networks[m]).seconds) }
+            for m in models.indices { seconds[m].append(try sessions[m].runEpoch(&networks[m]).seconds) }
         }
         return seconds.map(BenchClock.median)
     }

@@ -92,6 +92,18 @@ public struct TrainingError: Error, CustomStringConvertible, Equatable {
     }
 }
 
+/// Training that stopped because a step's loss was not finite (the weights blew up, usually a
+/// learning rate too large): one line naming the epoch and batch.
+public struct TrainingDivergedError: Error, CustomStringConvertible, Equatable {
+    /// 1-based epoch and batch of the step whose loss was not finite.
+    public let epoch: Int, batch: Int, batches: Int
+    public let loss: Double
+
+    public var description: String {
+        "training diverged: the loss is \(loss) at epoch \(epoch), batch \(batch) of \(batches) (a learning rate too large?); nothing was saved"
+    }
+}
+
 /// The training loop. Every random choice — initialisation (by the caller), shuffling, dropout —
 /// comes from the run's seed, each from its own stream, so the same seed and the same BLAS
 /// thread count give bit-identical weights and metrics. Procedures that change the model between
@@ -110,7 +122,7 @@ public enum Trainer {
         var session = try TrainingSession(for: model, data: data, settings: settings)
         var history = [EpochRecord]()
         for _ in 0..<settings.epochs {
-            let record = session.runEpoch(&model, onBatch: onBatch)
+            let record = try session.runEpoch(&model, onBatch: onBatch)
             history.append(record)
             onEpoch(record)
         }

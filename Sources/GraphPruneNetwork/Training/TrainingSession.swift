@@ -72,12 +72,14 @@ public struct TrainingSession: Sendable {
     /// procedures that change the model during an epoch (gradual pruning, RigL); it must keep
     /// every layer's input and output sizes and remap the optimiser state of what it rewires. `model` must be the network the session was made for (same layers), possibly
     /// rewired.
+    /// - Throws: `TrainingDivergedError` as soon as a step's loss is not finite (the weights
+    ///   have blown up: nothing after it would be a result).
     /// - Complexity: one pass over `data.train` (forward, backward, update) and one forward
     ///   pass over `data.test`.
     public mutating func runEpoch(
         _ model: inout Network, onBatch: (Int, Int, Int) -> Void = { _, _, _ in },
         afterStep: (_ step: Int, _ samples: ArraySlice<Int>, _ model: inout Network, _ optimizer: inout any Optimizer) -> Void = { _, _, _, _ in }
-    ) -> EpochRecord {
+    ) throws(TrainingDivergedError) -> EpochRecord {
         precondition(model.layers.count == layerCount, "TrainingSession: the model has \(model.layers.count) layers, the session was made for \(layerCount)")
         // Frozen layers keep every state: a frozen BatchNorm also keeps its running statistics.
         if !frozen.isEmpty { model.freezeBatchNormStatistics(at: frozen) }
@@ -101,6 +103,7 @@ public struct TrainingSession: Sendable {
                     if augment { augmentation.apply(to: &features, shape: shape, generator: &augmentationStream) }
                 },
                 optimizer: &optimizer, learningRate: rate, generator: &dropout, frozenLayers: frozen)
+            guard r.loss.isFinite else { throw TrainingDivergedError(epoch: epoch + 1, batch: b + 1, batches: batches.batches, loss: r.loss) }
             lossSum += r.loss * Double(indices.count)
             correct += r.correct
             afterStep(epoch * batches.batches + b + 1, indices, &model, &optimizer)

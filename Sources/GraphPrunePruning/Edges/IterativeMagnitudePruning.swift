@@ -56,9 +56,9 @@ public struct IterativeMagnitudePruning: Sendable, Equatable {
         var model = initial
         var session = try TrainingSession(for: model, data: data, settings: settings)
         var history = [EpochRecord]()
-        for _ in 0..<rewindEpochs { history.append(session.runEpoch(&model)) }
+        for _ in 0..<rewindEpochs { history.append(try session.runEpoch(&model)) }
         let rewind = model
-        for _ in rewindEpochs..<settings.epochs { history.append(session.runEpoch(&model)) }
+        for _ in rewindEpochs..<settings.epochs { history.append(try session.runEpoch(&model)) }
         return (rewind, Level(trained: model, history: history, pruning: nil))
     }
 

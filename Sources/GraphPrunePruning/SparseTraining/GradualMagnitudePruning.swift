@@ -180,7 +180,7 @@ extension GradualMagnitudePruning {
         var session = try TrainingSession(for: model, data: data, settings: settings)
         var history = [EpochRecord]()
         for _ in 0..<settings.epochs {
-            let record = session.runEpoch(&model, onBatch: onBatch) { step, _, model, optimizer in
+            let record = try session.runEpoch(&model, onBatch: onBatch) { step, _, model, optimizer in
                 if prunes(afterStep: step) { prune(&model, positions: chosen, totals: totals, afterStep: step, optimizer: &optimizer) }
             }
             history.append(record)

@@ -116,7 +116,7 @@ extension RigL {
         var history = [EpochRecord]()
         let train = data.train
         for _ in 0..<settings.epochs {
-            let record = session.runEpoch(&model, onBatch: onBatch) { step, samples, model, optimizer in
+            let record = try session.runEpoch(&model, onBatch: onBatch) { step, samples, model, optimizer in
                 guard updates(afterStep: step) else { return }
                 var features = Matrix<Float>(rows: samples.count, columns: train.features.columns)
                 var labels = [Int32](repeating: 0, count: samples.count)

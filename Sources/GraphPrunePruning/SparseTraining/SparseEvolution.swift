@@ -103,7 +103,7 @@ public struct SparseEvolution: Equatable, Sendable {
         var generator = SplitMix64(seed: settings.seed ^ 0x5345_545F_4556)  // "SET_EV": rewiring stream
         var history = [RewiredEpochRecord]()
         for epoch in 0..<settings.epochs {
-            var record = RewiredEpochRecord(session.runEpoch(&model, onBatch: onBatch))
+            var record = RewiredEpochRecord(try session.runEpoch(&model, onBatch: onBatch))
             if epoch < settings.epochs - 1 {
                 let started = DispatchTime.now().uptimeNanoseconds
                 let step = try evolution.rewire(&model, targets: targets, generator: &generator)

@@ -39,7 +39,7 @@ final class TrainingSessionTests: XCTestCase {
             var session = try TrainingSession(for: b, data: data, settings: settings)
             var stepped = [EpochRecord]()
             var batchCalls = 0
-            for _ in 0..<3 { stepped.append(session.runEpoch(&b, onBatch: { _, _, _ in batchCalls += 1 })) }
+            for _ in 0..<3 { stepped.append(try session.runEpoch(&b, onBatch: { _, _, _ in batchCalls += 1 })) }
             XCTAssertEqual(parameters(a).map { $0.map(\.bitPattern) }, parameters(b).map { $0.map(\.bitPattern) }, "\(kind)")
             XCTAssertEqual(withoutTime(fitted), withoutTime(stepped), "\(kind)")
             XCTAssertEqual(session.epochsCompleted, 3)
@@ -133,14 +133,14 @@ final class TrainingSessionTests: XCTestCase {
         var b = a
         var kept = try TrainingSession(for: a, data: data, settings: settings)
         var reset = try TrainingSession(for: b, data: data, settings: settings)
-        _ = kept.runEpoch(&a)
-        _ = reset.runEpoch(&b)
+        _ = try kept.runEpoch(&a)
+        _ = try reset.runEpoch(&b)
         XCTAssertEqual(parameters(a), parameters(b))
         reset.resetOptimizer()
         // Second step: with momentum 0.9, u = g₂ + 0.9 g₁ (kept) versus u = g₂ (reset).
         let before = parameters(a)
-        _ = kept.runEpoch(&a)
-        _ = reset.runEpoch(&b)
+        _ = try kept.runEpoch(&a)
+        _ = try reset.runEpoch(&b)
         let stepKept = zip(parameters(a)[0], before[0]).map { $1 - $0 }
         let stepReset = zip(parameters(b)[0], before[0]).map { $1 - $0 }
         XCTAssertNotEqual(stepKept, stepReset)

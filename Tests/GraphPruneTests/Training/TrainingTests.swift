@@ -239,3 +239,24 @@ final class TrainingTests: XCTestCase {
         }
     }
 }
+
+extension TrainingTests {
+    /// A learning rate that blows the weights up stops training at the first non-finite loss,
+    /// naming the epoch and batch; `train` then saves nothing and exits with that line.
+    func testDivergenceStopsTrainingWithOneLine() throws {
+        let split = NetworkTestSupport.standardizedSynthetic(trainCount: 200, testCount: 40, seed: 5)
+        var model = Network(architecture: try Architecture.parse("12-16-4", inputShape: nil), initializer: .glorotUniform, seed: 1)
+        var settings = TrainingSettings(epochs: 5)
+        (settings.learningRate, settings.batchSize) = (1000, 20)
+        XCTAssertThrowsError(try Trainer.fit(&model, data: split, settings: settings)) { error in
+            let diverged = error as? TrainingDivergedError
+            XCTAssertNotNil(diverged, "\(error)")
+            XCTAssertTrue(diverged.map { !$0.loss.isFinite && $0.batch >= 1 && $0.batch <= 10 } ?? false)
+            XCTAssertTrue("\(error)".hasPrefix("training diverged: the loss is nan at epoch"), "\(error)")
+        }
+        let directory = try TemporaryDirectory()
+        let save = directory.path("m.safetensors")
+        XCTAssertThrowsError(try TrainCommand.parse(["--dataset", "synthetic", "--arch", "64-16-10", "--epochs", "3", "--lr", "1000", "--save", save]).run())
+        XCTAssertFalse(FileManager.default.fileExists(atPath: save))
+    }
+}
