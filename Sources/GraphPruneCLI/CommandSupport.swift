@@ -36,6 +36,10 @@ func requireWritableDirectory(for path: String?, option: String) throws {
     guard FileManager.default.isWritableFile(atPath: directory) else {
         throw OptionError(option, "directory \(directory) is not writable")
     }
+    // Only regular files are replaced (AtomicFile): say so before any work.
+    if let type = try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType, type != .typeRegular {
+        throw OptionError(option, "\(path) exists and is not a regular file (a directory, device, FIFO or symbolic link)")
+    }
 }
 
 /// `text` left-aligned in a column of `width` characters (never cut).

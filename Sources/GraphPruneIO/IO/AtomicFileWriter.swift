@@ -22,6 +22,12 @@ public enum AtomicFile {
     /// - Complexity: O(data.count).
     public static func write(_ data: Data, to url: URL) throws {
         let destination = url.path
+        // Only a regular file is replaced: renaming over a device node, a FIFO or a symbolic
+        // link would replace it (as root, /dev/null) instead of writing through it.
+        var status = stat()
+        if lstat(destination, &status) == 0, (status.st_mode & S_IFMT) != S_IFREG {
+            throw FileWriteError(path: destination, problem: "exists and is not a regular file (a directory, device, FIFO or symbolic link); give the path of a regular file")
+        }
         let directory = url.deletingLastPathComponent().path
         let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 16)
         let temporary = URL(fileURLWithPath: directory)

@@ -119,3 +119,17 @@ extension InterchangeCommandTests {
         }
     }
 }
+
+extension InterchangeCommandTests {
+    /// An output path that is a device or a symbolic link is refused before any work.
+    func testOutputsMustBeRegularFiles() throws {
+        let link = path("link.safetensors")
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: path("target"))
+        for destination in ["/dev/null", link] {
+            XCTAssertThrowsError(try TrainCommand.parse(["--dataset", "synthetic", "--arch", "64-16-10", "--epochs", "1", "--save", destination]).run()) {
+                XCTAssertTrue("\($0)".hasPrefix("--save: \(destination) exists and is not a regular file"), "\($0)")
+            }
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("target")))
+    }
+}

@@ -33,15 +33,28 @@ final class AtomicFileIOTests: XCTestCase {
         }
     }
 
-    func testRenameFailureRemovesTemporaryFile() throws {
+    /// A directory, a FIFO or a symbolic link at the destination is refused, untouched, and no
+    /// temporary file is left (rename(2) would replace a device node or a link by the file).
+    func testOnlyRegularFilesAreReplaced() throws {
         try withTemporaryDirectory { directory in
-            // The destination is a non-empty directory, so rename(2) fails after the write.
-            let url = directory.appendingPathComponent("taken")
-            try FileManager.default.createDirectory(at: url.appendingPathComponent("inner"), withIntermediateDirectories: true)
-            XCTAssertThrowsError(try AtomicFile.write(Data([1]), to: url)) { error in
-                XCTAssertTrue((error as? FileWriteError)?.problem.contains("cannot rename") ?? false, "\(error)")
+            let folder = directory.appendingPathComponent("taken")
+            try FileManager.default.createDirectory(at: folder.appendingPathComponent("inner"), withIntermediateDirectories: true)
+            let fifo = directory.appendingPathComponent("fifo")
+            XCTAssertEqual(mkfifo(fifo.path, 0o600), 0)
+            let target = directory.appendingPathComponent("target")
+            try Data([7]).write(to: target)
+            let link = directory.appendingPathComponent("link")
+            try FileManager.default.createSymbolicLink(at: link, withDestinationURL: target)
+            for url in [folder, fifo, link] {
+                XCTAssertThrowsError(try AtomicFile.write(Data([1]), to: url)) { error in
+                    XCTAssertTrue((error as? FileWriteError)?.problem.contains("is not a regular file") ?? false, "\(error)")
+                }
             }
-            XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path), ["taken"])
+            XCTAssertEqual(try Data(contentsOf: target), Data([7]))
+            XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: link.path), target.path)
+            XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: directory.path)), ["taken", "fifo", "target", "link"])
+            try AtomicFile.write(Data([2]), to: target)
+            XCTAssertEqual(try Data(contentsOf: target), Data([2]), "a regular file is replaced")
         }
     }
 }

@@ -83,14 +83,26 @@ final class SafetensorsIOTests: XCTestCase {
         XCTAssertEqual(metadata, ["dtype": "bf16"])
     }
 
-    func testOverlappingAndUnorderedOffsetsAreAccepted() throws {
-        let payload = [Float(1), 2].flatMap { littleEndian($0.bitPattern) }
-        let data = Self.file(
-            #"{"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]},"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#,
-            payload)
-        let tensors = try SafetensorsFile.read(data: data, name: "o").tensors
+    /// As the reference `safetensors` library: the tensors must tile the data section in the
+    /// order of their offsets (listed in any order in the header), without overlaps, gaps or
+    /// trailing bytes, so that no tensor aliases another.
+    func testOffsetsMustTileTheData() throws {
+        let payload = [Float(1), 2, 3].flatMap { littleEndian($0.bitPattern) }
+        let unordered = Self.file(
+            #"{"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]},"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#, payload)
+        let tensors = try SafetensorsFile.read(data: unordered, name: "o").tensors
         XCTAssertEqual(tensors["a"]?.storage, .float32([1, 2]))
-        XCTAssertEqual(tensors["b"]?.storage, .float32([2]))
+        XCTAssertEqual(tensors["b"]?.storage, .float32([3]))
+        let cases: [(String, String)] = [
+            (#"{"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]},"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#, "overlap the previous tensor's bytes"),
+            (#"{"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]},"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#, "leave a gap after byte 4"),
+            (#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#, "4 bytes belong to no tensor"),
+        ]
+        for (header, fragment) in cases {
+            XCTAssertThrowsError(try SafetensorsFile.read(data: Self.file(header, payload), name: "o")) {
+                XCTAssertTrue("\($0)".contains(fragment), "\($0)")
+            }
+        }
     }
 
     func testMalformedFiles() {

@@ -41,10 +41,27 @@ public enum SafetensorsFile {
             data[(data.startIndex + 8)..<(data.startIndex + dataStart)], file: name)
         let dataLength = data.count - dataStart
 
+        var ranges = [String: Range<Int>]()
+        for tensorName in header.entries.keys.sorted() {
+            ranges[tensorName] = try byteRange(of: header.entries[tensorName]!, named: tensorName, dataLength: dataLength, fail: fail)
+        }
+        // As the reference implementation requires: the tensors tile the data section, in
+        // order of their offsets, without gaps or overlaps (no tensor aliases another).
+        var end = 0
+        for (tensorName, range) in ranges.sorted(by: { ($0.value.lowerBound, $0.value.upperBound, $0.key) < ($1.value.lowerBound, $1.value.upperBound, $1.key) }) {
+            guard range.lowerBound == end else {
+                throw fail(range.lowerBound < end
+                    ? "tensor '\(tensorName)': data_offsets [\(range.lowerBound), \(range.upperBound)] overlap the previous tensor's bytes (which end at \(end))"
+                    : "tensor '\(tensorName)': data_offsets [\(range.lowerBound), \(range.upperBound)] leave a gap after byte \(end)")
+            }
+            end = range.upperBound
+        }
+        guard end == dataLength else {
+            throw fail("the tensors end at byte \(end) of the \(dataLength)-byte data section: \(dataLength - end) bytes belong to no tensor")
+        }
         var tensors = [String: Tensor]()
         for tensorName in header.entries.keys.sorted() {
-            guard let entry = header.entries[tensorName] else { continue }
-            let range = try byteRange(of: entry, named: tensorName, dataLength: dataLength, fail: fail)
+            guard let entry = header.entries[tensorName], let range = ranges[tensorName] else { continue }
             let bytes = (dataStart + range.lowerBound)..<(dataStart + range.upperBound)
             let storage: Tensor.Storage
             switch entry.dtype {
