@@ -46,6 +46,10 @@ struct PruneCommand: ParsableCommand {
     @Option(help: "Neuron pruning: fewest neurons a layer may keep.")
     var minWidth = 1
 
+    func validate() throws {
+        guard minWidth >= 1 else { throw OptionError("--min-width", "\(minWidth) must be at least 1") }
+    }
+
     @Option(help: "Edge pruning with a layerwise method: how --density is spread over the layers: uniform | er (Erdős–Rényi) | erk (Erdős–Rényi-Kernel), as RigL.")
     var densityDistribution: DensityDistribution = .uniform
 

@@ -135,7 +135,7 @@ public struct NeuronPruning: Sendable {
 
     /// The neurons of the layer at `position` (rows of its weight: Dense units, convolution
     /// filters), from its spec; nil for a layer without weights.
-    static func units(at position: Int, in model: Network) -> Int? {
+    public static func units(at position: Int, in model: Network) -> Int? {
         switch model.architecture.layers[position] {
         case .dense(let n), .sparseDense(let n, _), .conv2d(let n, _, _): n
         case .convolution(let c): c.filters

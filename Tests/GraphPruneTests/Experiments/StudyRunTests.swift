@@ -305,4 +305,15 @@ final class StudyRunTests: XCTestCase {
         let kept = zip(er, shapes).map { e, s in e * Double(s.0 + s.1) }.reduce(0, +)
         XCTAssertEqual(kept, 0.25 * Double(48 * 64 + 32 * 48), accuracy: 1e-6)
     }
+
+    /// A min-width no pruned layer can keep is refused before any run; so is --min-width 0.
+    func testMinimumWidthIsCheckedUpFront() throws {
+        let bad = try writeStudy("caption: W\nsettings: {procedure: neuron-prune, dataset: synthetic, arch: 64-16-10, min-width: 20}\nseeds: [1, 2, 3]\ntables: [{rows: procedure, metric: test_accuracy}]\n")
+        XCTAssertThrowsError(try RunCommand.parse([bad, "--results", directory.path("w")]).run()) {
+            XCTAssertTrue("\($0)".contains("min-width: layers.0 keeps 8 of its 16 neurons at ratio 0.5, fewer than min-width 20"), "\($0)")
+        }
+        XCTAssertThrowsError(try PruneCommand.parse(["--model", "m", "--granularity", "neuron", "--scorer", "magnitude", "--min-width", "0", "--output", "o"])) {
+            XCTAssertTrue("\($0)".contains("--min-width: 0 must be at least 1") || PruneCommand.message(for: $0).contains("--min-width: 0 must be at least 1"), "\(PruneCommand.message(for: $0))")
+        }
+    }
 }

@@ -100,7 +100,20 @@ struct NeuronPruningProcedure: StudyProcedure {
             throw StudyRunError("match-density: parameter budgets are matched for layerwise pruning; use neuron-scope: layer")
         }
         // The layer names only depend on the architecture: a model of it, drawn at seed 0.
-        let positions = try LayerSelection.positions(settings.word("layers"), in: Network(architecture: architecture, initializer: .glorotUniform, seed: 0))
+        let model = Network(architecture: architecture, initializer: .glorotUniform, seed: 0)
+        let positions = try LayerSelection.positions(settings.word("layers"), in: model)
+        // Refused before any run: a pruned layer left narrower than min-width (at the run's
+        // ratio; with match-density the ratio is computed later, so only the layer's width).
+        if case .integer(let minimumWidth)? = settings.values["min-width"], settings.word("scorer") != "none" {
+            let ratio = settings.number("match-density") > 0 ? 0 : settings.values["ratio"]?.doubleValue ?? 0
+            for p in positions {
+                guard let units = NeuronPruning.units(at: p, in: model) else { continue }
+                let kept = units - NeuronPruning.prunedCount(ratio: ratio, units: units)
+                guard kept >= minimumWidth else {
+                    throw StudyRunError("min-width: \(architecture.names[p]) keeps \(kept) of its \(units) neurons at ratio \(ratio), fewer than min-width \(minimumWidth)")
+                }
+            }
+        }
         if transfer && settings.flag("freeze-backbone") && positions[0] == 0 {
             throw StudyRunError("freeze-backbone: the pruned layers start at the first layer, so no layer before them is left to freeze; prune later layers (last-hidden) or set freeze-backbone: false")
         }
