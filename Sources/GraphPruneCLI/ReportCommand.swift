@@ -41,6 +41,9 @@ struct ReportCommand: ParsableCommand {
         for p in plots { try AtomicFile.write(Data(p.2.utf8), to: output.appendingPathComponent(p.fileName)) }
         try AtomicFile.write(Data(csv.utf8), to: output.appendingPathComponent("\(name).csv"))
         try AtomicFile.write(Data(markdown.utf8), to: output.appendingPathComponent("\(name).md"))
+        for (hash, problem) in studyReport.invalid {
+            report("\(RunStore(directory: URL(fileURLWithPath: results)).url(of: hash).path): \(problem); left out of the report")
+        }
         let missing = studyReport.missing.count
         report("report \(name): \(StudyGrid.distinctRuns(studyReport.planned).count - missing) runs, \(missing) missing → \(output.path)/\(name).md, .csv, \(plots.count) plots")
         print(output.appendingPathComponent("\(name).md").path)

@@ -64,12 +64,22 @@ struct RunCommand: ParsableCommand {
             mine = worker.select(mine)
         }
         let store = RunStore(directory: URL(fileURLWithPath: results))
-        let missing = mine.filter { !store.isDone($0.hash) }
+        var missing = [PlannedRun]()
+        for run in mine {
+            switch store.lookup(run) {
+            case .done: break
+            case .missing: missing.append(run)
+            case .invalid(let problem):
+                report("\(store.url(of: run.hash).path): \(problem); \(dryRun ? "to be rerun" : "rerunning")")
+                missing.append(run)
+            }
+        }
+        let done = Set(mine.map(\.hash)).subtracting(missing.map(\.hash))
 
         if dryRun {
             print("study \(spec.name): \(planned.count) runs\(shard.map { ", shard \($0): \(mine.count)" } ?? ""), \(mine.count - missing.count) done, \(missing.count) to run")
             for run in mine {
-                let state = store.isDone(run.hash) ? "done   " : "missing"
+                let state = done.contains(run.hash) ? "done   " : "missing"
                 let settings = run.settings.nonDefault.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
                 print("\(run.hash)  \(state)  seed=\(run.settings.seed) \(settings)")
             }

@@ -14,9 +14,20 @@ public struct StudyReport {
         self.spec = spec
         planned = StudyGrid.expand(spec, full: full)
         var results = [String: RunResult]()
-        for run in StudyGrid.distinctRuns(planned) { results[run.hash] = store.result(run.hash) }
+        var invalid = [(hash: String, problem: String)]()
+        for run in StudyGrid.distinctRuns(planned) {
+            switch store.lookup(run) {
+            case .done(let result): results[run.hash] = result
+            case .missing: break
+            case .invalid(let problem): invalid.append((run.hash, problem))
+            }
+        }
         self.results = results
+        self.invalid = invalid
     }
+
+    /// Stored files that are not their run's result (left out, like missing runs).
+    public let invalid: [(hash: String, problem: String)]
 
     /// Distinct runs without a result.
     public var missing: [PlannedRun] { StudyGrid.distinctRuns(planned).filter { results[$0.hash] == nil } }

@@ -316,4 +316,38 @@ final class StudyRunTests: XCTestCase {
             XCTAssertTrue("\($0)".contains("--min-width: 0 must be at least 1") || PruneCommand.message(for: $0).contains("--min-width: 0 must be at least 1"), "\(PruneCommand.message(for: $0))")
         }
     }
+
+    /// A result file edited to hold a number no run can produce, or another run's result under
+    /// this run's name, is not believed: the report leaves it out and `run` reruns it.
+    func testTamperedAndForeignResultsAreNotBelieved() throws {
+        let file = try writeStudy()
+        let results = directory.path("runs")
+        try RunCommand.parse([file, "--results", results]).run()
+        let store = RunStore(directory: URL(fileURLWithPath: results))
+        let planned = StudyGrid.distinctRuns(StudyGrid.expand(try StudySpec.load(path: file)))
+        let (edited, foreign, source) = (planned[0], planned[1], planned[2])
+        func json(_ run: PlannedRun) throws -> [String: Any] {
+            try JSONSerialization.jsonObject(with: Data(contentsOf: store.url(of: run.hash))) as! [String: Any]
+        }
+        var a = try json(edited)
+        var metrics = a["metrics"] as! [String: Any]
+        metrics["test_accuracy"] = 5.0
+        a["metrics"] = metrics
+        try JSONSerialization.data(withJSONObject: a).write(to: store.url(of: edited.hash))
+        var b = try json(source)
+        b["hash"] = foreign.hash
+        try JSONSerialization.data(withJSONObject: b).write(to: store.url(of: foreign.hash))
+        guard case .invalid(let p1) = store.lookup(edited), case .invalid(let p2) = store.lookup(foreign) else {
+            return XCTFail("both files must be refused")
+        }
+        XCTAssertTrue(p1.contains("metric test_accuracy = 5.0 cannot be a result"), p1)
+        XCTAssertTrue(p2.contains("its settings are not this run's"), p2)
+        let report = StudyReport(spec: try StudySpec.load(path: file), store: store)
+        XCTAssertEqual(Set(report.missing.map(\.hash)), [edited.hash, foreign.hash])
+        XCTAssertEqual(report.invalid.count, 2)
+        try RunCommand.parse([file, "--results", results]).run()
+        for run in [edited, foreign] {
+            guard case .done = store.lookup(run) else { return XCTFail("rerun") }
+        }
+    }
 }

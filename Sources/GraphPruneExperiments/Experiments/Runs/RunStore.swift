@@ -36,6 +36,40 @@ public struct RunStore: Sendable {
 
     public func isDone(_ hash: String) -> Bool { result(hash) != nil }
 
+    /// What the store holds for a planned run.
+    public enum Stored: Sendable {
+        case done(RunResult)
+        case missing
+        /// A file is there but is not a result of this run: the reason, in one line.
+        case invalid(String)
+    }
+
+    /// The stored result of `run`, checked against the run: the file must decode, name the
+    /// run's hash, hold exactly the run's settings (its canonical form and its seed: a file of
+    /// another scorer or seed under this name is not this run's), and hold metrics that can be
+    /// results (accuracies and densities in [0, 1], counts not negative). A NaN is allowed: a
+    /// diverged run's record, left out of the statistics.
+    public func lookup(_ run: PlannedRun) -> Stored {
+        guard let data = FileManager.default.contents(atPath: url(of: run.hash).path) else { return .missing }
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        let result: RunResult
+        do { result = try decoder.decode(RunResult.self, from: data) } catch {
+            return .invalid("not a readable run result (\(error.localizedDescription))")
+        }
+        guard result.hash == run.hash else { return .invalid("holds run \(result.hash), not \(run.hash)") }
+        guard result.canonical == run.settings.canonical, result.seed == run.settings.seed,
+              String(SHA256.hex(result.canonical).prefix(16)) == run.hash
+        else { return .invalid("its settings are not this run's (\(result.canonical))") }
+        for (name, value) in result.metrics.sorted(by: { $0.key < $1.key }) where !value.isNaN {
+            let unit = name.contains("accuracy") || name == "density" || name == "pruning_ratio"
+            if (unit && !(value >= 0 && value <= 1)) || (!unit && value.isInfinite) || ((name.hasPrefix("parameters") || name.hasPrefix("connections") || name.hasPrefix("flops")) && value < 0) {
+                return .invalid("metric \(name) = \(value) cannot be a result")
+            }
+        }
+        return .done(result)
+    }
+
     public func save(_ result: RunResult) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
