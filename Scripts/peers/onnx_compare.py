@@ -36,7 +36,7 @@ import torchvision
 from safetensors.torch import load_file
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from onnx_fixtures import Block  # noqa: E402
+from onnx_fixtures import Block, randomize_batchnorm  # noqa: E402
 
 warnings.filterwarnings("ignore")
 
@@ -88,13 +88,7 @@ def torchvision_rows(binary, work, threads, samples):
     for index, name in enumerate(["resnet18", "vgg11_bn", "mobilenet_v2", "efficientnet_b0"]):
         torch.manual_seed(index)
         model = getattr(torchvision.models, name)(weights=None)
-        for m in model.modules():
-            if isinstance(m, nn.BatchNorm2d):
-                with torch.no_grad():
-                    m.weight.uniform_(0.5, 1.5, generator=generator)
-                    m.bias.uniform_(-0.2, 0.2, generator=generator)
-                    m.running_mean.uniform_(-0.2, 0.2, generator=generator)
-                    m.running_var.uniform_(0.5, 2.0, generator=generator)
+        randomize_batchnorm(model, generator, shift=0.2)
         model.eval()
         path = os.path.join(work, f"{name}.onnx")
         torch.onnx.export(model, (torch.from_numpy(x[:1]),), path, dynamo=False, do_constant_folding=False,

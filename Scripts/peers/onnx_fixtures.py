@@ -133,13 +133,15 @@ class EfficientNetLike(nn.Module):
         return self.classifier(torch.flatten(self.avgpool(self.head(self.block(self.stem(x)))), 1))
 
 
-def randomize_batchnorm(model, generator):
+def randomize_batchnorm(model, generator, shift=0.5):
+    """Non-trivial BatchNorm statistics: γ in [0.5, 1.5], β and the running mean in
+    [−shift, shift], the running variance in [0.5, 2], drawn from `generator` in module order."""
     for m in model.modules():
         if isinstance(m, nn.BatchNorm2d):
             with torch.no_grad():
                 m.weight.uniform_(0.5, 1.5, generator=generator)
-                m.bias.uniform_(-0.5, 0.5, generator=generator)
-                m.running_mean.uniform_(-0.5, 0.5, generator=generator)
+                m.bias.uniform_(-shift, shift, generator=generator)
+                m.running_mean.uniform_(-shift, shift, generator=generator)
                 m.running_var.uniform_(0.5, 2.0, generator=generator)
 
 

@@ -65,15 +65,13 @@ struct LotteryCommand: ParsableCommand {
         retraining.epochs = settings.epochs - rewindEpoch
         report("lottery: \(initial.architecture.summary), \(levels) levels removing \(pruningFraction) of the remaining weights, rewinding to epoch \(rewindEpoch)")
         let (rewind, start) = try imp.start(initial, data: split, settings: settings)
-        let all = EdgeLayers.positions(in: initial).filter { !keepOutputDense || $0 != EdgeLayers.positions(in: initial).last }
-            .map { initial.layers[$0].connections!.weight.elements.count }.reduce(0, +)
+        let all = try imp.prunedWeightCount(of: initial)
         try save(rewind, "rewind", metadata: metadata)
         print("level  density   kept weights  test accuracy")
         var level = start
         for k in 0...levels {
             if k > 0 { level = try imp.next(after: level, rewind: rewind, data: split, retraining: retraining) }
-            let kept = level.pruning?.layers.map(\.kept).reduce(0, +) ?? all
-            print(String(format: "%5d  %7.4f  %13d  %13.4f", k, Double(kept) / Double(all), kept, level.history.last!.testAccuracy))
+            print(String(format: "%5d  %7.4f  %13d  %13.4f", k, level.density, level.keptWeights ?? all, level.history.last!.testAccuracy))
             try save(level.trained, "level-\(k)", metadata: metadata)
         }
     }

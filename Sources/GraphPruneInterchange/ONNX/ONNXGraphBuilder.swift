@@ -157,8 +157,7 @@ struct ONNXGraphBuilder {
         if let problem = spec.problem { throw fail(node, problem) }
         let shape: [Int]
         do {
-            let probe = Architecture(inputShape: shapes[0], layers: [], inputs: [], names: [])
-            shape = try probe.outputShape(of: spec, input: shapes[from[0]], node: name)
+            shape = try Architecture.outputShape(of: spec, input: shapes[from[0]], node: name)
         } catch let error as ArchitectureError {
             throw fail(node, error.description.replacingOccurrences(of: "node \(name): ", with: ""))
         }

@@ -187,13 +187,13 @@ public struct Architecture: Codable, Equatable, Sendable {
                     throw ArchitectureError("node \(node): adds inputs of shapes \(s) and \(result[other])")
                 }
             }
-            result.append(try outputShape(of: layer, input: s, node: node))
+            result.append(try Self.outputShape(of: layer, input: s, node: node))
         }
         return result
     }
 
-    /// The output shape of `layer` on an input of shape `s`.
-    package func outputShape(of layer: LayerSpec, input s: [Int], node: String) throws -> [Int] {
+    /// The output shape of `layer` on an input of shape `s` (`node` names it in errors).
+    package static func outputShape(of layer: LayerSpec, input s: [Int], node: String) throws -> [Int] {
         switch layer {
         case .dense(let n), .sparseDense(let n, _): return [1, 1, n]
         case .conv2d(let filters, let kernel, let same):

@@ -59,9 +59,6 @@ public struct TrainingSession: Sendable {
         augmentationStream = SplitMix64(seed: streams.next())
     }
 
-    /// Steps (batches) run so far in all epochs.
-    public var stepsCompleted: Int { epochsCompleted * batches.batches }
-
     /// Optimisation steps per epoch.
     public var stepsPerEpoch: Int { batches.batches }
 

@@ -43,6 +43,22 @@ public struct IterativeMagnitudePruning: Sendable, Equatable {
         public var history: [EpochRecord]
         /// The level's pruning (nil at level 0): per layer kept and candidate weights, λ₂.
         public var pruning: EdgePruningResult?
+
+        /// Weights the pruned layers keep, or nil at level 0 (all of them).
+        public var keptWeights: Int? { pruning.map { $0.layers.map(\.kept).reduce(0, +) } }
+
+        /// Kept over all weights of the pruned layers: 1 at level 0.
+        public var density: Double {
+            guard let pruning, let kept = keptWeights else { return 1 }
+            return Double(kept) / Double(pruning.layers.map { $0.mask.elements.count }.reduce(0, +))
+        }
+    }
+
+    /// All weights of the layers the line prunes (every prunable layer, the output layer too
+    /// unless `keepOutputDense`).
+    public func prunedWeightCount(of model: Network) throws -> Int {
+        try EdgePruning(method: .global, density: 1, keepOutputDense: keepOutputDense, rewind: false)
+            .prunedPositions(of: model).map { model.layers[$0].connections!.weight.elements.count }.reduce(0, +)
     }
 
     /// The rewind point and level 0, from `initial`, trained with `settings` (`epochs` in all).

@@ -67,9 +67,12 @@ public struct ActivationNeuronScorer: NeuronScorer {
             let values: [Double]
             switch statistic {
             case .taylor:
-                let samples = statistics[read[0]]!.taylor.count / group.units
+                // Per sample and channel, summed over the activations read; then |·| averaged.
+                var sums = [Double](repeating: 0, count: statistics[read[0]]!.taylor.count)
+                for a in read { for (k, v) in statistics[a]!.taylor.enumerated() { sums[k] += v } }
+                let samples = sums.count / group.units
                 values = (0..<group.units).map { k in
-                    (0..<samples).reduce(0.0) { sum, s in sum + abs(read.reduce(0.0) { $0 + statistics[$1]!.taylor[s * group.units + k] }) } / Double(samples)
+                    (0..<samples).reduce(0.0) { $0 + abs(sums[$1 * group.units + k]) } / Double(samples)
                 }
             case .activation:
                 values = (0..<group.units).map { k in read.reduce(0.0) { $0 + statistics[$1]!.meanMagnitude(k) } / Double(read.count) }

@@ -73,9 +73,6 @@ public struct NeuronScorerRegistry: Sendable {
         (statistic.rawValue, { _, sampling in ActivationNeuronScorer(statistic: statistic, sampling: sampling) })
     })
 
-    /// Whether `name` needs training data.
-    public func needsData(_ name: String) -> Bool { factories.contains { $0.name == name } }
-
     /// The scorer called `name`.
     /// - Throws: `ScorerError` for an unknown name or invalid options.
     public func make(

@@ -47,7 +47,7 @@ final class IterativeMagnitudePruningTests: XCTestCase {
                     XCTAssertEqual(kept(rewound, p), mask.indices.filter { mask[$0] != 0 }.map { r[$0] }, "level \(j) layer \(p)")
                 }
                 level = try imp.next(after: level, rewind: rewind, data: split, retraining: settings(3 - rewindEpochs))
-                XCTAssertEqual(level.trained.connections, remaining + 0, "level \(j): the retrained network has the kept connections")
+                XCTAssertEqual(level.trained.connections, remaining, "level \(j): the retrained network has the kept connections")
                 // The controls: the same counts per layer.
                 let random = try IterativeMagnitudePruning.randomMasks(like: pruning, on: rewind, seed: 9)
                 let fresh = Network(architecture: initial.architecture, initializer: .glorotUniform, seed: 77)

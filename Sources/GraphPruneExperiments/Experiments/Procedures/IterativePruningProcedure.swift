@@ -85,10 +85,8 @@ extension RunExecutor {
                 ]))
             }
         }
-        let positions = EdgeLayers.positions(in: model).filter { p in reached.pruning.map { $0.layers.contains { $0.position == p } } ?? true }
-        let all = positions.map { model.layers[$0].connections!.weight.elements.count }.reduce(0, +)
-        let kept = positions.map { model.layers[$0].maskedConnections ?? model.layers[$0].connections!.weight.elements.count }.reduce(0, +)
-        recorder.metrics["density"] = all > 0 ? Double(kept) / Double(all) : 1
+        // The controls keep the level's per-layer counts, so its density too.
+        recorder.metrics["density"] = reached.density
         recordFinal(&model, data: data, recorder: &recorder)
     }
 }

@@ -24,15 +24,24 @@ public struct RunStore: Sendable {
         }
     }
 
-    /// The finished run `hash`, or nil when it is missing or unreadable.
+    /// The finished run `hash`, or nil when it is missing or unreadable (`lookup` also checks
+    /// the file against the run's settings).
     public func result(_ hash: String) -> RunResult? {
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        guard let data = FileManager.default.contents(atPath: url(of: hash).path),
-              let result = try? decoder.decode(RunResult.self, from: data), result.hash == hash
-        else { return nil }
+        guard case .success(let result)? = decoded(hash), result.hash == hash else { return nil }
         return result
     }
+
+    /// The file of run `hash` decoded, the decoder's complaint, or nil when there is none.
+    private func decoded(_ hash: String) -> Result<RunResult, DecodingFailure>? {
+        guard let data = FileManager.default.contents(atPath: url(of: hash).path) else { return nil }
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        do { return .success(try decoder.decode(RunResult.self, from: data)) } catch {
+            return .failure(DecodingFailure(reason: error.localizedDescription))
+        }
+    }
+
+    private struct DecodingFailure: Error { let reason: String }
 
     public func isDone(_ hash: String) -> Bool { result(hash) != nil }
 
@@ -50,20 +59,20 @@ public struct RunStore: Sendable {
     /// results (accuracies and densities in [0, 1], counts not negative). A NaN is allowed: a
     /// diverged run's record, left out of the statistics.
     public func lookup(_ run: PlannedRun) -> Stored {
-        guard let data = FileManager.default.contents(atPath: url(of: run.hash).path) else { return .missing }
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         let result: RunResult
-        do { result = try decoder.decode(RunResult.self, from: data) } catch {
-            return .invalid("not a readable run result (\(error.localizedDescription))")
+        switch decoded(run.hash) {
+        case nil: return .missing
+        case .failure(let failure)?: return .invalid("not a readable run result (\(failure.reason))")
+        case .success(let decoded)?: result = decoded
         }
         guard result.hash == run.hash else { return .invalid("holds run \(result.hash), not \(run.hash)") }
         guard result.canonical == run.settings.canonical, result.seed == run.settings.seed,
               String(SHA256.hex(result.canonical).prefix(16)) == run.hash
         else { return .invalid("its settings are not this run's (\(result.canonical))") }
         for (name, value) in result.metrics.sorted(by: { $0.key < $1.key }) where !value.isNaN {
-            let unit = name.contains("accuracy") || name == "density" || name == "pruning_ratio"
-            if (unit && !(value >= 0 && value <= 1)) || (!unit && value.isInfinite) || ((name.hasPrefix("parameters") || name.hasPrefix("connections") || name.hasPrefix("flops")) && value < 0) {
+            let isShare = name.contains("accuracy") || name == "density" || name == "pruning_ratio"
+            let isCount = name.hasPrefix("parameters") || name.hasPrefix("connections") || name.hasPrefix("flops")
+            guard value.isFinite, !isShare || (0...1).contains(value), !isCount || value >= 0 else {
                 return .invalid("metric \(name) = \(value) cannot be a result")
             }
         }

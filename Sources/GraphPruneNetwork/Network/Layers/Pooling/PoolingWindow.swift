@@ -53,9 +53,6 @@ public struct PoolingWindow: Codable, Equatable, Sendable {
         let start = y * stride - padding
         return max(0, start)..<min(extent, start + kernel)
     }
-
-    /// Whether this is the non-overlapping `size × size` pooling of the chain grammar.
-    public var isTiling: Bool { kernel == stride && padding == 0 }
 }
 
 extension Architecture.Pooling {
