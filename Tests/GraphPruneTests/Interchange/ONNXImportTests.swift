@@ -121,22 +121,7 @@ final class ONNXImportTests: XCTestCase {
         XCTAssertEqual(model.architecture.layers.filter { $0 == .silu }.count, 5)
         XCTAssertEqual(model.architecture.layers.filter { $0 == .multiply(broadcast: true) }.count, 1)
         let (x, _) = try Self.reference("efficientnet-bn")
-        let labels: [Int32] = [0, 3, 1, 4]
-        let (_, gradients) = model.weightGradients(features: x, labels: labels)
-        func loss(_ m: Network) -> Double {
-            var none: Matrix<Float>? = nil
-            return SoftmaxCrossEntropy.evaluate(logits: m.outputs(x), labels: labels[...], gradient: &none).loss
-        }
-        for i in model.layers.indices where model.layers[i].connections != nil {
-            let weights = try XCTUnwrap(model.layers[i].connections).weight
-            let numeric = NetworkTestSupport.numericGradient(weights.elements, step: 1e-2) { changed in
-                var layers = model.layers
-                var set = false
-                layers[i].visitParameters { v, _ in if !set { v = changed; set = true } }
-                return loss(Network(architecture: model.architecture, layers: layers))
-            }
-            XCTAssertGradientsMatch(try XCTUnwrap(gradients[i]).elements, numeric, absolute: 2e-4, relative: 2e-3, model.architecture.names[i])
-        }
+        try checkWeightGradients(model, features: x, labels: [0, 3, 1, 4], step: 1e-2, absolute: 2e-4, relative: 2e-3)
     }
 
     func testEdgePrunedModelKeepsItsMasksThroughONNX() throws {

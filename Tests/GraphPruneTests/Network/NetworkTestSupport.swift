@@ -183,3 +183,30 @@ extension XCTestCase {
         }
     }
 }
+
+extension XCTestCase {
+    /// `Network.weightGradients` of every layer with connections against central differences of
+    /// the evaluation-mode loss (the first parameter tensor of each layer is its weight).
+    func checkWeightGradients(
+        _ model: Network, features x: Matrix<Float>, labels: [Int32], step: Float, absolute: Double, relative: Double,
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws {
+        let (_, gradients) = model.weightGradients(features: x, labels: labels)
+        func loss(_ m: Network) -> Double {
+            var none: Matrix<Float>? = nil
+            return SoftmaxCrossEntropy.evaluate(logits: m.outputs(x), labels: labels[...], gradient: &none).loss
+        }
+        for i in model.layers.indices where model.layers[i].connections != nil {
+            let weights = try XCTUnwrap(model.layers[i].connections).weight
+            let numeric = NetworkTestSupport.numericGradient(weights.elements, step: step) { changed in
+                var layers = model.layers
+                var set = false
+                layers[i].visitParameters { v, _ in if !set { v = changed; set = true } }
+                return loss(Network(architecture: model.architecture, layers: layers))
+            }
+            XCTAssertGradientsMatch(try XCTUnwrap(gradients[i]).elements, numeric, absolute: absolute, relative: relative,
+                                    model.architecture.names[i], file: file, line: line)
+        }
+    }
+}
+
