@@ -46,6 +46,11 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         guard size >= 2 else { throw OptionError("--size", "\(size) must be at least 2") }
+        // The layer, its Gram matrix, the similarity matrix and the graphs built from it: about
+        // six size × size matrices of doubles.
+        do { try MemoryBudget.require([size, size], bytesEach: 6 * 8, for: "a \(size) × \(size) layer and its similarity graphs") } catch {
+            throw OptionError("--size", "\(error)")
+        }
         guard repetitions >= 1 else { throw OptionError("--repetitions", "\(repetitions) must be at least 1") }
         let taus = try tau.split(separator: ",").map { text -> Double in
             guard let t = Double(text.trimmingCharacters(in: .whitespaces)), t >= -1, t < 1 else {

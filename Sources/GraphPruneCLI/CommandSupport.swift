@@ -47,8 +47,8 @@ func column(_ text: String, _ width: Int) -> String {
     text.padding(toLength: max(width, text.count), withPad: " ", startingAt: 0)
 }
 
-/// `%.17g`: enough digits to read the same Double back.
-func fullPrecision(_ x: Double) -> String { String(format: "%.17g", x) }
+/// `%.17g`: enough digits to read the same Double back (`DecimalText.fullPrecision`).
+func fullPrecision(_ x: Double) -> String { DecimalText.fullPrecision(x) }
 
 /// One line on stderr.
 func report(_ line: String) {

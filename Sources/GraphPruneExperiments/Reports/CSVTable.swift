@@ -97,11 +97,7 @@ public struct CSVTable: Equatable, Sendable {
     }
 
     /// `%.17g`, with NaN and infinities spelled the same on every platform.
-    static func fullPrecision(_ value: Double) -> String {
-        if value.isNaN { return "nan" }
-        if value.isInfinite { return value < 0 ? "-inf" : "inf" }
-        return String(format: "%.17g", value)
-    }
+    static func fullPrecision(_ value: Double) -> String { DecimalText.fullPrecision(value) }
 
     /// `text` as one RFC 4180 field: quoted when it holds `,`, `"`, CR or LF.
     static func field(_ text: String) -> String {

@@ -107,7 +107,7 @@ public struct StudyReport {
         func applicable(_ run: PlannedRun) -> [SettingValue?] { names.map { run.settings.values[$0] } }
         for run in distinct {
             let settings: [TableCell] = applicable(run).map { $0.map { .text($0.description) } ?? .missing }
-            try csv.append(["run", .text(run.hash), .integer(run.settings.seed)] + settings + [.integer(1)]
+            try csv.append(["run", .text(run.hash), .text(String(run.settings.seed))] + settings + [.integer(1)]
                            + metrics.map { .optional(results[run.hash]!.metrics[$0]) })
         }
         var order = [[SettingValue?]](), members = [[SettingValue?]: [PlannedRun]]()

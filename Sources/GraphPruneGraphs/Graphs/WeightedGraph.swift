@@ -18,7 +18,14 @@ public struct WeightedGraph: Equatable, Sendable {
         self.adjacency = adjacency
     }
 
-    /// A graph from an edge list read from `name`, which is checked:
+    /// The memory a node costs while it is scored, bounded from above: 32 words — its entries
+    /// in ARPACK's 20 Lanczos basis vectors, 3 work vectors and residual, its CSR row pointer,
+    /// component label, degree, score and traversal state. A declared node count is checked
+    /// against it before anything is allocated.
+    public static let bytesPerNode = 8 * 32
+
+    /// A graph from an edge list read from `name`, which is checked: the node count must fit in
+    /// memory (`bytesPerNode` each);
     /// ids must lie in `0..<nodeCount`, weights must be finite, self loops are rejected; an edge
     /// listed twice (`u v` and `v u`, as a general Matrix Market file of a symmetric matrix does)
     /// counts once if both copies carry the same weight, and is an error otherwise. Edges of weight
@@ -27,6 +34,11 @@ public struct WeightedGraph: Equatable, Sendable {
     /// - Complexity: O(m log m).
     public init(_ list: EdgeList, name: String) throws {
         let n = list.nodeCount
+        do {
+            try MemoryBudget.require([n], bytesEach: Self.bytesPerNode, for: "\(n) nodes")
+        } catch {
+            throw EdgeListError(source: name, problem: "\(error)")
+        }
         func place(_ k: Int) -> String {
             if let lines = list.lines, k < lines.count { return "line \(lines[k])" }
             return "edge \(k)"

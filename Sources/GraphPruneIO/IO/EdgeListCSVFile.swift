@@ -44,6 +44,11 @@ public enum EdgeListCSVFile {
                 throw FileFormatError(file: name, problem: "line \(number): \(error.message)")
             }
         }
+        // Node ids are 0-based: the count is one more than the largest, which the graph's
+        // memory check then bounds (an id of Int.max has no count).
+        guard largestId < Int.max else {
+            throw FileFormatError(file: name, problem: "node id \(largestId) leaves no room for a node count (ids must be below \(Int.max))")
+        }
         return EdgeList(nodeCount: largestId + 1, edges: edges, lines: lines)
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import GraphPruneIO
+import GraphPruneNumerics
 
 /// A network described by value, so that a checkpoint records it and a pruned model can be
 /// rebuilt with other widths: the input's shape and a **directed acyclic graph of named
@@ -310,6 +311,11 @@ public struct Architecture: Codable, Equatable, Sendable {
                 throw ArchitectureError("node \(names[i]): the network would have more than \(Self.parameterLimit) parameters")
             }
             parameters = count
+        }
+        // Training holds each parameter four times: the weight, its gradient and two optimiser
+        // moments (Adam's; SGD's momentum is one of them).
+        do { try MemoryBudget.require([parameters], bytesEach: 4 * MemoryLayout<Float>.size, for: "training \(parameters) parameters") } catch {
+            throw ArchitectureError("\(error)")
         }
     }
 

@@ -26,7 +26,7 @@ final class StudyReportTests: XCTestCase {
         let directory = try TemporaryDirectory()
         let store = RunStore(directory: directory.url)
         // magnitude: 0.80, 0.82, 0.84 → 82.0 ± 2.0 (3); random: seeds 1 and 2 only → 0.70, 0.71 → 70.5 ± 0.7 (2).
-        let values: [String: [Int: Double]] = ["magnitude": [1: 0.80, 2: 0.82, 3: 0.84], "random": [1: 0.70, 2: 0.71]]
+        let values: [String: [UInt64: Double]] = ["magnitude": [1: 0.80, 2: 0.82, 3: 0.84], "random": [1: 0.70, 2: 0.71]]
         try fabricate(spec, in: store) { run in values[run.given["scorer"]!.description]![run.settings.seed] }
         let report = StudyReport(spec: spec, store: store)
         XCTAssertEqual(report.missing.count, 1)

@@ -23,7 +23,7 @@ public struct RunResult: Codable, Sendable {
     /// The resolved settings (defaults included) — `canonical` is what the hash covers.
     public var settings: [String: SettingValue]
     public var canonical: String
-    public var seed: Int
+    public var seed: UInt64
     public var metrics: [String: Double]
     public var layers: [LayerRecord]
     public var phases: [Phase]

@@ -11,10 +11,10 @@ import GraphPruneIO
 /// (as OpenLTH names its runs).
 public struct RunSettings: Hashable, Sendable {
     public let values: [String: SettingValue]
-    public let seed: Int
+    public let seed: UInt64
 
     /// Resolves `given` (name → value, already type-checked) for the procedure it names.
-    public init(given: [String: SettingValue], seed: Int) {
+    public init(given: [String: SettingValue], seed: UInt64) {
         let procedure: String
         if case .word(let p)? = given["procedure"] { procedure = p } else { procedure = "train" }
         var values = [String: SettingValue]()

@@ -1,4 +1,5 @@
 import Foundation
+import GraphPruneNumerics
 import Yams
 
 extension StudySpec {
@@ -17,6 +18,7 @@ extension StudySpec {
     ///   # a run is labelled by the values of those that apply to it, joined by " / ".
     /// plots: [{kind: lines, x: ratio, series: scorer, metric: test_accuracy, log-x: false, title: "…", x-label: "…", y-label: "…", where: {…}}]
     /// full: {epochs: 200}           # the --full variant's settings
+    /// max-runs: 200000              # confirms a grid of more than 100 000 runs (cells × seeds)
     /// ```
     /// Every unknown key, wrong type and impossible value is an error naming the file, the key
     /// path and the line.
@@ -33,6 +35,7 @@ extension StudySpec {
         }
         let top = try reader.mapping(root, path: "", keys: [
             "name", "caption", "description", "settings", "axes", "seeds", "cells", "overrides", "tables", "plots", "full",
+            "max-runs",
         ])
         let base = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
         let name = try top["name"].map { try reader.word($0, path: "name") } ?? base
@@ -59,11 +62,13 @@ extension StudySpec {
                 axes.append(Axis(name: key, values: values))
             }
         }
-        let seeds: [Int]
+        let seeds: [UInt64]
         if let node = top["seeds"] {
             guard case .sequence(let seq) = node, !seq.isEmpty else { throw reader.error("seeds", node, "must be a non-empty list of integers") }
             seeds = try seq.enumerated().map { i, item in
-                guard let s = reader.int(item), s >= 0 else { throw reader.error("seeds[\(i)]", item, "must be a non-negative integer") }
+                guard let s = reader.seed(item) else {
+                    throw reader.error("seeds[\(i)]", item, "must be an integer from 0 to \(UInt64.max) (what --seed takes)")
+                }
                 return s
             }
             if Set(seeds).count != seeds.count { throw reader.error("seeds", node, "repeats a seed") }
@@ -75,6 +80,21 @@ extension StudySpec {
             let m = try reader.mapping(item, path: path, keys: ["when", "set"])
             guard let when = m["when"], let set = m["set"] else { throw reader.error(path, item, "needs both 'when' and 'set'") }
             return Override(when: try reader.settings(when, path: "\(path).when"), set: try reader.settings(set, path: "\(path).set"))
+        }
+        let maxRuns = try top["max-runs"].map { node in
+            guard let n = reader.int(node), n >= 1 else { throw reader.error("max-runs", node, "must be a positive integer") }
+            return n
+        } ?? StudySpec.defaultMaxRuns
+        let cellCount = (axes.isEmpty && !cells.isEmpty ? 0 : MemoryBudget.bytes(axes.map(\.values.count), each: 1)).map { $0 + cells.count }
+        let runCount = cellCount.flatMap { MemoryBudget.bytes([$0, seeds.count], each: 1) }
+        guard let runCount, runCount <= maxRuns else {
+            let count = runCount.map { "\($0) runs" } ?? "more than \(Int.max) runs"
+            throw reader.error("axes", top["axes"], "the grid expands to \(count), more than the \(maxRuns) that max-runs allows (\(StudySpec.defaultMaxRuns) unless the study sets it); state max-runs to confirm a grid this large")
+        }
+        do {
+            try MemoryBudget.require([runCount], bytesEach: StudySpec.bytesPerPlannedRun, for: "planning \(runCount) runs")
+        } catch {
+            throw reader.error("axes", top["axes"], "\(error)")
         }
         let tables = try reader.list(top["tables"], path: "tables") { item, path in try reader.table(item, path: path) }
         let plots = try reader.list(top["plots"], path: "plots") { item, path in try reader.plot(item, path: path) }
@@ -122,6 +142,13 @@ struct StudyReader {
     func word(_ node: Node, path: String) throws -> String {
         guard case .scalar(let s) = node else { throw error(path, node, "must be a single value, not a list or mapping") }
         return s.string
+    }
+
+    /// A seed: a non-negative integer of up to 64 bits (`--seed` takes the same range).
+    func seed(_ node: Node) -> UInt64? {
+        guard case .scalar(let scalar) = node, node.tag == Tag(.int) else { return nil }
+        if let i = node.int { return i >= 0 ? UInt64(i) : nil }
+        return UInt64(scalar.string)
     }
 
     func int(_ node: Node) -> Int? {

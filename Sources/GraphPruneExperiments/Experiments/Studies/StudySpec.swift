@@ -71,13 +71,20 @@ public struct StudySpec: Sendable {
     public var description: String
     public var settings: [String: SettingValue]
     public var axes: [Axis]
-    public var seeds: [Int]
+    public var seeds: [UInt64]
     public var cells: [[String: SettingValue]]
     public var overrides: [Override]
     public var tables: [Table]
     public var plots: [Plot]
     /// Settings of the `--full` variant (the papers' full budgets), applied over `settings`.
     public var full: [String: SettingValue]
+
+    /// The most runs (cells × seeds) a study may plan unless its file states `max-runs`: the
+    /// grid's size is computed, in checked arithmetic, before it is expanded.
+    public static let defaultMaxRuns = 100_000
+    /// What one planned run costs to hold while a study is planned or reported (its given and
+    /// resolved settings, canonical form and hash), bounded from above.
+    public static let bytesPerPlannedRun = 16 * 1024
 }
 
 /// A study file problem: the file, the key path inside it (`axes.scorer[2]`), the line when

@@ -1,5 +1,6 @@
 import CZlib
 import Foundation
+import GraphPruneNumerics
 
 /// Decompression of gzip files (RFC 1952) through the system zlib.
 ///
@@ -18,15 +19,38 @@ public enum GzipFile {
 
     /// The decompressed contents of `data`, or `data` itself when it is not gzip.
     ///
-    /// - Parameter name: the file (or buffer) name that errors report.
-    /// - Throws: `FileFormatError` for a truncated or corrupt stream, or bytes after the last
-    ///   member that are not another member.
+    /// - Parameters:
+    ///   - name: the file (or buffer) name that errors report.
+    ///   - limit: the most bytes the contents may have, and `limitSource` what sets it (the size
+    ///     a format's header declares; by default the machine's memory). Inflating stops as soon
+    ///     as the output would pass it, so a small file that inflates to gigabytes (a gzip bomb)
+    ///     costs at most `limit` bytes before the error.
+    /// - Throws: `FileFormatError` for a truncated or corrupt stream, bytes after the last
+    ///   member that are not another member, or contents longer than `limit`.
     /// - Complexity: O(compressed + decompressed size).
-    public static func decompress(_ data: Data, name: String) throws -> Data {
+    public static func decompress(
+        _ data: Data, name: String, limit: Int = MemoryBudget.physicalBytes, limitSource: String = "this machine's memory"
+    ) throws -> Data {
         guard isGzip(data) else { return data }
-        let outcome = data.withUnsafeBytes { input in inflateAll(input, sizeHint: sizeHint(of: data)) }
+        let outcome = data.withUnsafeBytes { input in inflateAll(input, sizeHint: min(sizeHint(of: data), limit), limit: limit, stopAtLimit: false) }
         switch outcome {
         case .success(let output): return output
+        case .failure(.tooLarge): throw FileFormatError(file: name, problem: "decompresses to more than \(limit) bytes, the most \(limitSource) allows")
+        case .failure(let problem): throw FileFormatError(file: name, problem: problem.description)
+        }
+    }
+
+    /// The first `count` bytes of the contents of `data` (all of them when there are fewer), or
+    /// of `data` itself when it is not gzip: a header to read before deciding how much the whole
+    /// file may inflate to.
+    /// - Throws: `FileFormatError` when the stream is corrupt within those bytes.
+    /// - Complexity: O(count) plus the compressed bytes read.
+    public static func prefix(_ data: Data, count: Int, name: String) throws -> Data {
+        guard isGzip(data) else { return data.prefix(count) }
+        let outcome = data.withUnsafeBytes { input in inflateAll(input, sizeHint: count, limit: count, stopAtLimit: true) }
+        switch outcome {
+        case .success(let output): return output
+        case .failure(.truncated(let produced)): throw FileFormatError(file: name, problem: Problem.truncated(produced: produced).description)
         case .failure(let problem): throw FileFormatError(file: name, problem: problem.description)
         }
     }
@@ -45,6 +69,7 @@ public enum GzipFile {
         case truncated(produced: Int)
         case corrupt(String)
         case trailing(Int)
+        case tooLarge
 
         var description: String {
             switch self {
@@ -52,16 +77,19 @@ public enum GzipFile {
                 return "truncated gzip stream: input ended after \(produced) decompressed bytes, before the end-of-stream marker"
             case .corrupt(let reason): return "corrupt gzip data (\(reason))"
             case .trailing(let count): return "\(count) bytes after the end of the gzip stream are not another gzip member"
+            case .tooLarge: return "decompresses to more than allowed"
             }
         }
     }
 
-    /// Inflates every gzip member of `input` into one buffer, growing it as needed.
+    /// Inflates every gzip member of `input` into one buffer, growing it as needed but never
+    /// beyond `limit + 1` bytes: more is `.tooLarge`, or with `stopAtLimit` the first `limit`
+    /// bytes.
     ///
     /// The `z_stream` lives in memory allocated here (zlib keeps a pointer back to it, so it must
     /// not move); input and output pointers are set before every `inflate` call, because the
     /// output buffer may be reallocated between calls.
-    private static func inflateAll(_ input: UnsafeRawBufferPointer, sizeHint: Int) -> Result<Data, Problem> {
+    private static func inflateAll(_ input: UnsafeRawBufferPointer, sizeHint: Int, limit: Int, stopAtLimit: Bool) -> Result<Data, Problem> {
         let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
         stream.initialize(to: z_stream())
         defer { stream.deallocate() }
@@ -76,7 +104,11 @@ public enum GzipFile {
         var consumed = 0
         var produced = 0
         while true {
-            if produced == output.count { output.count = output.count * 2 }
+            if produced > limit || (stopAtLimit && produced == limit) {
+                if stopAtLimit { return .success(output.prefix(limit)) }
+                return .failure(.tooLarge)
+            }
+            if produced == output.count { output.count = min(output.count * 2, limit + 1) }
             let available = min(input.count - consumed, Int(UInt32.max))
             stream.pointee.next_in = UnsafeMutablePointer(mutating: inputBase + consumed)
             stream.pointee.avail_in = UInt32(available)

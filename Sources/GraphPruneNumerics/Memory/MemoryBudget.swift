@@ -1,0 +1,50 @@
+import Foundation
+
+/// The guard every size read from a file or a setting passes before anything is allocated for
+/// it: the bytes it implies, computed in checked arithmetic, must fit in the machine's physical
+/// memory. A 63-byte graph file declaring 10¹² nodes, an architecture with a 10⁹-wide layer or a
+/// benchmark size near 2⁶³ then gives one line saying how much memory it needs, instead of an
+/// allocation failure or an arithmetic-overflow trap.
+public enum MemoryBudget {
+    /// The machine's physical memory in bytes.
+    public static let physicalBytes = Int(clamping: ProcessInfo.processInfo.physicalMemory)
+
+    /// `Π counts × bytesEach`, or nil when a count is negative or the product overflows `Int`.
+    /// - Complexity: O(counts.count).
+    public static func bytes(_ counts: [Int], each bytesEach: Int) -> Int? {
+        var total = bytesEach
+        for count in counts {
+            guard count >= 0 else { return nil }
+            let (product, overflow) = total.multipliedReportingOverflow(by: count)
+            if overflow { return nil }
+            total = product
+        }
+        return total
+    }
+
+    /// Throws unless `Π counts × bytesEach` bytes fit in physical memory; `what` names the thing
+    /// in the message ("1000000000000 nodes", "layer fc1's 64 × 1000000000 weights").
+    public static func require(_ counts: [Int], bytesEach: Int, for what: String) throws(MemoryBudgetError) {
+        guard let total = bytes(counts, each: bytesEach) else {
+            throw MemoryBudgetError("\(what) need more than \(Int.max) bytes; this machine has \(describe(physicalBytes)) of memory")
+        }
+        guard total <= physicalBytes else {
+            throw MemoryBudgetError("\(what) need \(describe(total)); this machine has \(describe(physicalBytes)) of memory")
+        }
+    }
+
+    /// A byte count in words: "23.4 GiB", "512 bytes".
+    public static func describe(_ bytes: Int) -> String {
+        let units = ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
+        guard bytes >= 1024 else { return "\(bytes) bytes" }
+        var value = Double(bytes) / 1024, unit = 0
+        while value >= 1024 && unit < units.count - 1 { value /= 1024; unit += 1 }
+        return String(format: "%.1f %@", value, units[unit])
+    }
+}
+
+/// A size that the machine cannot hold; the message says how much it needs and what there is.
+public struct MemoryBudgetError: Error, Equatable, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
