@@ -41,6 +41,8 @@ let package = Package(
         .systemLibrary(
             name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]),
+        // prctl(PR_SET_PDEATHSIG) for `run --jobs` workers (prctl is variadic: a C shim).
+        .systemLibrary(name: "CProcess", path: "Sources/CProcess"),
         .target(
             name: "GraphPruneNumerics",
             dependencies: ["CBLAS", "CLAPACKE", "CARPACK"],
@@ -69,7 +71,7 @@ let package = Package(
             name: "GraphPruneCLI",
             dependencies: [
                 "GraphPruneNumerics", "GraphPruneGraphs", "GraphPruneIO", "GraphPruneNetwork", "GraphPruneInterchange",
-                "GraphPrunePruning", "GraphPruneExperiments",
+                "GraphPrunePruning", "GraphPruneExperiments", "CProcess",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .target(

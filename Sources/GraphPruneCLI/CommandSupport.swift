@@ -42,6 +42,23 @@ func requireWritableDirectory(for path: String?, option: String) throws {
     }
 }
 
+/// Creates `path` and its missing parents (as `mkdir -p`); the error names `option`, the
+/// directory that could not be made and the system's reason (`Read-only file system`).
+func createDirectory(_ path: String, option: String) throws {
+    var made = ""
+    for component in URL(fileURLWithPath: path).standardizedFileURL.pathComponents {
+        made = component == "/" ? "/" : (made.hasSuffix("/") ? made : made + "/") + component
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: made, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw OptionError(option, "\(made) exists and is not a directory") }
+            continue
+        }
+        guard mkdir(made, 0o777) == 0 || errno == EEXIST else {
+            throw OptionError(option, "cannot create directory \(made) (\(String(cString: strerror(errno))))")
+        }
+    }
+}
+
 /// `text` left-aligned in a column of `width` characters (never cut).
 func column(_ text: String, _ width: Int) -> String {
     text.padding(toLength: max(width, text.count), withPad: " ", startingAt: 0)

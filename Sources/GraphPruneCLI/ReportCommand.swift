@@ -30,7 +30,7 @@ struct ReportCommand: ParsableCommand {
             throw OptionError("--results", "directory \(results) does not exist (run the study first: graphprune run \(study))")
         }
         let output = URL(fileURLWithPath: outputDir)
-        try? FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+        try createDirectory(outputDir, option: "--output-dir")
         try requireWritableDirectory(for: output.appendingPathComponent("x").path, option: "--output-dir")
         let studyReport = StudyReport(spec: spec, full: full, store: RunStore(directory: resultsURL))
         let name = spec.name + (full ? "-full" : "")
@@ -44,8 +44,8 @@ struct ReportCommand: ParsableCommand {
         for (hash, problem) in studyReport.invalid {
             report("\(RunStore(directory: URL(fileURLWithPath: results)).url(of: hash).path): \(problem); left out of the report")
         }
-        let missing = studyReport.missing.count
-        report("report \(name): \(StudyGrid.distinctRuns(studyReport.planned).count - missing) runs, \(missing) missing → \(output.path)/\(name).md, .csv, \(plots.count) plots")
+        let missing = studyReport.missing.count, failed = studyReport.failed.count
+        report("report \(name): \(studyReport.results.count) runs, \(failed) failed, \(missing) missing → \(output.path)/\(name).md, .csv, \(plots.count) plots")
         print(output.appendingPathComponent("\(name).md").path)
     }
 }

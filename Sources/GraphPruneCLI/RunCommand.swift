@@ -1,6 +1,8 @@
 import ArgumentParser
+import CProcess
 import Foundation
 import GraphPruneExperiments
+import GraphPruneNetwork
 import GraphPruneNumerics
 
 /// `graphprune run`: runs what is missing of a study.
@@ -11,9 +13,12 @@ struct RunCommand: ParsableCommand {
         discussion: """
             Each cell × seed is a run named by the hash of its resolved settings and stored as \
             RESULTS/<hash>.json when it finishes (atomically), so a killed study resumes where it \
-            stopped. --shard I/N runs a deterministic 1/N of the runs: N processes or machines \
-            sharing the results directory split a study with no other coordination \
-            (Slurm: --shard $((SLURM_ARRAY_TASK_ID))/$SLURM_ARRAY_TASK_COUNT with a 1-based array).
+            stopped. A run is claimed before it starts (RESULTS/<hash>.claim, renewed every 30 s, \
+            taken over when its process is gone), so any number of processes on any number of \
+            machines sharing the results directory split a study with no duplicates and no \
+            coordinator. --shard I/N runs a deterministic 1/N of the runs (Slurm: --shard \
+            $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT with a 1-based array). A run whose training \
+            diverged is recorded as failed, listed by the report and never averaged.
             """)
 
     @Argument(help: "The study file.")
@@ -37,14 +42,21 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Directory of the data set files (default: the data set's standard location).")
     var dataDir: String?
 
+    @Flag(help: "Rerun the runs whose failure was recorded (training diverged); by default a failure record is the run's outcome.")
+    var retryFailed = false
+
+    @Option(help: "Seconds after which another host's claim on a run, not renewed, is stale and taken over.")
+    var staleAfter: Double = 300
+
     @Option(help: .hidden)
     var worker: String?
 
-    /// The hashes a worker runs (its share of the missing runs, chosen by the parent).
+    /// The parent of a `--jobs` worker: the worker dies with it.
     @Option(help: .hidden)
-    var workerRuns: String?
+    var parentPid: Int32?
 
     func run() throws {
+        if let parentPid { try dieWithParent(parentPid) }
         let spec = try StudySpec.load(path: study)
         let shard = try shard.map { text in
             do { return try Shard(parsing: text) } catch { throw OptionError("--shard", "\(error)") }
@@ -53,33 +65,36 @@ struct RunCommand: ParsableCommand {
             do { return try Shard(parsing: text) } catch { throw OptionError("--worker", "\(error)") }
         }
         guard jobs >= 1 else { throw OptionError("--jobs", "\(jobs) must be at least 1") }
+        guard staleAfter > RunClaims.heartbeatInterval else {
+            throw OptionError("--stale-after", "\(staleAfter) must exceed the \(Int(RunClaims.heartbeatInterval)) s heartbeat")
+        }
         var executor = RunExecutor(dataDirectory: dataDir)
         let planned = StudyGrid.distinctRuns(StudyGrid.expand(spec, full: full))
         do { try executor.validate(planned.map(\.settings)) } catch { throw OptionError(study, "\(error)") }
-        var mine = shard?.select(planned) ?? planned
-        if let workerRuns {
-            let hashes = Set(workerRuns.split(separator: ",").map(String.init))
-            mine = mine.filter { hashes.contains($0.hash) }
-        } else if let worker {
-            mine = worker.select(mine)
-        }
+        let mine = shard?.select(planned) ?? planned
         let store = RunStore(directory: URL(fileURLWithPath: results))
-        var missing = [PlannedRun]()
+        let claims = RunClaims(directory: store.directory, staleAfter: staleAfter)
+        var missing = [PlannedRun](), failed = Set<String>()
         for run in mine {
             switch store.lookup(run) {
             case .done: break
+            case .failed:
+                if retryFailed { missing.append(run) } else { failed.insert(run.hash) }
             case .missing: missing.append(run)
             case .invalid(let problem):
-                report("\(store.url(of: run.hash).path): \(problem); \(dryRun ? "to be rerun" : "rerunning")")
+                if worker == nil { report("\(store.url(of: run.hash).path): \(problem); \(dryRun ? "to be rerun" : "rerunning")") }
                 missing.append(run)
             }
         }
-        let done = Set(mine.map(\.hash)).subtracting(missing.map(\.hash))
 
         if dryRun {
-            print("study \(spec.name): \(planned.count) runs\(shard.map { ", shard \($0): \(mine.count)" } ?? ""), \(mine.count - missing.count) done, \(missing.count) to run")
+            let done = mine.count - missing.count - failed.count
+            print("study \(spec.name): \(planned.count) runs\(shard.map { ", shard \($0): \(mine.count)" } ?? ""), \(done) done, \(failed.count) failed, \(missing.count) to run")
+            let toRun = Set(missing.map(\.hash))
             for run in mine {
-                let state = done.contains(run.hash) ? "done   " : "missing"
+                let state = toRun.contains(run.hash)
+                    ? claims.holder(of: run.hash).map { "running on \($0)" } ?? "missing"
+                    : failed.contains(run.hash) ? "failed " : "done   "
                 let settings = run.settings.nonDefault.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
                 print("\(run.hash)  \(state)  seed=\(run.settings.seed) \(settings)")
             }
@@ -87,51 +102,97 @@ struct RunCommand: ParsableCommand {
         }
         try store.prepare()
         if jobs > 1 && worker == nil && missing.count > 1 {
-            try runWorkers(missing: missing.map(\.hash), count: min(jobs, missing.count))
+            try runWorkers(count: min(jobs, missing.count))
             return
         }
         if jobs > 1 || worker != nil {
             BLASThreads.set(max(1, ProcessInfo.processInfo.activeProcessorCount / max(jobs, worker?.count ?? 1)))
         }
-        report("study \(spec.name): \(mine.count) runs, \(mine.count - missing.count) already done, \(missing.count) to run\(worker.map { " (worker \($0))" } ?? "")")
+        // A worker starts at its own place in the list and goes round it; claims keep two
+        // workers (or two processes anywhere) from running the same run.
+        let start = worker.map { ($0.index - 1) * missing.count / $0.count } ?? 0
+        let order = Array(missing[start...] + missing[..<start])
+        let label = worker.map { " (worker \($0))" } ?? ""
+        report("study \(spec.name): \(mine.count) runs, \(mine.count - missing.count - failed.count) already done, \(failed.count) failed before, \(missing.count) to run\(label)")
         let started = Date()
-        var failures = 0
-        for (k, run) in missing.enumerated() {
-            let label = run.settings.nonDefault.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
-            report("[\(k + 1)/\(missing.count)] \(run.hash) seed=\(run.settings.seed) \(label)")
-            executor.onEpoch = { phase, epochs, r in
-                report(String(format: "  %@ epoch %d/%d  loss %.4f  test_acc %.4f  connections %d  %.2f s",
-                              phase, r.epoch, epochs, r.trainLoss, r.testAccuracy, r.connections, r.seconds))
-            }
-            do {
-                let result = try executor.execute(run)
-                try store.save(result)
-                let elapsed = Date().timeIntervalSince(started)
-                let eta = elapsed / Double(k + 1) * Double(missing.count - k - 1)
-                report(String(format: "  done: test_accuracy %.4f, %.1f s; elapsed %.0f s, ETA %.0f s",
-                              result.metrics["test_accuracy"] ?? Double.nan, result.metrics["seconds"] ?? 0, elapsed, eta))
-            } catch {
-                failures += 1
-                report("  failed: \(error)")
-            }
+        var outcome = Outcome()
+        for run in order {
+            guard try execute(run, store: store, claims: claims, executor: &executor, outcome: &outcome, quiet: worker != nil) else { continue }
+            let elapsed = Date().timeIntervalSince(started)
+            report(String(format: "  elapsed %.0f s, ETA %.0f s", elapsed, elapsed / Double(outcome.ran) * Double(max(0, order.count - outcome.ran - outcome.held))))
         }
-        if failures > 0 { throw OptionError(study, "\(failures) of \(missing.count) runs failed (see above); rerun to retry them") }
+        if outcome.held > 0 && worker == nil {
+            report("\(outcome.held) runs are being run by other processes; run again or report when they finish")
+        }
+        if outcome.diverged > 0 {
+            report("\(outcome.diverged) runs diverged\(label): recorded as failed (the report lists them; --retry-failed reruns them)")
+        }
+        if outcome.failures > 0 { throw OptionError(study, "\(outcome.failures) of \(missing.count) runs failed (see above); rerun to retry them") }
     }
 
-    /// Starts `count` copies of this command, worker k running every `count`-th of the runs
-    /// missing now (passed by hash, so finished runs cannot leave a worker idle), and waits for
-    /// all of them.
-    private func runWorkers(missing: [String], count: Int) throws {
+    /// What this process did with the runs it went through.
+    struct Outcome {
+        var ran = 0, held = 0, diverged = 0, failures = 0
+    }
+
+    /// Claims `run`, executes it unless another process holds it or has finished it, and stores
+    /// the result — or, when training diverged, the failure record — then releases the claim.
+    /// Returns whether it executed the run.
+    private func execute(
+        _ run: PlannedRun, store: RunStore, claims: RunClaims, executor: inout RunExecutor, outcome: inout Outcome, quiet: Bool
+    ) throws -> Bool {
+        let claim: RunClaim
+        switch try claims.claim(run.hash) {
+        case .failure(let held):
+            outcome.held += 1
+            if !quiet { report("\(run.hash) is being run by \(held.holder.map(\.description) ?? "another process"); skipped") }
+            return false
+        case .success(let c): claim = c
+        }
+        defer { claim.release() }
+        // Another process may have finished the run since the list was made.
+        switch store.lookup(run) {
+        case .done: return false
+        case .failed where !retryFailed: return false
+        case .failed, .missing, .invalid: break
+        }
+        outcome.ran += 1
+        let label = run.settings.nonDefault.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
+        report("[\(outcome.ran)] \(run.hash) seed=\(run.settings.seed) \(label)")
+        executor.onEpoch = { phase, epochs, r in
+            report(String(format: "  %@ epoch %d/%d  loss %.4f  test_acc %.4f  connections %d  %.2f s",
+                          phase, r.epoch, epochs, r.trainLoss, r.testAccuracy, r.connections, r.seconds))
+        }
+        let started = Date()
+        do {
+            let result = try executor.execute(run)
+            try store.save(result)
+            report(String(format: "  done: test_accuracy %.4f, %.1f s", result.metrics["test_accuracy"] ?? Double.nan, result.metrics["seconds"] ?? 0))
+        } catch let error as TrainingDivergedError {
+            outcome.diverged += 1
+            try store.save(executor.failureRecord(run, reason: error.reason, started: started))
+            report("  failed: \(error.reason) — recorded as the run's outcome")
+        } catch {
+            outcome.failures += 1
+            report("  failed: \(error)")
+        }
+        return true
+    }
+
+    /// Starts `count` copies of this command as workers, each going through all the missing
+    /// runs from its own starting point and claiming each before running it, and waits for all
+    /// of them. The workers die with this process (`--parent-pid`), whether it is killed or ends.
+    private func runWorkers(count: Int) throws {
         let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         var processes = [Process]()
         for k in 1...count {
             let p = Process()
             p.executableURL = executable
-            let share = Shard(index: k, count: count).select(missing)
             var arguments = ["run", study, "--results", results, "--worker", "\(k)/\(count)", "--jobs", String(count),
-                             "--worker-runs", share.joined(separator: ",")]
+                             "--parent-pid", String(getpid()), "--stale-after", String(staleAfter)]
             if let shard { arguments += ["--shard", shard] }
             if full { arguments.append("--full") }
+            if retryFailed { arguments.append("--retry-failed") }
             if let dataDir { arguments += ["--data-dir", dataDir] }
             p.arguments = arguments
             try p.run()
@@ -143,5 +204,14 @@ struct RunCommand: ParsableCommand {
             if p.terminationStatus != 0 { failed += 1 }
         }
         if failed > 0 { throw OptionError("--jobs", "\(failed) of \(count) workers failed (see above)") }
+    }
+
+    /// Makes the kernel end this worker (SIGTERM) when its parent exits, and exits at once if
+    /// the parent is already gone.
+    private func dieWithParent(_ parent: Int32) throws {
+        guard graphprune_die_with_parent(SIGTERM) == 0 else {
+            throw OptionError("--parent-pid", "cannot tie this worker to its parent (\(String(cString: strerror(errno))))")
+        }
+        guard getppid() == parent else { throw OptionError("--parent-pid", "the parent process \(parent) has already ended") }
     }
 }

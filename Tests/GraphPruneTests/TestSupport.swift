@@ -76,7 +76,13 @@ func runGraphprune(_ arguments: [String], in directory: URL? = nil) throws -> (I
     process.standardOutput = out
     process.standardError = err
     try process.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+    // Both pipes are drained at once: a process that fills one while the other is read would
+    // block forever.
+    nonisolated(unsafe) var e = Data()
+    let errorRead = DispatchGroup()
+    DispatchQueue.global().async(group: errorRead) { e = err.fileHandleForReading.readDataToEndOfFile() }
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    errorRead.wait()
     process.waitUntilExit()
     return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
 }

@@ -3,14 +3,16 @@ import Foundation
 /// The report's Markdown document.
 extension StudyReport {
     /// `NAME.md`: caption, description, every table (mean ± std (n) over seeds), links to the
-    /// plots, the study's settings, the software and machines the runs used, the missing runs,
-    /// and the command that regenerates the report.
+    /// plots, the study's settings, the software and machines the runs used, the command that
+    /// regenerates the report, and the runs that failed or are missing.
     public func markdown(studyPath: String, full: Bool, plotFiles: [(fileName: String, title: String)]) throws -> String {
         let distinct = StudyGrid.distinctRuns(planned)
         let done = distinct.filter { results[$0.hash] != nil }
         var md = "# \(spec.caption)\n\n"
         if !spec.description.isEmpty { md += spec.description.trimmingCharacters(in: .whitespacesAndNewlines) + "\n\n" }
         md += "Study `\(studyPath)`\(full ? " (full variant)" : ""): \(done.count) of \(distinct.count) runs finished"
+        let failed = self.failed
+        if !failed.isEmpty { md += "; \(failed.count) failed (listed at the end, left out of every table and plot)" }
         md += missing.isEmpty ? ".\n\n" : "; \(missing.count) missing (listed at the end): their cells are averaged over fewer seeds or shown as —.\n\n"
         for (k, table) in spec.tables.enumerated() {
             md += "## Table \(k + 1)\(table.caption.map { ": \($0)" } ?? "")\n\n"
@@ -45,11 +47,20 @@ extension StudyReport {
         md += "## Regenerate\n\n```sh\n"
         let variant = full ? " --full" : ""
         md += "graphprune run \(studyPath)\(variant) && graphprune report \(studyPath)\(variant)\n```\n"
+        if !failed.isEmpty {
+            md += "\n## Failed runs\n\n"
+            for (run, reason) in failed { md += "- `\(run.hash)` seed \(run.settings.seed): \(describe(run.settings)) — \(reason)\n" }
+        }
         if !missing.isEmpty {
             md += "\n## Missing runs\n\n"
-            for run in missing { md += "- `\(run.hash)` seed \(run.settings.seed): \(describe(Dictionary(uniqueKeysWithValues: run.settings.nonDefault.map { ($0.name, $0.value) })))\n" }
+            for run in missing { md += "- `\(run.hash)` seed \(run.settings.seed): \(describe(run.settings))\n" }
         }
         return md
+    }
+
+    /// A run's non-default settings.
+    func describe(_ settings: RunSettings) -> String {
+        describe(Dictionary(uniqueKeysWithValues: settings.nonDefault.map { ($0.name, $0.value) }))
     }
 
     func describe(_ settings: [String: SettingValue]) -> String {

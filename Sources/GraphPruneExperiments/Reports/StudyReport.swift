@@ -14,23 +14,37 @@ public struct StudyReport {
         self.spec = spec
         planned = StudyGrid.expand(spec, full: full)
         var results = [String: RunResult]()
+        var failed = [String: RunResult]()
         var invalid = [(hash: String, problem: String)]()
         for run in StudyGrid.distinctRuns(planned) {
             switch store.lookup(run) {
             case .done(let result): results[run.hash] = result
+            case .failed(let record): failed[run.hash] = record
             case .missing: break
             case .invalid(let problem): invalid.append((run.hash, problem))
             }
         }
         self.results = results
+        self.failures = failed
         self.invalid = invalid
     }
 
     /// Stored files that are not their run's result (left out, like missing runs).
     public let invalid: [(hash: String, problem: String)]
 
-    /// Distinct runs without a result.
-    public var missing: [PlannedRun] { StudyGrid.distinctRuns(planned).filter { results[$0.hash] == nil } }
+    /// The failure records by hash: runs whose outcome was a failure (divergence), listed by the
+    /// report and left out of every table, plot and statistic.
+    public let failures: [String: RunResult]
+
+    /// Distinct runs that failed, in study order, with the reason.
+    public var failed: [(run: PlannedRun, reason: String)] {
+        StudyGrid.distinctRuns(planned).compactMap { run in failures[run.hash]?.failure.map { (run, $0) } }
+    }
+
+    /// Distinct runs with neither a result nor a failure record.
+    public var missing: [PlannedRun] {
+        StudyGrid.distinctRuns(planned).filter { results[$0.hash] == nil && failures[$0.hash] == nil }
+    }
 
     /// The value a run has for `name`: as its cell gave it, else as resolved (nil when the
     /// setting does not apply to the run's procedure).

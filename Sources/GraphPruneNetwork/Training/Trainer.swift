@@ -99,9 +99,12 @@ public struct TrainingDivergedError: Error, CustomStringConvertible, Equatable {
     public let epoch: Int, batch: Int, batches: Int
     public let loss: Double
 
-    public var description: String {
-        "training diverged: the loss is \(loss) at epoch \(epoch), batch \(batch) of \(batches) (a learning rate too large?); nothing was saved"
+    /// What happened, as a study's failure record states it.
+    public var reason: String {
+        "training diverged: the loss is \(loss) at epoch \(epoch), batch \(batch) of \(batches) (a learning rate too large?)"
     }
+
+    public var description: String { reason + "; nothing was saved" }
 }
 
 /// The training loop. Every random choice — initialisation (by the caller), shuffling, dropout —

@@ -5,9 +5,24 @@ import Foundation
 /// memory. A 63-byte graph file declaring 10¹² nodes, an architecture with a 10⁹-wide layer or a
 /// benchmark size near 2⁶³ then gives one line saying how much memory it needs, instead of an
 /// allocation failure or an arithmetic-overflow trap.
+///
+/// The budget is the machine's physical memory, lowered by the cgroup's `memory.max` (a
+/// container's or a Slurm job's `--mem`) and by `GRAPHPRUNE_MEMORY_LIMIT_MB` when set (the
+/// fuzzers run under 1 GiB this way).
 public enum MemoryBudget {
-    /// The machine's physical memory in bytes.
-    public static let physicalBytes = Int(clamping: ProcessInfo.processInfo.physicalMemory)
+    /// The memory this process may plan to use, in bytes: the least of the machine's physical
+    /// memory, the cgroup limit and `GRAPHPRUNE_MEMORY_LIMIT_MB`.
+    public static let physicalBytes: Int = {
+        var bytes = Int(clamping: ProcessInfo.processInfo.physicalMemory)
+        if let text = try? String(contentsOfFile: "/sys/fs/cgroup/memory.max", encoding: .utf8),
+           let limit = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)), limit > 0 {
+            bytes = min(bytes, limit)
+        }
+        if let text = ProcessInfo.processInfo.environment["GRAPHPRUNE_MEMORY_LIMIT_MB"], let mib = Int(text), mib > 0 {
+            bytes = min(bytes, mib.multipliedReportingOverflow(by: 1 << 20).overflow ? Int.max : mib << 20)
+        }
+        return bytes
+    }()
 
     /// `Π counts × bytesEach`, or nil when a count is negative or the product overflows `Int`.
     /// - Complexity: O(counts.count).
@@ -26,10 +41,10 @@ public enum MemoryBudget {
     /// in the message ("1000000000000 nodes", "layer fc1's 64 × 1000000000 weights").
     public static func require(_ counts: [Int], bytesEach: Int, for what: String) throws(MemoryBudgetError) {
         guard let total = bytes(counts, each: bytesEach) else {
-            throw MemoryBudgetError("\(what) need more than \(Int.max) bytes; this machine has \(describe(physicalBytes)) of memory")
+            throw MemoryBudgetError("\(what) need more than \(Int.max) bytes; only \(describe(physicalBytes)) of memory is available")
         }
         guard total <= physicalBytes else {
-            throw MemoryBudgetError("\(what) need \(describe(total)); this machine has \(describe(physicalBytes)) of memory")
+            throw MemoryBudgetError("\(what) need \(describe(total)); only \(describe(physicalBytes)) of memory is available")
         }
     }
 

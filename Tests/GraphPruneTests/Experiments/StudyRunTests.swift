@@ -141,8 +141,23 @@ final class StudyRunTests: XCTestCase {
         for run in [planned[0], planned[2]] { try FileManager.default.removeItem(at: store.url(of: run.hash)) }
         let (status, _, stderr) = try runGraphprune(["run", file, "--results", results, "--jobs", "2"])
         XCTAssertEqual(status, 0, stderr)
-        XCTAssertTrue(stderr.contains("1 to run (worker 1/2)") && stderr.contains("1 to run (worker 2/2)"), stderr)
+        // Both workers go through both missing runs, claiming each: every run runs once.
+        XCTAssertTrue(stderr.contains("2 to run (worker 1/2)") && stderr.contains("2 to run (worker 2/2)"), stderr)
+        for run in [planned[0], planned[2]] {
+            XCTAssertEqual(stderr.components(separatedBy: "] \(run.hash) seed=").count - 1, 1, stderr)
+        }
         XCTAssertTrue(planned.allSatisfy { store.isDone($0.hash) })
+    }
+
+    /// An output directory that cannot be made is named with the system's reason, not reported
+    /// as missing (a read-only file system; /sys refuses new directories even to root).
+    func testReportOutputDirectoryThatCannotBeMade() throws {
+        let file = try writeStudy()
+        let results = directory.path("runs")
+        try FileManager.default.createDirectory(atPath: results, withIntermediateDirectories: true)
+        let (status, _, stderr) = try runGraphprune(["report", file, "--results", results, "--output-dir", "/sys/graphprune-report/x"])
+        XCTAssertNotEqual(status, 0)
+        XCTAssertEqual(stderr, "Error: --output-dir: cannot create directory /sys/graphprune-report (Operation not permitted)\n")
     }
 
     func testInvalidStudiesFailBeforeRunning() throws {

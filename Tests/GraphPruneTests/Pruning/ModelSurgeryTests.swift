@@ -77,7 +77,11 @@ final class ModelSurgeryTests: XCTestCase {
         let x = NetworkTestSupport.matrix(10, 16, seed: 6)
         let labels: [Int32] = [0, 1, 2, 3, 0, 1, 2, 3, 0, 1]
         let logits = model.logits(x)
-        XCTAssertEqual(model.logits(x, batch: 3), logits)
+        // Chunks change the row counts sgemm sees, and with them its kernels' rounding (AVX-512
+        // OpenBLAS differs in the last bits): equal to float precision, not bit for bit.
+        let chunked = model.logits(x, batch: 3)
+        XCTAssertEqual(chunked.rows, logits.rows)
+        for (a, b) in zip(chunked.elements, logits.elements) { XCTAssertEqual(a, b, accuracy: 1e-6 * max(1, abs(b))) }
         var none: Matrix<Float>? = nil
         let expected = SoftmaxCrossEntropy.evaluate(logits: logits, labels: labels, gradient: &none)
         let data = LabeledData(features: x, labels: labels, shape: ImageShape(channels: 1, height: 4, width: 4), classCount: 4)

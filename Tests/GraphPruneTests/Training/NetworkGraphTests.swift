@@ -100,7 +100,10 @@ final class NetworkGraphTests: XCTestCase {
         let (loss, _) = model.weightGradients(features: x, labels: labels)
         var none: Matrix<Float>? = nil
         XCTAssertEqual(loss, SoftmaxCrossEntropy.evaluate(logits: model.outputs(x), labels: labels[...], gradient: &none).loss, accuracy: 1e-12)
-        try checkWeightGradients(model, features: x, labels: labels, step: 1e-3, absolute: 2e-4, relative: 1e-3)
+        // The smooth model is linear up to the softmax, so a larger step costs little truncation
+        // error and divides the float32 rounding of the loss (about 1e-7 of it) by more: with
+        // 1e-3 that rounding alone reached 3.6e-4 on an AVX-512 machine.
+        try checkWeightGradients(model, features: x, labels: labels, step: 1e-2, absolute: 1e-4, relative: 1e-3)
         // The logits of the model with its ReLUs by hand: every node on its own, the Add nodes
         // summing their inputs.
         let withReLUs = try Self.residualModel()

@@ -112,6 +112,17 @@ public struct RunExecutor {
             started: iso.string(from: started), finished: iso.string(from: Date()))
     }
 
+    /// The record of a run whose failure is its outcome (training diverged): its settings and
+    /// the reason, no metrics.
+    public func failureRecord(_ run: PlannedRun, reason: String, started: Date) -> RunResult {
+        let iso = ISO8601DateFormatter()
+        return RunResult(
+            hash: run.hash, procedure: run.settings.procedure, settings: run.settings.values, canonical: run.settings.canonical,
+            seed: run.settings.seed, metrics: [:], layers: [], phases: [], timings: [:], model: nil,
+            toolkitVersion: GraphPruneVersion.string, machine: .current(), started: iso.string(from: started),
+            finished: iso.string(from: Date()), failure: reason)
+    }
+
     // MARK: Shared steps
 
     mutating func data(_ settings: RunSettings) throws -> DataSplit {

@@ -34,6 +34,10 @@ public struct RunResult: Codable, Sendable {
     public var machine: MachineDescription
     public var started: String
     public var finished: String
+    /// Why the run failed, for a run whose failure is its outcome (training diverged: the same
+    /// seed diverges again), stored so that reports list it and `run` does not repeat it; such
+    /// a record has no metrics and enters no statistic. Nil for a finished run.
+    public var failure: String?
 }
 
 extension RunResult {

@@ -3,8 +3,10 @@ import GraphPruneIO
 
 /// The results directory: one `<hash>.json` per finished run, written atomically (temp file +
 /// rename), so a killed run leaves at most a temp file, never a half result. A run is done when
-/// its file exists and decodes with the same hash; anything else (a temp file, a corrupt or
-/// foreign file) means "not done" and the run is redone.
+/// its file exists and passes `lookup`'s checks; anything else (a temp file, a corrupt or
+/// foreign file) means "not done" and the run is redone. A run whose failure is its outcome
+/// (divergence) has a failure record under the same name. `<hash>.claim` files are the claims
+/// of the runs being run now (`RunClaims`).
 public struct RunStore: Sendable {
     public let directory: URL
 
@@ -49,6 +51,8 @@ public struct RunStore: Sendable {
     public enum Stored: Sendable {
         case done(RunResult)
         case missing
+        /// The run's failure record (`RunResult.failure`): its outcome, not to be averaged.
+        case failed(RunResult)
         /// A file is there but is not a result of this run: the reason, in one line.
         case invalid(String)
     }
@@ -75,6 +79,10 @@ public struct RunStore: Sendable {
             guard value.isFinite, !isShare || (0...1).contains(value), !isCount || value >= 0 else {
                 return .invalid("metric \(name) = \(value) cannot be a result")
             }
+        }
+        if let failure = result.failure {
+            guard result.metrics.isEmpty, !failure.isEmpty else { return .invalid("a failure record with metrics or without a reason") }
+            return .failed(result)
         }
         return .done(result)
     }

@@ -23,13 +23,13 @@ public enum IDXFile {
     /// - Throws: `FileFormatError` when the file cannot be read, is not an image file or its
     ///   size disagrees with its header.
     public static func readImages(_ url: URL) throws -> (count: Int, rows: Int, cols: Int, pixels: [UInt8]) {
-        try parseImages(try contents(of: url, magic: imagesMagic, dimensions: 3), name: url.path)
+        try parseImages(try contents(of: try FileContents.bytes(of: url), name: url.path, magic: imagesMagic, dimensions: 3), name: url.path)
     }
 
     /// The labels of the IDX file at `url` (plain or `.gz`).
     /// - Throws: `FileFormatError` as `readImages` does.
     public static func readLabels(_ url: URL) throws -> [UInt8] {
-        try parseLabels(try contents(of: url, magic: labelsMagic, dimensions: 1), name: url.path)
+        try parseLabels(try contents(of: try FileContents.bytes(of: url), name: url.path, magic: labelsMagic, dimensions: 1), name: url.path)
     }
 
     /// An image file and its label file, checked to hold the same number of samples.
@@ -65,21 +65,30 @@ public enum IDXFile {
         return try payload(data, name: name, offset: 8, expected: count, what: "\(count) labels")
     }
 
-    /// The decompressed bytes of the file at `url`. A gzip file inflates no further than the
+    /// The images of an IDX file's bytes as stored (plain or gzip); `name` is for errors.
+    public static func readImages(fileBytes: Data, name: String) throws -> (count: Int, rows: Int, cols: Int, pixels: [UInt8]) {
+        try parseImages(try contents(of: fileBytes, name: name, magic: imagesMagic, dimensions: 3), name: name)
+    }
+
+    /// The labels of an IDX file's bytes as stored (plain or gzip); `name` is for errors.
+    public static func readLabels(fileBytes: Data, name: String) throws -> [UInt8] {
+        try parseLabels(try contents(of: fileBytes, name: name, magic: labelsMagic, dimensions: 1), name: name)
+    }
+
+    /// The decompressed bytes of a file's `raw` bytes. A gzip file inflates no further than the
     /// size its header declares (header + the product of the dimensions, checked against
     /// memory), so a gzip bomb stops at that size with an error instead of filling memory.
-    private static func contents(of url: URL, magic: UInt32, dimensions: Int) throws -> Data {
-        let raw = try FileContents.bytes(of: url)
+    private static func contents(of raw: Data, name: String, magic: UInt32, dimensions: Int) throws -> Data {
         guard GzipFile.isGzip(raw) else { return raw }
         let headerSize = 4 * (1 + dimensions)
-        let dims = try header(try GzipFile.prefix(raw, count: headerSize, name: url.path), name: url.path, magic: magic, dimensions: dimensions)
+        let dims = try header(try GzipFile.prefix(raw, count: headerSize, name: name), name: name, magic: magic, dimensions: dimensions)
         do {
             try MemoryBudget.require(dims, bytesEach: 1, for: "the \(dims.map(String.init).joined(separator: "×")) values its header declares")
         } catch {
-            throw FileFormatError(file: url.path, problem: "\(error)")
+            throw FileFormatError(file: name, problem: "\(error)")
         }
         let declared = headerSize + dims.reduce(1, *)
-        return try GzipFile.decompress(raw, name: url.path, limit: declared, limitSource: "its IDX header (\(declared) bytes)")
+        return try GzipFile.decompress(raw, name: name, limit: declared, limitSource: "its IDX header (\(declared) bytes)")
     }
 
     /// The `dimensions` sizes after a checked magic number.
