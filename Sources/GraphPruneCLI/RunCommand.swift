@@ -82,7 +82,14 @@ struct RunCommand: ParsableCommand {
                 if retryFailed { missing.append(run) } else { failed.insert(run.hash) }
             case .missing: missing.append(run)
             case .invalid(let problem):
-                if worker == nil { report("\(store.url(of: run.hash).path): \(problem); \(dryRun ? "to be rerun" : "rerunning")") }
+                if worker == nil {
+                    if dryRun {
+                        report("\(store.url(of: run.hash).path): \(problem); to be rerun")
+                    } else {
+                        let aside = try store.setAside(run.hash)
+                        report("\(store.url(of: run.hash).path): \(problem); moved to \(aside.lastPathComponent), rerunning")
+                    }
+                }
                 missing.append(run)
             }
         }

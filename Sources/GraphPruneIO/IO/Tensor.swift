@@ -74,14 +74,5 @@ public struct Tensor: Equatable, Sendable {
 
     /// The product of `shape` (1 for `[]`), or `nil` if an extent is negative or the product
     /// overflows `Int`.
-    static func elementCount(of shape: [Int]) -> Int? {
-        var product = 1
-        for extent in shape {
-            guard extent >= 0 else { return nil }
-            let (next, overflow) = product.multipliedReportingOverflow(by: extent)
-            if overflow { return nil }
-            product = next
-        }
-        return product
-    }
+    static func elementCount(of shape: [Int]) -> Int? { MemoryBudget.bytes(shape, each: 1) }
 }

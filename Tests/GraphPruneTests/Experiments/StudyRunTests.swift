@@ -360,9 +360,32 @@ final class StudyRunTests: XCTestCase {
         let report = StudyReport(spec: try StudySpec.load(path: file), store: store)
         XCTAssertEqual(Set(report.missing.map(\.hash)), [edited.hash, foreign.hash])
         XCTAssertEqual(report.invalid.count, 2)
-        try RunCommand.parse([file, "--results", results]).run()
+        let (status, _, stderr) = try runGraphprune(["run", file, "--results", results])
+        XCTAssertEqual(status, 0, stderr)
         for run in [edited, foreign] {
             guard case .done = store.lookup(run) else { return XCTFail("rerun") }
+            // The refused file is kept beside the new result, and named in the output.
+            XCTAssertTrue(stderr.contains("\(store.url(of: run.hash).path): "), stderr)
+            XCTAssertTrue(stderr.contains("moved to \(run.hash).json.rejected, rerunning"), stderr)
+            XCTAssertTrue(FileManager.default.fileExists(atPath: store.url(of: run.hash).path + ".rejected"))
         }
+        let edits = try Data(contentsOf: URL(fileURLWithPath: store.url(of: edited.hash).path + ".rejected"))
+        XCTAssertTrue(String(decoding: edits, as: UTF8.self).contains("5"))
+    }
+
+    /// Sizes that cannot be held are refused up front: by `bench --size`, and by a study's dry
+    /// run as by its run (issue 17, item 1).
+    func testSizesBeyondMemoryAreRefusedUpFront() throws {
+        var (status, _, stderr) = try runGraphprune(["bench", "--size", "9223372036854775807"])
+        XCTAssertNotEqual(status, 0)
+        XCTAssertTrue(stderr.hasPrefix("Error: --size: a 9223372036854775807 × 9223372036854775807 layer and its similarity graphs need more than"), stderr)
+        let file = try writeStudy(study.replacingOccurrences(of: "arch: 64-16-10", with: "arch: 64-1000000000-10"))
+        for extra in [["--dry-run"], []] {
+            (status, _, stderr) = try runGraphprune(["run", file, "--results", directory.path("huge")] + extra)
+            XCTAssertNotEqual(status, 0)
+            XCTAssertTrue(stderr.hasPrefix("Error: \(file): cell ") && stderr.contains("1000000000"), stderr)
+            XCTAssertEqual(stderr.split(separator: "\n").count, 1, stderr)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: directory.path("huge")))
     }
 }

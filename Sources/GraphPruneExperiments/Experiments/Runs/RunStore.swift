@@ -87,6 +87,26 @@ public struct RunStore: Sendable {
         return .done(result)
     }
 
+    /// Moves the file of run `hash` aside as `<hash>.json.rejected` (`.rejected-2`, … when
+    /// that exists), so that a file `lookup` refused is kept as evidence and the run can be
+    /// redone; returns where it went.
+    /// - Throws: `StudyRunError` naming the file when it cannot be moved.
+    public func setAside(_ hash: String) throws -> URL {
+        let source = url(of: hash)
+        for k in 1...1000 {
+            let target = directory.appendingPathComponent("\(hash).json.rejected\(k == 1 ? "" : "-\(k)")")
+            if FileManager.default.fileExists(atPath: target.path) { continue }
+            // link + unlink: never replaces an existing file (rename would).
+            guard link(source.path, target.path) == 0 else {
+                if errno == EEXIST { continue }
+                throw StudyRunError("\(source.path): cannot move it aside (\(String(cString: strerror(errno))))")
+            }
+            unlink(source.path)
+            return target
+        }
+        throw StudyRunError("\(source.path): 1000 rejected copies of this run are already there")
+    }
+
     public func save(_ result: RunResult) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
