@@ -80,7 +80,7 @@ let package = Package(
                 "GraphPruneNumerics", "GraphPruneGraphs", "GraphPruneIO", "GraphPruneNetwork", "GraphPruneInterchange",
                 "GraphPrunePruning", "GraphPruneExperiments",
             ]),
-        .executableTarget(name: "graphprune", dependencies: ["GraphPruneCLI"]),
+        .executableTarget(name: "graphprune", dependencies: ["GraphPruneCLI", "GraphPruneNumerics"]),
         .testTarget(
             name: "GraphPruneTests",
             dependencies: [

@@ -74,7 +74,7 @@ struct BenchCommand: ParsableCommand {
         #if DEBUG
         report("bench: this is a debug build; measure with `swift run -c release graphprune bench`")
         #endif
-        print("# graphprune bench: \(size) × \(size) float32 layer (seed \(seed)), OpenBLAS threads \(BLASThreads.count), cores \(ProcessInfo.processInfo.activeProcessorCount), median of \(repetitions)")
+        print("# graphprune bench: \(size) × \(size) float32 layer (seed \(seed)), OpenBLAS threads \(BLASThreads.count) (\(BLASCore.name) kernels), cores \(ProcessInfo.processInfo.activeProcessorCount), median of \(repetitions)")
         print("# targets: build ≤ 1.20 × syrk; each centrality ≤ 10 % of the build")
         print("    τ       edges  density  comps  products    syrk s   build s  build/syrk  eigvec s  eigvec %  laplace s  laplace %  degree s")
         for t in taus { try runThreshold(t, layer: layer) }

@@ -11,7 +11,7 @@ struct SparsificationBench {
     let seed: UInt64
 
     func run() throws {
-        print("# graphprune bench sparsification: OpenBLAS threads \(BLASThreads.count), cores \(ProcessInfo.processInfo.activeProcessorCount), seed \(seed)")
+        print("# graphprune bench sparsification: OpenBLAS threads \(BLASThreads.count) (\(BLASCore.name) kernels), cores \(ProcessInfo.processInfo.activeProcessorCount), seed \(seed)")
         print("workload                                        seconds   note")
 
         // 1. 4608 × 512 (the unfolded 3×3×512 → 512 convolution): fast path vs pseudo-inverse.

@@ -17,7 +17,7 @@ struct TrainingBench {
     let includeCNN: Bool
 
     func run() throws {
-        print("# graphprune bench training: OpenBLAS threads \(BLASThreads.count), cores \(ProcessInfo.processInfo.activeProcessorCount), seed \(seed), batch 100, SGD 0.01 momentum 0.9, median of \(repetitions) epochs")
+        print("# graphprune bench training: OpenBLAS threads \(BLASThreads.count) (\(BLASCore.name) kernels), cores \(ProcessInfo.processInfo.activeProcessorCount), seed \(seed), batch 100, SGD 0.01 momentum 0.9, median of \(repetitions) epochs")
         print("workload                                              seconds   note (per epoch unless \"per step\")")
         var fashion = try FashionMNIST.load()
         standardize(&fashion)

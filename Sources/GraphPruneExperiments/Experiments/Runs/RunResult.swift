@@ -55,23 +55,26 @@ public struct MachineDescription: Codable, Sendable, Equatable {
     public var blasThreads: Int
     public var memoryGiB: Double
     public var operatingSystem: String
+    /// OpenBLAS's kernels (`BLASCore.name`); nil in runs stored before 0.8.
+    public var blasCore: String?
 
     public static func current() -> MachineDescription {
         let info = ProcessInfo.processInfo
         return MachineDescription(
             hostname: info.hostName, cores: info.activeProcessorCount, blasThreads: BLASThreads.count,
             memoryGiB: (Double(info.physicalMemory) / 1_073_741_824 * 10).rounded() / 10,
-            operatingSystem: info.operatingSystemVersionString)
+            operatingSystem: info.operatingSystemVersionString, blasCore: BLASCore.name)
     }
 
     public var summary: String {
-        "\(cores) cores, \(memoryGiB) GiB, OpenBLAS \(blasThreads) thread\(blasThreads == 1 ? "" : "s"), \(operatingSystem)"
+        let kernels = blasCore.map { " (\($0) kernels)" } ?? ""
+        return "\(cores) cores, \(memoryGiB) GiB, OpenBLAS \(blasThreads) thread\(blasThreads == 1 ? "" : "s")\(kernels), \(operatingSystem)"
     }
 }
 
 /// The toolkit's version, recorded in every run and report.
 public enum GraphPruneVersion {
-    public static let string = "0.7.0"
+    public static let string = "0.8.0"
 }
 
 extension SettingValue: Codable {
