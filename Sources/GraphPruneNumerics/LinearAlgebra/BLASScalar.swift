@@ -26,6 +26,9 @@ where Self.RawSignificand: FixedWidthInteger {
     static func scal(count: Int, alpha: Self, x: UnsafeMutablePointer<Self>, stride: Int)
     /// Dot product (`?dot`).
     static func dot(count: Int, x: UnsafePointer<Self>, y: UnsafePointer<Self>) -> Self
+    /// `B ← Aᵀ` for a row-major `rows × columns` A (OpenBLAS's `?omatcopy`, blocked for the
+    /// cache); B is `columns × rows`.
+    static func transposeCopy(rows: Int, columns: Int, a: UnsafePointer<Self>, b: UnsafeMutablePointer<Self>)
 }
 
 @inline(__always) private func op(_ transpose: Bool) -> CBLAS_TRANSPOSE {
@@ -67,6 +70,9 @@ extension Float: BLASScalar {
     public static func dot(count: Int, x: UnsafePointer<Float>, y: UnsafePointer<Float>) -> Float {
         cblas_sdot(blasint(count), x, 1, y, 1)
     }
+    public static func transposeCopy(rows: Int, columns: Int, a: UnsafePointer<Float>, b: UnsafeMutablePointer<Float>) {
+        cblas_somatcopy(CblasRowMajor, CblasTrans, blasint(rows), blasint(columns), 1, a, blasint(columns), b, blasint(rows))
+    }
 }
 
 extension Double: BLASScalar {
@@ -103,6 +109,9 @@ extension Double: BLASScalar {
     }
     public static func dot(count: Int, x: UnsafePointer<Double>, y: UnsafePointer<Double>) -> Double {
         cblas_ddot(blasint(count), x, 1, y, 1)
+    }
+    public static func transposeCopy(rows: Int, columns: Int, a: UnsafePointer<Double>, b: UnsafeMutablePointer<Double>) {
+        cblas_domatcopy(CblasRowMajor, CblasTrans, blasint(rows), blasint(columns), 1, a, blasint(columns), b, blasint(rows))
     }
 }
 

@@ -27,17 +27,15 @@ extension EffectiveResistance {
     /// graph and `(S + α11ᵀ)⁻¹ = S⁺ + 11ᵀ/(α n₂²)` (because `S 1 = 0`), with `α` scaled to `S`.
     /// `b_uᵀ S⁺ b_u = Σ_v M_uv B_uv`.
     ///
-    /// The larger side is eliminated (the input is transposed internally when `n₁ < n₂`), so
-    /// `S` is `min × min`. A disconnected layer (dead neurons, earlier pruning) is solved per
-    /// connected component; isolated neurons have no edges.
+    /// The larger side is eliminated, so `S` is `min × min`: when `n₁ < n₂` the roles of the
+    /// sides swap (`S = A − B D₂⁻¹ Bᵀ`, `M = S⁺ B`, the sums over columns), computed in `B`'s own
+    /// layout with no transposed copies. A disconnected layer (dead neurons, earlier pruning) is
+    /// solved per connected component; isolated neurons have no edges.
     ///
     /// - Complexity: O(n₁ n₂ min(n₁, n₂)) — one `syrk` for `S`, one `gemm` for `M`, one Cholesky
     ///   inverse of `S` — instead of O((n₁ + n₂)³) for the pseudo-inverse; memory 3 · n₁ n₂.
     public static func bySchurComplement(biadjacency b: Matrix<Double>) throws -> Matrix<Double> {
         try requireNonNegative(b.elements)
-        if b.rows < b.columns {
-            return try bySchurComplement(biadjacency: b.transposed()).transposed()
-        }
         let components = BipartiteComponents(b)
         if components.connectedCount == 1,
            components.rows[0].count == b.rows, components.columns[0].count == b.columns {
@@ -47,29 +45,50 @@ extension EffectiveResistance {
         for (rows, columns) in zip(components.rows, components.columns) {
             var sub = Matrix<Double>(rows: rows.count, columns: columns.count)
             for (i, u) in rows.enumerated() { for (j, v) in columns.enumerated() { sub[i, j] = b[u, v] } }
-            // A component may have more columns than rows: orient it before eliminating.
-            let r = sub.rows >= sub.columns ? try connectedLayer(sub) : try connectedLayer(sub.transposed()).transposed()
+            let r = try connectedLayer(sub)
             for (i, u) in rows.enumerated() { for (j, v) in columns.enumerated() { result[u, v] = r[i, j] } }
         }
         return result
     }
 
-    /// The Schur-complement formula on a connected layer with `rows ≥ columns`.
+    /// The Schur-complement formula on a connected layer, eliminating its larger side.
+    ///
+    /// With `g` the eliminated node of an edge and `k` the kept one (`(g, k) = (u, v)` when the
+    /// rows are eliminated, `(v, u)` when the columns are), `δ` the eliminated side's degrees,
+    /// `S⁺` on the kept side and `M = B S⁺` (rows eliminated) or `S⁺ B` (columns eliminated),
+    /// both `n₁ × n₂`: `Reff = 1/δ_g + q_g/δ_g² − 2 M_uv/δ_g + S⁺_kk`, `q_g = Σ_k M B` over
+    /// `g`'s row or column.
     private static func connectedLayer(_ b: Matrix<Double>) throws -> Matrix<Double> {
         let n1 = b.rows, n2 = b.columns
-        let a = (0..<n1).map { u in b.row(u).reduce(0, +) }
-        let pinv = try schurPseudoinverse(b, rowDegrees: a)
-        let pinvDiagonal = (0..<n2).map { pinv[$0, $0] }
-        var m = b.multiplied(by: pinv)  // M = B S⁺, n₁ × n₂; overwritten row by row with Reff.
+        let eliminatesRows = n1 >= n2
+        var rowDegrees = [Double](repeating: 0, count: n1), columnDegrees = [Double](repeating: 0, count: n2)
+        b.elements.withUnsafeBufferPointer { e in
+            for u in 0..<n1 {
+                var sum = 0.0
+                for v in 0..<n2 { sum += e[u * n2 + v]; columnDegrees[v] += e[u * n2 + v] }
+                rowDegrees[u] = sum
+            }
+        }
+        let eliminated = eliminatesRows ? rowDegrees : columnDegrees
+        let pinv = try schurPseudoinverse(b, eliminatesRows: eliminatesRows, rowDegrees: rowDegrees, columnDegrees: columnDegrees)
+        let pinvDiagonal = (0..<pinv.rows).map { pinv[$0, $0] }
+        var m = eliminatesRows ? b.multiplied(by: pinv) : pinv.multiplied(by: b)  // n₁ × n₂; overwritten with Reff.
+        var quadratic = [Double](repeating: 0, count: eliminated.count)
         b.elements.withUnsafeBufferPointer { e in
             m.elements.withUnsafeMutableBufferPointer { mp in
                 for u in 0..<n1 {
-                    var quadratic = 0.0
-                    for v in 0..<n2 { quadratic += mp[u * n2 + v] * e[u * n2 + v] }
-                    let inverse = 1 / a[u]
-                    let base = inverse + quadratic * inverse * inverse
+                    if eliminatesRows {
+                        for v in 0..<n2 { quadratic[u] += mp[u * n2 + v] * e[u * n2 + v] }
+                    } else {
+                        for v in 0..<n2 { quadratic[v] += mp[u * n2 + v] * e[u * n2 + v] }
+                    }
+                }
+                let inverse = eliminated.map { 1 / $0 }
+                let base = (0..<eliminated.count).map { g in inverse[g] + quadratic[g] * inverse[g] * inverse[g] }
+                for u in 0..<n1 {
                     for v in 0..<n2 {
-                        mp[u * n2 + v] = e[u * n2 + v] > 0 ? base - 2 * mp[u * n2 + v] * inverse + pinvDiagonal[v] : 0
+                        let (g, k) = eliminatesRows ? (u, v) : (v, u)
+                        mp[u * n2 + v] = e[u * n2 + v] > 0 ? base[g] - 2 * mp[u * n2 + v] * inverse[g] + pinvDiagonal[k] : 0
                     }
                 }
             }
@@ -77,30 +96,40 @@ extension EffectiveResistance {
         return m
     }
 
-    /// `S⁺` for `S = D₂ − Bᵀ A⁻¹ B`, as `(S + α 11ᵀ)⁻¹ − 11ᵀ/(α n₂²)` (the shift puts the
-    /// eigenvalue `α n₂` on the constant vector). `α = mean(d)/n₂` makes that eigenvalue the mean
-    /// degree, the scale of `S`, so the shift cancels no digits whatever the weights' scale.
-    /// `Bᵀ A⁻¹ B = Cᵀ C` with `C = A^{-1/2} B`, one `syrk`.
-    private static func schurPseudoinverse(_ b: Matrix<Double>, rowDegrees a: [Double]) throws -> Matrix<Double> {
+    /// `S⁺` for the Schur complement on the kept side — `S = D₂ − Bᵀ A⁻¹ B` when the rows are
+    /// eliminated, `S = A − B D₂⁻¹ Bᵀ` when the columns are — as `(S + α 11ᵀ)⁻¹ − 11ᵀ/(α n²)`
+    /// (the shift puts the eigenvalue `α n` on the constant vector). `α = mean(kept degree)/n`
+    /// makes that eigenvalue the mean degree, the scale of `S`, so the shift cancels no digits
+    /// whatever the weights' scale. The product is `Cᵀ C` (or `C Cᵀ`) with `C` = `B` scaled by
+    /// `δ^{-1/2}` along the eliminated side, one `syrk`.
+    private static func schurPseudoinverse(
+        _ b: Matrix<Double>, eliminatesRows: Bool, rowDegrees: [Double], columnDegrees: [Double]
+    ) throws -> Matrix<Double> {
         let n1 = b.rows, n2 = b.columns
+        let kept = eliminatesRows ? columnDegrees : rowDegrees
+        let n = kept.count
         var c = b
-        var d = [Double](repeating: 0, count: n2)
         c.elements.withUnsafeMutableBufferPointer { cp in
+            let columnFactors = eliminatesRows ? [] : columnDegrees.map { 1 / $0.squareRoot() }
             for u in 0..<n1 {
-                let factor = 1 / a[u].squareRoot()
-                for v in 0..<n2 { d[v] += cp[u * n2 + v]; cp[u * n2 + v] *= factor }
+                if eliminatesRows {
+                    let factor = 1 / rowDegrees[u].squareRoot()
+                    for v in 0..<n2 { cp[u * n2 + v] *= factor }
+                } else {
+                    for v in 0..<n2 { cp[u * n2 + v] *= columnFactors[v] }
+                }
             }
         }
-        let alpha = d.reduce(0, +) / Double(n2) / Double(n2)
-        var s = Matrix<Double>(rows: n2, columns: n2, repeating: alpha)
+        let alpha = kept.reduce(0, +) / Double(n) / Double(n)
+        var s = Matrix<Double>(rows: n, columns: n, repeating: alpha)
         c.elements.withUnsafeBufferPointer { cp in
             s.elements.withUnsafeMutableBufferPointer { sp in
                 Double.syrkUpper(
-                    transpose: true, n: n2, k: n1, alpha: -1, a: cp.baseAddress!, lda: n2, beta: 1,
-                    c: sp.baseAddress!, ldc: n2)
+                    transpose: eliminatesRows, n: n, k: eliminatesRows ? n1 : n2, alpha: -1, a: cp.baseAddress!, lda: n2, beta: 1,
+                    c: sp.baseAddress!, ldc: n)
             }
         }
-        for v in 0..<n2 { s[v, v] += d[v] }
+        for k in 0..<n { s[k, k] += kept[k] }
         var pinv: Matrix<Double>
         do {
             pinv = try s.positiveDefiniteInverse()
@@ -108,7 +137,7 @@ extension EffectiveResistance {
             throw NumericalError.invalidInput(
                 "the layer's Schur complement is not positive definite: the layer is numerically disconnected (\(error))")
         }
-        let shift = 1 / (alpha * Double(n2) * Double(n2))
+        let shift = 1 / (alpha * Double(n) * Double(n))
         for k in pinv.elements.indices { pinv.elements[k] -= shift }
         return pinv
     }
