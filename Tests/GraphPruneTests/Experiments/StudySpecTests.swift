@@ -53,6 +53,10 @@ final class StudySpecTests: XCTestCase {
             ("seeds: [1, 1]", "seeds", "repeats"),
             ("tables: [{rows: scorer, metric: accuracy}]", "tables[0].metric", "unknown metric 'accuracy'"),
             ("tables: [{metric: test_accuracy}]", "tables[0]", "needs 'rows'"),
+            // Found by Scripts/fuzz (FuzzStudy): an empty label trapped in SettingLabel.
+            ("tables:\n  - rows: # a comment, no value\n    metric: test_accuracy", "tables[0].rows", "is empty: give a setting name"),
+            ("tables: [{rows: '+', metric: test_accuracy}]", "tables[0].rows", "is empty"),
+            ("plots: [{kind: lines, x: '', metric: test_accuracy}]", "plots[0].x", "is empty"),
             ("plots: [{kind: pie, x: ratio}]", "plots[0].kind", "unknown plot kind"),
             ("plots: [{kind: lines}]", "plots[0]", "needs 'x'"),
             ("overrides: [{when: {scorer: random}}]", "overrides[0]", "needs both"),

@@ -218,6 +218,7 @@ struct StudyReader {
         } else {
             names = try word(node, path: path).split(separator: "+").map(String.init)
         }
+        guard !names.isEmpty else { throw error(path, node, "is empty: give a setting name (or several joined by '+')") }
         for name in names { _ = try parameter(name, node: node, path: path) }
         return StudySpec.SettingLabel(names)
     }
