@@ -45,9 +45,10 @@ func requireWritableDirectory(for path: String?, option: String) throws {
 /// Creates `path` and its missing parents (as `mkdir -p`); the error names `option`, the
 /// directory that could not be made and the system's reason (`Read-only file system`).
 func createDirectory(_ path: String, option: String) throws {
-    var made = ""
-    for component in URL(fileURLWithPath: path).standardizedFileURL.pathComponents {
-        made = component == "/" ? "/" : (made.hasSuffix("/") ? made : made + "/") + component
+    var directory = URL(fileURLWithPath: "/")
+    for component in URL(fileURLWithPath: path).standardizedFileURL.pathComponents.dropFirst() {
+        directory.appendPathComponent(component)
+        let made = directory.path
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: made, isDirectory: &isDirectory) {
             guard isDirectory.boolValue else { throw OptionError(option, "\(made) exists and is not a directory") }

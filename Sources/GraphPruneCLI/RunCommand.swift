@@ -94,16 +94,15 @@ struct RunCommand: ParsableCommand {
             }
         }
 
+        let done = mine.count - missing.count - failed.count
         if dryRun {
-            let done = mine.count - missing.count - failed.count
             print("study \(spec.name): \(planned.count) runs\(shard.map { ", shard \($0): \(mine.count)" } ?? ""), \(done) done, \(failed.count) failed, \(missing.count) to run")
             let toRun = Set(missing.map(\.hash))
             for run in mine {
                 let state = toRun.contains(run.hash)
                     ? claims.holder(of: run.hash).map { "running on \($0)" } ?? "missing"
                     : failed.contains(run.hash) ? "failed " : "done   "
-                let settings = run.settings.nonDefault.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
-                print("\(run.hash)  \(state)  seed=\(run.settings.seed) \(settings)")
+                print("\(run.hash)  \(state)  \(Self.describe(run))")
             }
             return
         }
@@ -120,7 +119,7 @@ struct RunCommand: ParsableCommand {
         let start = worker.map { ($0.index - 1) * missing.count / $0.count } ?? 0
         let order = Array(missing[start...] + missing[..<start])
         let label = worker.map { " (worker \($0))" } ?? ""
-        report("study \(spec.name): \(mine.count) runs, \(mine.count - missing.count - failed.count) already done, \(failed.count) failed before, \(missing.count) to run\(label)")
+        report("study \(spec.name): \(mine.count) runs, \(done) already done, \(failed.count) failed before, \(missing.count) to run\(label)")
         let started = Date()
         var outcome = Outcome()
         for run in order {
@@ -135,6 +134,12 @@ struct RunCommand: ParsableCommand {
             report("\(outcome.diverged) runs diverged\(label): recorded as failed (the report lists them; --retry-failed reruns them)")
         }
         if outcome.failures > 0 { throw OptionError(study, "\(outcome.failures) of \(missing.count) runs failed (see above); rerun to retry them") }
+    }
+
+    /// `seed=S name=value …`: the run's seed and non-default settings, as progress lines and
+    /// the dry run list them.
+    static func describe(_ run: PlannedRun) -> String {
+        (["seed=\(run.settings.seed)"] + run.settings.nonDefault.map { "\($0.name)=\($0.value)" }).joined(separator: " ")
     }
 
     /// What this process did with the runs it went through.
@@ -164,8 +169,7 @@ struct RunCommand: ParsableCommand {
         case .failed, .missing, .invalid: break
         }
         outcome.ran += 1
-        let label = run.settings.nonDefault.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
-        report("[\(outcome.ran)] \(run.hash) seed=\(run.settings.seed) \(label)")
+        report("[\(outcome.ran)] \(run.hash) \(Self.describe(run))")
         executor.onEpoch = { phase, epochs, r in
             report(String(format: "  %@ epoch %d/%d  loss %.4f  test_acc %.4f  connections %d  %.2f s",
                           phase, r.epoch, epochs, r.trainLoss, r.testAccuracy, r.connections, r.seconds))

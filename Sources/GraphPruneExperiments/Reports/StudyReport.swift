@@ -14,12 +14,12 @@ public struct StudyReport {
         self.spec = spec
         planned = StudyGrid.expand(spec, full: full)
         var results = [String: RunResult]()
-        var failed = [String: RunResult]()
+        var failed = [String: String]()
         var invalid = [(hash: String, problem: String)]()
         for run in StudyGrid.distinctRuns(planned) {
             switch store.lookup(run) {
             case .done(let result): results[run.hash] = result
-            case .failed(let record): failed[run.hash] = record
+            case .failed(let record): failed[run.hash] = record.failure
             case .missing: break
             case .invalid(let problem): invalid.append((run.hash, problem))
             }
@@ -32,13 +32,13 @@ public struct StudyReport {
     /// Stored files that are not their run's result (left out, like missing runs).
     public let invalid: [(hash: String, problem: String)]
 
-    /// The failure records by hash: runs whose outcome was a failure (divergence), listed by the
-    /// report and left out of every table, plot and statistic.
-    public let failures: [String: RunResult]
+    /// The reasons of the failure records by hash: runs whose outcome was a failure
+    /// (divergence), listed by the report and left out of every table, plot and statistic.
+    public let failures: [String: String]
 
     /// Distinct runs that failed, in study order, with the reason.
     public var failed: [(run: PlannedRun, reason: String)] {
-        StudyGrid.distinctRuns(planned).compactMap { run in failures[run.hash]?.failure.map { (run, $0) } }
+        StudyGrid.distinctRuns(planned).compactMap { run in failures[run.hash].map { (run, $0) } }
     }
 
     /// Distinct runs with neither a result nor a failure record.

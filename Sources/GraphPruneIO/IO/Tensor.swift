@@ -74,5 +74,5 @@ public struct Tensor: Equatable, Sendable {
 
     /// The product of `shape` (1 for `[]`), or `nil` if an extent is negative or the product
     /// overflows `Int`.
-    static func elementCount(of shape: [Int]) -> Int? { MemoryBudget.bytes(shape, each: 1) }
+    static func elementCount(of shape: [Int]) -> Int? { checkedProduct(shape) }
 }

@@ -1,8 +1,7 @@
 import Foundation
 
 /// The guard every size read from a file or a setting passes before anything is allocated for
-/// it: the bytes it implies, computed in checked arithmetic, must fit in the machine's physical
-/// memory. A 63-byte graph file declaring 10¹² nodes, an architecture with a 10⁹-wide layer or a
+/// it: the bytes it implies, computed in checked arithmetic, must fit in the memory available. A 63-byte graph file declaring 10¹² nodes, an architecture with a 10⁹-wide layer or a
 /// benchmark size near 2⁶³ then gives one line saying how much memory it needs, instead of an
 /// allocation failure or an arithmetic-overflow trap.
 ///
@@ -12,7 +11,7 @@ import Foundation
 public enum MemoryBudget {
     /// The memory this process may plan to use, in bytes: the least of the machine's physical
     /// memory, the cgroup limit and `GRAPHPRUNE_MEMORY_LIMIT_MB`.
-    public static let physicalBytes: Int = {
+    public static let availableBytes: Int = {
         var bytes = Int(clamping: ProcessInfo.processInfo.physicalMemory)
         if let text = try? String(contentsOfFile: "/sys/fs/cgroup/memory.max", encoding: .utf8),
            let limit = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)), limit > 0 {
@@ -25,27 +24,20 @@ public enum MemoryBudget {
     }()
 
     /// `Π counts × bytesEach`, or nil when a count is negative or the product overflows `Int`.
-    /// - Complexity: O(counts.count).
-    public static func bytes(_ counts: [Int], each bytesEach: Int) -> Int? {
-        var total = bytesEach
-        for count in counts {
-            guard count >= 0 else { return nil }
-            let (product, overflow) = total.multipliedReportingOverflow(by: count)
-            if overflow { return nil }
-            total = product
+    public static func bytes(_ counts: [Int], each bytesEach: Int) -> Int? { checkedProduct(counts + [bytesEach]) }
+
+    /// Throws unless `Π counts × bytesEach` bytes fit in the memory available; `what` names the
+    /// thing in the message ("1000000000000 nodes", "training 1581329750 parameters"). Returns
+    /// the bytes.
+    @discardableResult
+    public static func require(_ counts: [Int], bytesEach: Int, for what: String) throws(MemoryBudgetError) -> Int {
+        guard let total = bytes(counts, each: bytesEach) else {
+            throw MemoryBudgetError("\(what) need more than \(Int.max) bytes; only \(describe(availableBytes)) of memory is available")
+        }
+        guard total <= availableBytes else {
+            throw MemoryBudgetError("\(what) need \(describe(total)); only \(describe(availableBytes)) of memory is available")
         }
         return total
-    }
-
-    /// Throws unless `Π counts × bytesEach` bytes fit in physical memory; `what` names the thing
-    /// in the message ("1000000000000 nodes", "layer fc1's 64 × 1000000000 weights").
-    public static func require(_ counts: [Int], bytesEach: Int, for what: String) throws(MemoryBudgetError) {
-        guard let total = bytes(counts, each: bytesEach) else {
-            throw MemoryBudgetError("\(what) need more than \(Int.max) bytes; only \(describe(physicalBytes)) of memory is available")
-        }
-        guard total <= physicalBytes else {
-            throw MemoryBudgetError("\(what) need \(describe(total)); only \(describe(physicalBytes)) of memory is available")
-        }
     }
 
     /// A byte count in words: "23.4 GiB", "512 bytes".

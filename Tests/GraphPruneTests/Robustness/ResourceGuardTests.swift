@@ -15,7 +15,7 @@ final class ResourceGuardTests: XCTestCase {
         XCTAssertNil(MemoryBudget.bytes([Int.max, 2], each: 1))
         XCTAssertNil(MemoryBudget.bytes([-1], each: 1))
         XCTAssertNoThrow(try MemoryBudget.require([1024], bytesEach: 1024, for: "a mebibyte"))
-        XCTAssertThrowsError(try MemoryBudget.require([MemoryBudget.physicalBytes, 2], bytesEach: 1, for: "twice the memory")) {
+        XCTAssertThrowsError(try MemoryBudget.require([MemoryBudget.availableBytes, 2], bytesEach: 1, for: "twice the memory")) {
             XCTAssertTrue("\($0)".hasPrefix("twice the memory need "), "\($0)")
         }
         XCTAssertEqual(MemoryBudget.describe(512), "512 bytes")
@@ -28,7 +28,7 @@ final class ResourceGuardTests: XCTestCase {
             let text = "%%MatrixMarket matrix coordinate pattern general\n\(nodes) \(nodes) 1\n1 2\n"
             let list = try MatrixMarketFile.readGraph(text: text, name: "big.mtx")
             let needed = MemoryBudget.bytes([list.nodeCount], each: WeightedGraph.bytesPerNode)
-            guard needed == nil || needed! > MemoryBudget.physicalBytes else { continue }
+            guard needed == nil || needed! > MemoryBudget.availableBytes else { continue }
             XCTAssertThrowsError(try WeightedGraph(list, name: "big.mtx")) { error in
                 XCTAssertTrue("\(error)".contains("big.mtx"), "\(error)")
                 XCTAssertTrue("\(error)".contains("\(nodes) nodes need"), "\(error)")
@@ -49,7 +49,7 @@ final class ResourceGuardTests: XCTestCase {
             }
         }
         // Under the parameter limit but beyond this machine's memory (four floats a parameter).
-        let width = MemoryBudget.physicalBytes / 16 / 1000 + 1
+        let width = MemoryBudget.availableBytes / 16 / 1000 + 1
         guard width * 1000 <= Architecture.parameterLimit else { throw XCTSkip("this machine holds \(Architecture.parameterLimit) parameters") }
         XCTAssertThrowsError(try Architecture.parse("1000-\(width)", inputShape: [1, 1, 1000]).validate()) { XCTAssertTrue("\($0)".contains("of memory is available"), "\($0)") }
     }

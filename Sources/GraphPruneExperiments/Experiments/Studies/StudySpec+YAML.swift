@@ -85,8 +85,14 @@ extension StudySpec {
             guard let n = reader.int(node), n >= 1 else { throw reader.error("max-runs", node, "must be a positive integer") }
             return n
         } ?? StudySpec.defaultMaxRuns
-        let cellCount = (axes.isEmpty && !cells.isEmpty ? 0 : MemoryBudget.bytes(axes.map(\.values.count), each: 1)).map { $0 + cells.count }
-        let runCount = cellCount.flatMap { MemoryBudget.bytes([$0, seeds.count], each: 1) }
+        // As StudyGrid.expand will: the axes' product (none when only extra cells are given),
+        // plus the extra cells, times the seeds.
+        let gridCells = axes.isEmpty && !cells.isEmpty ? 0 : checkedProduct(axes.map(\.values.count))
+        let cellCount = gridCells.flatMap { n -> Int? in
+            let (sum, overflow) = n.addingReportingOverflow(cells.count)
+            return overflow ? nil : sum
+        }
+        let runCount = cellCount.flatMap { checkedProduct([$0, seeds.count]) }
         guard let runCount, runCount <= maxRuns else {
             let count = runCount.map { "\($0) runs" } ?? "more than \(Int.max) runs"
             throw reader.error("axes", top["axes"], "the grid expands to \(count), more than the \(maxRuns) that max-runs allows (\(StudySpec.defaultMaxRuns) unless the study sets it); state max-runs to confirm a grid this large")

@@ -66,7 +66,7 @@ public enum CIFAR10 {
             // Each byte becomes a float of the features matrix: a batch may inflate to a fifth
             // of memory at most (the format declares no size).
             let data = try GzipFile.decompress(
-                try FileContents.bytes(of: file), name: file.path, limit: MemoryBudget.physicalBytes / 5,
+                try FileContents.bytes(of: file), name: file.path, limit: MemoryBudget.availableBytes / 5,
                 limitSource: "this machine's memory (a fifth of it, for the bytes and their floats)")
             guard !data.isEmpty, data.count % recordSize == 0 else {
                 throw FileFormatError(

@@ -29,7 +29,7 @@ public enum GzipFile {
     ///   member that are not another member, or contents longer than `limit`.
     /// - Complexity: O(compressed + decompressed size).
     public static func decompress(
-        _ data: Data, name: String, limit: Int = MemoryBudget.physicalBytes, limitSource: String = "this machine's memory"
+        _ data: Data, name: String, limit: Int = MemoryBudget.availableBytes, limitSource: String = "this machine's memory"
     ) throws -> Data {
         guard isGzip(data) else { return data }
         let outcome = data.withUnsafeBytes { input in inflateAll(input, sizeHint: min(sizeHint(of: data), limit), limit: limit, stopAtLimit: false) }
@@ -50,7 +50,6 @@ public enum GzipFile {
         let outcome = data.withUnsafeBytes { input in inflateAll(input, sizeHint: count, limit: count, stopAtLimit: true) }
         switch outcome {
         case .success(let output): return output
-        case .failure(.truncated(let produced)): throw FileFormatError(file: name, problem: Problem.truncated(produced: produced).description)
         case .failure(let problem): throw FileFormatError(file: name, problem: problem.description)
         }
     }
@@ -104,10 +103,8 @@ public enum GzipFile {
         var consumed = 0
         var produced = 0
         while true {
-            if produced > limit || (stopAtLimit && produced == limit) {
-                if stopAtLimit { return .success(output.prefix(limit)) }
-                return .failure(.tooLarge)
-            }
+            if stopAtLimit && produced >= limit { return .success(output.prefix(limit)) }
+            if produced > limit { return .failure(.tooLarge) }
             if produced == output.count { output.count = min(output.count * 2, limit + 1) }
             let available = min(input.count - consumed, Int(UInt32.max))
             stream.pointee.next_in = UnsafeMutablePointer(mutating: inputBase + consumed)

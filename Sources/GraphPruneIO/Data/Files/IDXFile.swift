@@ -82,12 +82,13 @@ public enum IDXFile {
         guard GzipFile.isGzip(raw) else { return raw }
         let headerSize = 4 * (1 + dimensions)
         let dims = try header(try GzipFile.prefix(raw, count: headerSize, name: name), name: name, magic: magic, dimensions: dimensions)
+        let values: Int
         do {
-            try MemoryBudget.require(dims, bytesEach: 1, for: "the \(dims.map(String.init).joined(separator: "×")) values its header declares")
+            values = try MemoryBudget.require(dims, bytesEach: 1, for: "the \(dims.map(String.init).joined(separator: "×")) values its header declares")
         } catch {
             throw FileFormatError(file: name, problem: "\(error)")
         }
-        let declared = headerSize + dims.reduce(1, *)
+        let declared = headerSize + values
         return try GzipFile.decompress(raw, name: name, limit: declared, limitSource: "its IDX header (\(declared) bytes)")
     }
 
