@@ -43,9 +43,14 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"])]),
         // prctl(PR_SET_PDEATHSIG) for `run --jobs` workers (prctl is variadic: a C shim).
         .systemLibrary(name: "CProcess", path: "Sources/CProcess"),
+        // oneDNN's convolution primitives behind a small C interface (the only code that talks to
+        // Debian's libdnnl; OpenMP's thread setter is found at run time).
+        .target(
+            name: "CDNNLConvolution", path: "Sources/CDNNLConvolution",
+            linkerSettings: [.linkedLibrary("dnnl"), .linkedLibrary("dl")]),
         .target(
             name: "GraphPruneNumerics",
-            dependencies: ["CBLAS", "CLAPACKE", "CARPACK"],
+            dependencies: ["CBLAS", "CLAPACKE", "CARPACK", "CDNNLConvolution"],
             linkerSettings: [.linkedLibrary("m")]),
         .target(name: "GraphPruneGraphs", dependencies: ["GraphPruneNumerics"]),
         .target(name: "GraphPruneIO", dependencies: ["GraphPruneNumerics", "GraphPruneGraphs", "CZlib"]),

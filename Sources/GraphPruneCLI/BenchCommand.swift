@@ -61,7 +61,7 @@ struct BenchCommand: ParsableCommand {
         guard !taus.isEmpty else { throw OptionError("--tau", "no threshold given") }
         if let threads {
             guard threads >= 1 else { throw OptionError("--threads", "\(threads) must be at least 1") }
-            BLASThreads.set(threads)
+            ComputeThreads.set(threads)
         }
         if workload == .sparsification {
             #if DEBUG

@@ -17,7 +17,7 @@ struct TrainingBench {
     let includeCNN: Bool
 
     func run() throws {
-        print("# graphprune bench training: OpenBLAS threads \(BLASThreads.count) (\(BLASCore.name) kernels), cores \(ProcessInfo.processInfo.activeProcessorCount), seed \(seed), batch 100, SGD 0.01 momentum 0.9, median of \(repetitions) epochs")
+        print("# graphprune bench training: OpenBLAS threads \(BLASThreads.count) (\(BLASCore.name) kernels), OpenMP (oneDNN) threads \(ComputeThreads.convolutionThreads), cores \(ProcessInfo.processInfo.activeProcessorCount), seed \(seed), batch 100, SGD 0.01 momentum 0.9, median of \(repetitions) epochs")
         print("workload                                              seconds   note (per epoch unless \"per step\")")
         var fashion = try FashionMNIST.load()
         standardize(&fashion)
@@ -28,7 +28,11 @@ struct TrainingBench {
         row("MLP 784-256-128-100-10 ε = 20 (FashionMNIST)", sparse, String(format: "%.2f× the dense speed (epochs alternated)", dense / sparse))
         if includeCNN {
             let cnn = try epochSeconds([("c32-c32-p-c64-c64-p-128-10", nil)], data: fashion, epochs: 1)[0]
-            row("CNN c32-c32-p-c64-c64-p-128-10 (FashionMNIST)", cnn, "one epoch")
+            row("CNN c32-c32-p-c64-c64-p-128-10 (FashionMNIST)", cnn, "one epoch (oneDNN convolutions)")
+        }
+        // The CNN's four convolutions, one training step each (batch 100), oneDNN against im2col.
+        for (channels, filters, side) in [(1, 32, 28), (32, 32, 28), (32, 64, 14), (64, 64, 14)] {
+            convolutionRows(ImageShape(channels: channels, height: side, width: side), filters: filters)
         }
         for (inputs, outputs) in [(784, 256), (256, 128), (128, 100), (3072, 4000)] {
             var generator = SplitMix64(seed: seed)
@@ -47,6 +51,26 @@ struct TrainingBench {
         standardize(&cifarShaped)
         let set = try epochSeconds([("3072-4000-1000-4000-10", 20)], data: cifarShaped, epochs: min(repetitions, 3))[0]
         row("SET 3072-4000-1000-4000-10 ε = 20 (50 000 synthetic)", set, "target ≤ 10 s")
+    }
+
+    /// Two rows for a 3 × 3 `same` convolution of `filters` filters on `input`: a training step
+    /// (forward, ∂L/∂W, ∂L/∂b and ∂L/∂X; batch 100) by oneDNN and by im2col, steps alternating,
+    /// with GFLOP/s counted as `3 · 2 · B · F · C · 9 · H · W` (three products of the forward's size).
+    private func convolutionRows(_ input: ImageShape, filters: Int) {
+        var generator = SplitMix64(seed: seed)
+        var layers = ConvolutionBackend.allCases.map { backend in
+            var layer = Conv2D(input: input, filters: filters, kernel: 3, padding: .same, initializer: .glorotUniform, generator: &generator)
+            layer.backend = backend
+            return layer
+        }
+        let flops = 3 * 2 * 100 * Double(filters * input.channels * 9 * input.height * input.width)
+        let steps = layerMilliseconds(&layers, inputs: input.size)
+        for (index, layer) in layers.enumerated() {
+            var layer = layer
+            let name = "conv \(input.channels)→\(filters) \(input.height)×\(input.width) fwd+bwd, batch 100: \(layer.backend.rawValue)"
+            row(name, steps[index] / 1000, String(format: "per step (%.2f ms, %.1f GFLOP/s); %@", steps[index], flops / steps[index] / 1e6,
+                                                  layer.implementation(batch: 100)) + (index == 0 ? "" : String(format: ", %.2f× oneDNN's time", steps[index] / steps[0])))
+        }
     }
 
     /// One row of the density sweep: the sparse step's time and its speed-up over the dense step.
@@ -81,18 +105,30 @@ struct TrainingBench {
     /// Median milliseconds of one forward + backward of a batch of 100 (input gradient included)
     /// through `layer` of `inputs` inputs, over 15 steps after one warm-up.
     private func layerMilliseconds(_ layer: some Layer, inputs: Int) -> Double {
-        var layer = layer
+        var layers = [layer]
+        return layerMilliseconds(&layers, inputs: inputs)[0]
+    }
+
+    /// The same for several layers of one input and output size, their steps taking turns (so a
+    /// noisy neighbour slows all alike): the median milliseconds of each over 15 rounds.
+    private func layerMilliseconds<L: Layer>(_ layers: inout [L], inputs: Int) -> [Double] {
         var generator = SplitMix64(seed: seed)
-        let outputs = layer.outputSize(inputSize: inputs)
+        let outputs = layers[0].outputSize(inputSize: inputs)
         let x = Matrix(rows: 100, columns: inputs, elements: (0..<(100 * inputs)).map { _ in Float(generator.nextUnitDouble()) })
         let g = Matrix(rows: 100, columns: outputs, elements: (0..<(100 * outputs)).map { _ in Float(generator.nextUnitDouble()) })
         var y = Matrix<Float>(rows: 100, columns: outputs), dx = Matrix<Float>(rows: 100, columns: inputs)
-        let step = {
-            layer.forward(x, into: &y, training: true, generator: &generator)
-            layer.backward(input: x, output: y, outputGradient: g, inputGradient: &dx)
+        func step(_ index: Int) -> Double {
+            BenchClock.seconds {
+                layers[index].forward(x, into: &y, training: true, generator: &generator)
+                layers[index].backward(input: x, output: y, outputGradient: g, inputGradient: &dx)
+            }
         }
-        step()  // warm-up: buffers
-        return 1000 * BenchClock.median(repetitions: 15, step)
+        for index in layers.indices { _ = step(index) }  // warm-up: buffers, primitives
+        var seconds = [[Double]](repeating: [], count: layers.count)
+        for _ in 0..<15 {
+            for index in layers.indices { seconds[index].append(step(index)) }
+        }
+        return seconds.map { 1000 * BenchClock.median($0) }
     }
 
     private func standardize(_ split: inout DataSplit) {

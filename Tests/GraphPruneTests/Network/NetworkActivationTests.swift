@@ -22,6 +22,20 @@ final class NetworkActivationTests: XCTestCase {
         XCTAssertEqual(dx, Matrix([[0, 0, 3], [4, 0, 6]]))
     }
 
+    /// A batch large enough to be split across cores (ranges of ``ReLU/minimumChunk``), with a
+    /// length that leaves a tail after the sixteen-wide steps, and zeros of both signs and NaN.
+    func testReLUOnASplitBatchMatchesTheDefinition() {
+        let columns = 2 * ReLU.minimumChunk / 3 + 5
+        var x = S.matrix(3, columns, seed: 4)
+        (x.elements[0], x.elements[1], x.elements[2], x.elements[x.elements.count - 1]) = (0, -0, .nan, -.infinity)
+        var relu = ReLU()
+        let y = S.forward(&relu, x)
+        XCTAssertEqual(y.elements, x.elements.map { $0 > 0 ? $0 : 0 })
+        let g = S.matrix(3, columns, seed: 5)
+        let dx = S.backward(&relu, input: x, output: y, outputGradient: g)
+        XCTAssertEqual(dx.elements, zip(y.elements, g.elements).map { $0 > 0 ? $1 : 0 })
+    }
+
     func testReLUGradientMatchesCentralDifferences() {
         var relu = ReLU()
         let x = awayFromZero(4, 5, seed: 1)

@@ -16,21 +16,23 @@ final class NetworkConvolutionTests: XCTestCase {
         ((3, 3), .same), ((3, 3), .valid), ((2, 3), .same), ((2, 3), .valid),
     ]
 
-    /// A convolution of `shape` with random weights; `chunkSamples` forces chunks of that many
-    /// samples (the default chunk holds every test batch whole).
+    /// A convolution of `shape` with random weights computed by `backend`; `chunkSamples` forces
+    /// im2col chunks of that many samples (the default chunk holds every test batch whole).
     private func convolution(
-        kernel: (height: Int, width: Int), padding: Padding, filters: Int = 3, seed: UInt64 = 1, chunkSamples: Int? = nil
+        kernel: (height: Int, width: Int), padding: Padding, filters: Int = 3, seed: UInt64 = 1,
+        backend: ConvolutionBackend = .onednn, chunkSamples: Int? = nil
     ) -> Conv2D {
         let taps = shape.channels * kernel.height * kernel.width
         var conv = Conv2D(input: shape, kernel: kernel, weight: S.matrix(filters, taps, seed: seed),
                           bias: S.matrix(1, filters, seed: seed + 100).elements, padding: padding)
+        conv.backend = backend
         if let chunkSamples { conv.chunkFloats = chunkSamples * taps * conv.output.height * conv.output.width }
         return conv
     }
 
-    /// The chunkings the forward and gradient tests run: whole batch, one sample, two samples (a
-    /// batch of 3 then ends on a partial chunk).
-    private let chunkings: [Int?] = [nil, 1, 2]
+    /// The computations the forward and gradient tests run: oneDNN, and im2col with the whole
+    /// batch, one sample and two samples a chunk (a batch of 3 then ends on a partial chunk).
+    private let variants: [(backend: ConvolutionBackend, chunk: Int?)] = [(.onednn, nil), (.im2col, nil), (.im2col, 1), (.im2col, 2)]
 
     // MARK: Conv2D
 
@@ -85,14 +87,14 @@ final class NetworkConvolutionTests: XCTestCase {
 
     func testForwardMatchesDirectConvolution() {
         for (kernel, padding) in configurations {
-            for chunk in chunkings {
-                var conv = convolution(kernel: kernel, padding: padding, chunkSamples: chunk)
+            for (backend, chunk) in variants {
+                var conv = convolution(kernel: kernel, padding: padding, backend: backend, chunkSamples: chunk)
                 let x = S.matrix(3, shape.size, seed: 7)
                 let y = S.forward(&conv, x)
                 let expected = S.directConvolution(conv, x)
                 XCTAssertEqual(y.elements.count, expected.count)
                 for (a, e) in zip(y.elements, expected) {
-                    XCTAssertEqual(Double(a), e, accuracy: 1e-5, "\(kernel) \(padding) chunk \(chunk ?? 0)")
+                    XCTAssertEqual(Double(a), e, accuracy: 1e-5, "\(kernel) \(padding) \(backend) chunk \(chunk ?? 0)")
                 }
             }
         }
@@ -100,9 +102,9 @@ final class NetworkConvolutionTests: XCTestCase {
 
     func testConvolutionGradientsMatchCentralDifferences() {
         for (kernel, padding) in configurations {
-            for chunk in chunkings {
-                let message = "\(kernel) \(padding) chunk \(chunk ?? 0)"
-                var conv = convolution(kernel: kernel, padding: padding, chunkSamples: chunk)
+            for (backend, chunk) in variants {
+                let message = "\(kernel) \(padding) \(backend) chunk \(chunk ?? 0)"
+                var conv = convolution(kernel: kernel, padding: padding, backend: backend, chunkSamples: chunk)
                 let x = S.matrix(3, shape.size, seed: 2)
                 let size = conv.outputSize(inputSize: shape.size)
                 let r = S.matrix(3, size, seed: 3)  // L = Σ Y ⊙ R, so ∂L/∂Y = R

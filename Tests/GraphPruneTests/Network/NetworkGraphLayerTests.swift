@@ -28,12 +28,13 @@ final class NetworkGraphLayerTests: XCTestCase {
         for c in convolutions {
             var conv = convolution(kernel: c.kernel, stride: c.stride, padding: c.padding, groups: c.groups, bias: c.bias, dilation: c.dilation)
             XCTAssertEqual(conv.output.height, (image.height + 2 * c.padding - c.dilation * (c.kernel - 1) - 1) / c.stride + 1)
-            for chunk in [nil, 1] as [Int?] {
+            for (backend, chunk) in [(.onednn, nil), (.im2col, nil), (.im2col, 1)] as [(ConvolutionBackend, Int?)] {
+                conv.backend = backend
                 if let chunk { conv.chunkFloats = chunk * image.channels * c.kernel * c.kernel * conv.output.height * conv.output.width }
                 let x = S.matrix(3, image.size, seed: 5)
                 let y = S.forward(&conv, x)
                 for (a, e) in zip(y.elements, S.directConvolution(conv, x)) {
-                    XCTAssertEqual(Double(a), e, accuracy: 1e-5, "\(c) chunk \(chunk ?? 0)")
+                    XCTAssertEqual(Double(a), e, accuracy: 1e-5, "\(c) \(backend) chunk \(chunk ?? 0)")
                 }
             }
         }
@@ -41,8 +42,11 @@ final class NetworkGraphLayerTests: XCTestCase {
 
     func testStridedGroupedConvolutionGradientsMatchCentralDifferences() {
         for c in convolutions {
-            let conv = convolution(kernel: c.kernel, stride: c.stride, padding: c.padding, groups: c.groups, bias: c.bias, dilation: c.dilation)
-            checkGradients(conv, input: S.matrix(2, image.size, seed: 6), "\(c)")
+            for backend in ConvolutionBackend.allCases {
+                var conv = convolution(kernel: c.kernel, stride: c.stride, padding: c.padding, groups: c.groups, bias: c.bias, dilation: c.dilation)
+                conv.backend = backend
+                checkGradients(conv, input: S.matrix(2, image.size, seed: 6), "\(c) \(backend)")
+            }
         }
     }
 

@@ -100,7 +100,14 @@ public struct MaxPool2D: StatelessLayer {
         into y: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>
     ) {
         let (h, w) = (source.height, source.width)
+        let halving = window.kernel == 2 && window.stride == 2 && window.padding == 0
         forEachChunk(of: batch, minimumChunk: max(1, (1 << 16) / source.size)) { samples in
+            if halving {
+                for b in samples {
+                    halve(x + b * source.size, source: source, target: target, into: y + b * target.size, argmax: argmax + b * target.size)
+                }
+                return
+            }
             for b in samples {
                 let sample = x + b * source.size
                 var o = b * target.size
@@ -123,6 +130,32 @@ public struct MaxPool2D: StatelessLayer {
                             o += 1
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /// One sample of `MaxPool2d(2)` (kernel 2, stride 2, no padding), the CNNs' pooling: each
+    /// output compares its four inputs in row-major order, a later one winning only when strictly
+    /// greater, as the general loop does.
+    private static func halve(
+        _ sample: UnsafePointer<Float>, source: ImageShape, target: ImageShape,
+        into y: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>
+    ) {
+        let (h, w) = (source.height, source.width)
+        var o = 0
+        for c in 0..<source.channels {
+            for oy in 0..<target.height {
+                let top = c * h * w + 2 * oy * w, bottom = top + w
+                for ox in 0..<target.width {
+                    let j = 2 * ox
+                    var best = top + j, value = sample[best]
+                    if sample[top + j + 1] > value { best = top + j + 1; value = sample[best] }
+                    if sample[bottom + j] > value { best = bottom + j; value = sample[best] }
+                    if sample[bottom + j + 1] > value { best = bottom + j + 1; value = sample[best] }
+                    y[o] = value
+                    argmax[o] = Int32(best)
+                    o += 1
                 }
             }
         }

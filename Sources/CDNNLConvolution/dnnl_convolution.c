@@ -1,0 +1,257 @@
+// oneDNN convolution primitives for GraphPrune's Conv2D (see include/dnnl_convolution.h).
+// The only C that talks to oneDNN: engine and stream, primitive descriptors, the memory objects
+// wrapping the caller's plain buffers, and the reorders to and from oneDNN's blocked layouts.
+#include "dnnl_convolution.h"
+
+#include <dlfcn.h>
+#include <oneapi/dnnl/dnnl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static dnnl_engine_t engine;
+static dnnl_stream_t stream;
+static dnnl_status_t engine_status = dnnl_success;
+static pthread_once_t engine_once = PTHREAD_ONCE_INIT;
+
+static void create_engine(void) {
+    engine_status = dnnl_engine_create(&engine, dnnl_cpu, 0);
+    if (engine_status == dnnl_success) engine_status = dnnl_stream_create(&stream, engine, dnnl_stream_default_flags);
+}
+
+// A tensor the caller passes in plain layout (`user`, its handle set per call) and the memory
+// the primitive reads or writes (`primitive`: the same object when the layouts agree, else a
+// oneDNN-allocated buffer with a reorder from or to `user`).
+typedef struct port {
+    dnnl_memory_t user, primitive;
+    dnnl_primitive_t reorder;
+} port;
+
+struct gp_conv {
+    int has_bias;
+    // The backward primitives are built on the first backward (an evaluation batch never needs
+    // them, nor their buffers); the forward's descriptor is their hint.
+    dnnl_primitive_desc_t forward_pd;
+    dnnl_memory_desc_t user_src, user_dst, user_weights, user_bias, any_src, any_dst, any_weights;
+    dnnl_dims_t strides, dilates, pad_l, pad_r;
+    int backward_ready;
+    // Backward data reads ∂L/∂y in the layout backward weights already reordered it to.
+    int shares_diff_dst;
+    dnnl_primitive_t forward, backward_data, backward_weights;
+    char implementation[64];
+    // forward: x → (primitive) → y
+    port fwd_src, fwd_weights, fwd_bias, fwd_dst;
+    // backward weights: x, dy → dw, db
+    port bww_src, bww_diff_dst, bww_diff_weights, bww_diff_bias;
+    // backward data: dy, w → dx
+    port bwd_diff_dst, bwd_weights, bwd_diff_src;
+};
+
+#define CHECK(call)                                                                       \
+    do {                                                                                  \
+        dnnl_status_t status_ = (call);                                                   \
+        if (status_ != dnnl_success) {                                                    \
+            snprintf(error, error_size, "oneDNN: %s failed with status %d", #call, (int)status_); \
+            goto fail;                                                                    \
+        }                                                                                 \
+    } while (0)
+
+// `incoming`: the reorder runs user → primitive before the primitive; else primitive → user after.
+static dnnl_status_t make_port(port *p, const dnnl_memory_desc_t *user, const dnnl_memory_desc_t *chosen, int incoming) {
+    dnnl_status_t status = dnnl_memory_create(&p->user, user, engine, DNNL_MEMORY_NONE);
+    if (status != dnnl_success) return status;
+    if (dnnl_memory_desc_equal(user, chosen)) {
+        p->primitive = p->user;
+        return dnnl_success;
+    }
+    status = dnnl_memory_create(&p->primitive, chosen, engine, DNNL_MEMORY_ALLOCATE);
+    if (status != dnnl_success) return status;
+    dnnl_primitive_desc_t reorder_pd;
+    status = incoming ? dnnl_reorder_primitive_desc_create(&reorder_pd, user, engine, chosen, engine, NULL)
+                      : dnnl_reorder_primitive_desc_create(&reorder_pd, chosen, engine, user, engine, NULL);
+    if (status != dnnl_success) return status;
+    status = dnnl_primitive_create(&p->reorder, reorder_pd);
+    dnnl_primitive_desc_destroy(reorder_pd);
+    return status;
+}
+
+static void destroy_port(port *p) {
+    if (p->reorder) dnnl_primitive_destroy(p->reorder);
+    if (p->primitive && p->primitive != p->user) dnnl_memory_destroy(p->primitive);
+    if (p->user) dnnl_memory_destroy(p->user);
+}
+
+static dnnl_status_t reorder(const port *p, int incoming) {
+    if (!p->reorder) return dnnl_success;
+    dnnl_exec_arg_t args[2] = {{DNNL_ARG_FROM, incoming ? p->user : p->primitive}, {DNNL_ARG_TO, incoming ? p->primitive : p->user}};
+    return dnnl_primitive_execute(p->reorder, stream, 2, args);
+}
+
+static dnnl_status_t bind(const port *p, const void *data, int incoming) {
+    dnnl_status_t status = dnnl_memory_set_data_handle(p->user, (void *)data);
+    if (status != dnnl_success || !incoming) return status;
+    return reorder(p, 1);
+}
+
+gp_conv *gp_conv_create(const gp_conv_shape *s, char *error, size_t error_size) {
+    pthread_once(&engine_once, create_engine);
+    if (engine_status != dnnl_success) {
+        snprintf(error, error_size, "oneDNN: cannot create the CPU engine (status %d)", (int)engine_status);
+        return NULL;
+    }
+    gp_conv *conv = calloc(1, sizeof(gp_conv));
+    if (!conv) {
+        snprintf(error, error_size, "oneDNN: no memory for a convolution");
+        return NULL;
+    }
+    conv->has_bias = s->has_bias;
+    const int64_t g = s->groups;
+    const int64_t out_h = (s->height + s->pad_top + s->pad_bottom - s->dilation_height * (s->kernel_height - 1) - 1) / s->stride_height + 1;
+    const int64_t out_w = (s->width + s->pad_left + s->pad_right - s->dilation_width * (s->kernel_width - 1) - 1) / s->stride_width + 1;
+    dnnl_dims_t src_dims = {s->batch, s->channels, s->height, s->width};
+    dnnl_dims_t dst_dims = {s->batch, s->filters, out_h, out_w};
+    dnnl_dims_t bias_dims = {s->filters};
+    dnnl_dims_t weight_dims = {g, s->filters / g, s->channels / g, s->kernel_height, s->kernel_width};
+    conv->strides[0] = s->stride_height, conv->strides[1] = s->stride_width;
+    conv->dilates[0] = s->dilation_height - 1, conv->dilates[1] = s->dilation_width - 1;
+    conv->pad_l[0] = s->pad_top, conv->pad_l[1] = s->pad_left;
+    conv->pad_r[0] = s->pad_bottom, conv->pad_r[1] = s->pad_right;
+    const int weight_ndims = g > 1 ? 5 : 4;
+    const int64_t *wdims = g > 1 ? weight_dims : weight_dims + 1;
+
+    CHECK(dnnl_memory_desc_init_by_tag(&conv->user_src, 4, src_dims, dnnl_f32, dnnl_nchw));
+    CHECK(dnnl_memory_desc_init_by_tag(&conv->user_dst, 4, dst_dims, dnnl_f32, dnnl_nchw));
+    CHECK(dnnl_memory_desc_init_by_tag(&conv->user_weights, weight_ndims, wdims, dnnl_f32, g > 1 ? dnnl_goihw : dnnl_oihw));
+    CHECK(dnnl_memory_desc_init_by_tag(&conv->user_bias, 1, bias_dims, dnnl_f32, dnnl_x));
+    CHECK(dnnl_memory_desc_init_by_tag(&conv->any_src, 4, src_dims, dnnl_f32, dnnl_format_tag_any));
+    CHECK(dnnl_memory_desc_init_by_tag(&conv->any_dst, 4, dst_dims, dnnl_f32, dnnl_format_tag_any));
+    CHECK(dnnl_memory_desc_init_by_tag(&conv->any_weights, weight_ndims, wdims, dnnl_f32, dnnl_format_tag_any));
+
+    dnnl_convolution_desc_t forward_desc;
+    CHECK(dnnl_dilated_convolution_forward_desc_init(
+        &forward_desc, dnnl_forward_training, dnnl_convolution_direct, &conv->any_src, &conv->any_weights,
+        s->has_bias ? &conv->user_bias : NULL, &conv->any_dst, conv->strides, conv->dilates, conv->pad_l, conv->pad_r));
+    CHECK(dnnl_primitive_desc_create(&conv->forward_pd, &forward_desc, NULL, engine, NULL));
+    CHECK(dnnl_primitive_create(&conv->forward, conv->forward_pd));
+    const char *name = "";
+    dnnl_primitive_desc_query(conv->forward_pd, dnnl_query_impl_info_str, 0, &name);
+    snprintf(conv->implementation, sizeof conv->implementation, "%s", name);
+    const_dnnl_primitive_desc_t pd = conv->forward_pd;
+    CHECK(make_port(&conv->fwd_src, &conv->user_src, dnnl_primitive_desc_query_md(pd, dnnl_query_src_md, 0), 1));
+    CHECK(make_port(&conv->fwd_weights, &conv->user_weights, dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0), 1));
+    if (s->has_bias) CHECK(make_port(&conv->fwd_bias, &conv->user_bias, dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 1), 1));
+    CHECK(make_port(&conv->fwd_dst, &conv->user_dst, dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0), 0));
+    return conv;
+fail:
+    gp_conv_destroy(conv);
+    return NULL;
+}
+
+// The backward-data and backward-weights primitives and their ports, once.
+static dnnl_status_t prepare_backward(gp_conv *conv) {
+    if (conv->backward_ready) return dnnl_success;
+    dnnl_status_t status = dnnl_success;
+    dnnl_primitive_desc_t data_pd = NULL, weights_pd = NULL;
+    dnnl_convolution_desc_t data_desc, weights_desc;
+#undef CHECK
+#define CHECK(call)                                       \
+    do {                                                  \
+        status = (call);                                  \
+        if (status != dnnl_success) goto done;            \
+    } while (0)
+    CHECK(dnnl_dilated_convolution_backward_weights_desc_init(
+        &weights_desc, dnnl_convolution_direct, &conv->any_src, &conv->any_weights, conv->has_bias ? &conv->user_bias : NULL,
+        &conv->any_dst, conv->strides, conv->dilates, conv->pad_l, conv->pad_r));
+    CHECK(dnnl_primitive_desc_create(&weights_pd, &weights_desc, NULL, engine, conv->forward_pd));
+    CHECK(dnnl_primitive_create(&conv->backward_weights, weights_pd));
+    CHECK(make_port(&conv->bww_src, &conv->user_src, dnnl_primitive_desc_query_md(weights_pd, dnnl_query_src_md, 0), 1));
+    CHECK(make_port(&conv->bww_diff_dst, &conv->user_dst, dnnl_primitive_desc_query_md(weights_pd, dnnl_query_diff_dst_md, 0), 1));
+    CHECK(make_port(&conv->bww_diff_weights, &conv->user_weights, dnnl_primitive_desc_query_md(weights_pd, dnnl_query_diff_weights_md, 0), 0));
+    if (conv->has_bias)
+        CHECK(make_port(&conv->bww_diff_bias, &conv->user_bias, dnnl_primitive_desc_query_md(weights_pd, dnnl_query_diff_weights_md, 1), 0));
+
+    CHECK(dnnl_dilated_convolution_backward_data_desc_init(
+        &data_desc, dnnl_convolution_direct, &conv->any_src, &conv->any_weights, &conv->any_dst,
+        conv->strides, conv->dilates, conv->pad_l, conv->pad_r));
+    CHECK(dnnl_primitive_desc_create(&data_pd, &data_desc, NULL, engine, conv->forward_pd));
+    CHECK(dnnl_primitive_create(&conv->backward_data, data_pd));
+    const dnnl_memory_desc_t *data_diff_dst = dnnl_primitive_desc_query_md(data_pd, dnnl_query_diff_dst_md, 0);
+    conv->shares_diff_dst = dnnl_memory_desc_equal(data_diff_dst, dnnl_primitive_desc_query_md(weights_pd, dnnl_query_diff_dst_md, 0));
+    if (!conv->shares_diff_dst) CHECK(make_port(&conv->bwd_diff_dst, &conv->user_dst, data_diff_dst, 1));
+    CHECK(make_port(&conv->bwd_weights, &conv->user_weights, dnnl_primitive_desc_query_md(data_pd, dnnl_query_weights_md, 0), 1));
+    CHECK(make_port(&conv->bwd_diff_src, &conv->user_src, dnnl_primitive_desc_query_md(data_pd, dnnl_query_diff_src_md, 0), 0));
+    conv->backward_ready = 1;
+done:
+    if (data_pd) dnnl_primitive_desc_destroy(data_pd);
+    if (weights_pd) dnnl_primitive_desc_destroy(weights_pd);
+    return status;
+}
+
+void gp_conv_destroy(gp_conv *conv) {
+    if (!conv) return;
+    if (conv->forward_pd) dnnl_primitive_desc_destroy(conv->forward_pd);
+    if (conv->forward) dnnl_primitive_destroy(conv->forward);
+    if (conv->backward_data) dnnl_primitive_destroy(conv->backward_data);
+    if (conv->backward_weights) dnnl_primitive_destroy(conv->backward_weights);
+    port *ports[] = {&conv->fwd_src, &conv->fwd_weights, &conv->fwd_bias, &conv->fwd_dst,
+                     &conv->bww_src, &conv->bww_diff_dst, &conv->bww_diff_weights, &conv->bww_diff_bias,
+                     &conv->bwd_diff_dst, &conv->bwd_weights, &conv->bwd_diff_src};
+    for (size_t i = 0; i < sizeof ports / sizeof ports[0]; i++) destroy_port(ports[i]);
+    free(conv);
+}
+
+#define RUN(call)                                           \
+    do {                                                    \
+        dnnl_status_t status_ = (call);                     \
+        if (status_ != dnnl_success) return (int)status_;   \
+    } while (0)
+
+int gp_conv_forward(gp_conv *c, const float *x, const float *w, const float *b, float *y) {
+    RUN(bind(&c->fwd_src, x, 1));
+    RUN(bind(&c->fwd_weights, w, 1));
+    if (c->has_bias) RUN(bind(&c->fwd_bias, b, 1));
+    RUN(bind(&c->fwd_dst, y, 0));
+    dnnl_exec_arg_t args[4] = {{DNNL_ARG_SRC, c->fwd_src.primitive}, {DNNL_ARG_WEIGHTS, c->fwd_weights.primitive},
+                               {DNNL_ARG_DST, c->fwd_dst.primitive}, {DNNL_ARG_BIAS, c->fwd_bias.primitive}};
+    RUN(dnnl_primitive_execute(c->forward, stream, c->has_bias ? 4 : 3, args));
+    RUN(reorder(&c->fwd_dst, 0));
+    return (int)dnnl_stream_wait(stream);
+}
+
+int gp_conv_backward(gp_conv *c, const float *x, const float *w, const float *dy, float *dw, float *db, float *dx) {
+    RUN(prepare_backward(c));
+    RUN(bind(&c->bww_src, x, 1));
+    RUN(bind(&c->bww_diff_dst, dy, 1));
+    RUN(bind(&c->bww_diff_weights, dw, 0));
+    if (c->has_bias) RUN(bind(&c->bww_diff_bias, db, 0));
+    dnnl_exec_arg_t weight_args[4] = {{DNNL_ARG_SRC, c->bww_src.primitive}, {DNNL_ARG_DIFF_DST, c->bww_diff_dst.primitive},
+                                      {DNNL_ARG_DIFF_WEIGHTS, c->bww_diff_weights.primitive},
+                                      {DNNL_ARG_DIFF_BIAS, c->bww_diff_bias.primitive}};
+    RUN(dnnl_primitive_execute(c->backward_weights, stream, c->has_bias ? 4 : 3, weight_args));
+    RUN(reorder(&c->bww_diff_weights, 0));
+    if (c->has_bias) RUN(reorder(&c->bww_diff_bias, 0));
+    if (dx) {
+        const port *diff_dst = c->shares_diff_dst ? &c->bww_diff_dst : &c->bwd_diff_dst;
+        if (!c->shares_diff_dst) RUN(bind(&c->bwd_diff_dst, dy, 1));
+        RUN(bind(&c->bwd_weights, w, 1));
+        RUN(bind(&c->bwd_diff_src, dx, 0));
+        dnnl_exec_arg_t data_args[3] = {{DNNL_ARG_DIFF_DST, diff_dst->primitive}, {DNNL_ARG_WEIGHTS, c->bwd_weights.primitive},
+                                        {DNNL_ARG_DIFF_SRC, c->bwd_diff_src.primitive}};
+        RUN(dnnl_primitive_execute(c->backward_data, stream, 3, data_args));
+        RUN(reorder(&c->bwd_diff_src, 0));
+    }
+    return (int)dnnl_stream_wait(stream);
+}
+
+const char *gp_conv_implementation(const gp_conv *conv) { return conv->implementation; }
+
+void gp_conv_set_threads(int threads) {
+    void (*set)(int) = (void (*)(int))dlsym(RTLD_DEFAULT, "omp_set_num_threads");
+    if (set) set(threads);
+}
+
+int gp_conv_threads(void) {
+    int (*get)(void) = (int (*)(void))dlsym(RTLD_DEFAULT, "omp_get_max_threads");
+    return get ? get() : 0;
+}

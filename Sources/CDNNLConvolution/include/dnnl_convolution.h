@@ -1,0 +1,45 @@
+// A 2-D convolution in oneDNN (Debian's libdnnl, the library PyTorch uses on CPU) for one fixed
+// shape and batch size, on GraphPrune's plain layouts: activations batch × C × H × W (NCHW),
+// weights F × C/g × kh × kw (OIHW; GOIHW for g > 1 groups, the same storage), biases F.
+// oneDNN computes in the blocked layouts it picks for the shape; the reorders between them and
+// the plain layouts happen inside each call.
+#ifndef GRAPHPRUNE_DNNL_CONVOLUTION_H
+#define GRAPHPRUNE_DNNL_CONVOLUTION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct gp_conv_shape {
+    int64_t batch, channels, height, width, filters;
+    int64_t kernel_height, kernel_width, stride_height, stride_width;
+    int64_t dilation_height, dilation_width;  // 1 = adjacent taps
+    int64_t pad_top, pad_left, pad_bottom, pad_right, groups;
+    int has_bias;
+} gp_conv_shape;
+
+typedef struct gp_conv gp_conv;
+
+/// The forward primitive of a convolution of this shape (the backward-data and backward-weights
+/// ones follow on the first gp_conv_backward), or NULL with a one-line reason in `error` (a shape
+/// oneDNN rejects, or no memory).
+gp_conv *gp_conv_create(const gp_conv_shape *shape, char *error, size_t error_size);
+void gp_conv_destroy(gp_conv *conv);
+
+/// `y = conv(x, w) + b` (`b` ignored without a bias). Returns 0, or a oneDNN status.
+int gp_conv_forward(gp_conv *conv, const float *x, const float *w, const float *b, float *y);
+
+/// `dw = ∂L/∂W`, `db = ∂L/∂b` (with a bias) from the input `x` and `dy = ∂L/∂y`; and when `dx`
+/// is not NULL, `dx = ∂L/∂x` from `w` and `dy`. Overwrites, never accumulates. Returns 0, or a
+/// oneDNN status (also when the backward primitives cannot be built).
+int gp_conv_backward(gp_conv *conv, const float *x, const float *w, const float *dy, float *dw, float *db, float *dx);
+
+/// oneDNN's name for the forward implementation it chose, e.g. "jit:avx512_core".
+const char *gp_conv_implementation(const gp_conv *conv);
+
+/// Sets the OpenMP threads oneDNN uses (libgomp's omp_set_num_threads, found at run time).
+void gp_conv_set_threads(int threads);
+
+/// The OpenMP threads oneDNN will use (omp_get_max_threads), or 0 if OpenMP is not loaded.
+int gp_conv_threads(void);
+
+#endif

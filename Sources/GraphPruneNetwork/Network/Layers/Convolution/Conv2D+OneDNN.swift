@@ -1,0 +1,68 @@
+import GraphPruneNumerics
+
+/// Which code computes a ``Conv2D``: oneDNN's direct convolution kernels (the default, what
+/// PyTorch runs on CPU) or GraphPrune's own im2col + OpenBLAS sgemm, kept as the reference the
+/// tests hold oneDNN to and as the fallback for a shape oneDNN rejects. Both compute the same
+/// mathematics; their sums run in different orders, so results agree to rounding, not bits.
+public enum ConvolutionBackend: String, Sendable, CaseIterable {
+    case onednn
+    case im2col
+}
+
+/// The oneDNN primitives a ``Conv2D`` has built, one set per batch size it has seen (training
+/// batches, the last smaller batch, evaluation batches), at most ``capacity`` at a time.
+///
+/// A reference type inside the value-type layer: ``Conv2D`` replaces it before use unless it holds
+/// the only reference (copy on write), because the primitives hold the caller's buffers between
+/// the reorders of one call and two copies of a layer may run on two threads. That check is what
+/// makes the unchecked `Sendable` sound: an instance is used only by the one layer value that
+/// owns it uniquely.
+final class ConvolutionPrimitives: @unchecked Sendable {
+    /// Batch sizes kept before the cache starts afresh (each set holds oneDNN's blocked buffers).
+    static let capacity = 4
+    private var bySize: [Int: DNNLConvolution] = [:]
+    /// Why oneDNN refused a shape, once it has: the layer then uses im2col.
+    private(set) var refusal: String?
+
+    /// The primitives for `shape`, built on first use; nil once oneDNN has refused this layer.
+    func primitives(for shape: DNNLConvolution.Shape) -> DNNLConvolution? {
+        if let found = bySize[shape.batch], found.shape == shape { return found }
+        guard refusal == nil else { return nil }
+        do {
+            let made = try DNNLConvolution(shape)
+            if bySize.count >= Self.capacity { bySize.removeAll() }
+            bySize[shape.batch] = made
+            return made
+        } catch {
+            refusal = "\(error)"
+            return nil
+        }
+    }
+}
+
+extension Conv2D {
+    /// oneDNN's shape for a batch of `batch` samples of this layer.
+    func oneDNNShape(batch: Int) -> DNNLConvolution.Shape {
+        DNNLConvolution.Shape(
+            batch: batch, channels: input.channels, height: input.height, width: input.width, filters: filters,
+            kernelHeight: kernelHeight, kernelWidth: kernelWidth, strideHeight: strideHeight, strideWidth: strideWidth,
+            dilationHeight: dilationHeight, dilationWidth: dilationWidth,
+            padTop: padding.top, padLeft: padding.left, padBottom: padding.bottom, padRight: padding.right,
+            groups: groups, hasBias: hasBias)
+    }
+
+    /// The oneDNN primitives for a batch of `batch`, or nil when the layer uses im2col (chosen,
+    /// or oneDNN refused the shape). Replaces a cache shared with a copy of the layer first.
+    mutating func oneDNNPrimitives(batch: Int) -> DNNLConvolution? {
+        guard backend == .onednn else { return nil }
+        if !isKnownUniquelyReferenced(&primitiveCache) { primitiveCache = ConvolutionPrimitives() }
+        return primitiveCache.primitives(for: oneDNNShape(batch: batch))
+    }
+
+    /// What computes this layer for a batch of `batch`: oneDNN's kernel name (e.g.
+    /// `onednn jit:avx512_core`), or `im2col` with the reason oneDNN was not used.
+    public mutating func implementation(batch: Int) -> String {
+        if let primitives = oneDNNPrimitives(batch: batch) { return "onednn \(primitives.implementation)" }
+        return backend == .im2col ? "im2col" : "im2col (oneDNN refused: \(primitiveCache.refusal ?? "unknown"))"
+    }
+}
