@@ -21,9 +21,9 @@ struct BenchCommand: ParsableCommand {
             (`swift run -c release graphprune bench`).
             """)
 
-    enum Workload: String, ExpressibleByArgument, CaseIterable { case scoring, sparsification, training }
+    enum Workload: String, ExpressibleByArgument, CaseIterable { case scoring, sparsification, training, inference }
 
-    @Option(help: "scoring (similarity build and centralities) | sparsification (effective resistances and spectral pruning; a few minutes) | training (seconds per epoch of the MLP dense and sparse, a CNN, and the CIFAR-shaped SET network; a few minutes).")
+    @Option(help: "scoring (similarity build and centralities) | sparsification (effective resistances and spectral pruning; a few minutes) | training (seconds per epoch of the MLP dense and sparse, a CNN, and the CIFAR-shaped SET network; a few minutes) | inference (latency at batch 1 and throughput at batch 100 of a dense model, its edge-pruned and its neuron-pruned versions at equal parameter counts).")
     var workload: Workload = .scoring
 
     @Option(help: "Neurons and inputs of the square layer.")
@@ -43,6 +43,12 @@ struct BenchCommand: ParsableCommand {
 
     @Flag(help: "training: leave out the CNN epoch (about two minutes on 2 cores).")
     var skipCNN = false
+
+    @Option(help: "inference: the model to time (safetensors or ONNX; default: the CenSET MLP and the small CNN, freshly initialised).")
+    var model: String?
+
+    @Option(help: "inference: densities q of the edge-pruned models, comma-separated, each in (0, 1].")
+    var densities = "0.5,0.2,0.1,0.05,0.01"
 
     func run() throws {
         guard size >= 2 else { throw OptionError("--size", "\(size) must be at least 2") }
@@ -70,6 +76,17 @@ struct BenchCommand: ParsableCommand {
             return try SparsificationBench(seed: seed).run()
         }
         if workload == .training { return try TrainingBench(seed: seed, repetitions: repetitions, includeCNN: !skipCNN).run() }
+        if workload == .inference {
+            let qs = try densities.split(separator: ",").map { text -> Double in
+                guard let q = Double(text.trimmingCharacters(in: .whitespaces)), q > 0, q <= 1 else {
+                    throw OptionError("--densities", "'\(text)' is not a density in (0, 1]")
+                }
+                return q
+            }
+            guard !qs.isEmpty else { throw OptionError("--densities", "no density given") }
+            if let model, !FileManager.default.isReadableFile(atPath: model) { throw OptionError("--model", "\(model): no such readable file") }
+            return try InferenceBench(modelPath: model, seed: seed, repetitions: repetitions, densities: qs).run()
+        }
         let layer = syntheticLayer()
         #if DEBUG
         report("bench: this is a debug build; measure with `swift run -c release graphprune bench`")

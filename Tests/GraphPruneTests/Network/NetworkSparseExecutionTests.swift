@@ -133,6 +133,31 @@ final class NetworkSparseExecutionTests: XCTestCase {
         XCTAssertEqual(layer.weightGradient.map(\.bitPattern), csr.weightGradient.map(\.bitPattern))
     }
 
+    /// Evaluation passes in a row reuse the dense copy of the weights; any change of a value or
+    /// a bias between them — in place, as an optimiser makes it, or by assignment — is seen.
+    func testDenseExecutionSeesEveryChangeOfTheWeights() {
+        var layer = randomLayer(inputs: 9, outputs: 7, density: 0.5, seed: 31)
+        layer.execution = .dense
+        let x = S.matrix(3, 9, seed: 32)
+        func expected(_ l: SparseDense) -> Matrix<Float> {
+            var csr = l
+            csr.execution = .sparse
+            return S.forward(&csr, x)
+        }
+        XCTAssertEqual(S.forward(&layer, x), S.forward(&layer, x), "a second pass on the kept copy")
+        layer.values.withUnsafeMutableBufferPointer { $0[0] += 1 }
+        XCTAssertEqual(S.forward(&layer, x).elements.map { ($0 * 1e4).rounded() }, expected(layer).elements.map { ($0 * 1e4).rounded() })
+        layer.values[layer.values.count - 1] = -2
+        layer.bias = layer.bias.map { $0 + 0.5 }
+        XCTAssertEqual(S.forward(&layer, x).elements.map { ($0 * 1e4).rounded() }, expected(layer).elements.map { ($0 * 1e4).rounded() })
+        // Through visitParameters, as the optimisers write (values, then bias).
+        let doubled = layer.values.map { $0 * 2 }
+        var other = layer
+        other.visitParameters { values, _ in for i in values.indices { values[i] *= 2 } }
+        XCTAssertEqual(other.values, doubled)
+        XCTAssertEqual(S.forward(&other, x).elements.map { ($0 * 1e4).rounded() }, expected(other).elements.map { ($0 * 1e4).rounded() })
+    }
+
     func testAutomaticExecutionRunsDenseFromTheStatedDensityOn() {
         // 20 × 10 = 200 positions: 30 connections are exactly 15 %.
         let all = (0..<10).flatMap { j in (0..<20).map { (output: j, input: $0) } }

@@ -34,7 +34,8 @@ public enum SparseExecution: String, Sendable, CaseIterable {
 /// switching `execution` or crossing the threshold between the two cannot mix them.
 ///
 /// - Complexity: O(batch · inputs · outputs) flops in BLAS, plus O(nnz) to refresh the dense
-///   weights per forward (O(inputs · outputs) once after a pattern change); memory
+///   weights in a forward after the weights changed (a training step; evaluation passes in a row
+///   refresh once), O(inputs · outputs) once after a pattern change; memory
 ///   2 · inputs · outputs floats while the layer runs dense.
 extension SparseDense {
     /// Density (stored connections / (inputs · outputs)) at or above which `.automatic` runs dense.
@@ -57,17 +58,21 @@ extension SparseDense {
     mutating func forwardDense(
         _ input: Matrix<Float>, into output: inout Matrix<Float>, training: Bool, generator: inout SplitMix64
     ) {
+        let current = denseEngine != nil && denseEngineIsCurrent
         var engine = takeDenseEngine()
         defer { denseEngine = engine }
-        let n = inputs
-        engine.weight.elements.withUnsafeMutableBufferPointer { w in
-            for j in 0..<outputs {
-                let row = w.baseAddress! + j &* n
-                for k in rowStarts[j]..<rowStarts[j + 1] { row[Int(columns[k])] = values[k] }
+        if !current {
+            let n = inputs
+            engine.weight.elements.withUnsafeMutableBufferPointer { w in
+                for j in 0..<outputs {
+                    let row = w.baseAddress! + j &* n
+                    for k in rowStarts[j]..<rowStarts[j + 1] { row[Int(columns[k])] = values[k] }
+                }
             }
-        }
-        engine.bias.withUnsafeMutableBufferPointer { b in
-            bias.withUnsafeBufferPointer { b.baseAddress!.update(from: $0.baseAddress!, count: outputs) }
+            engine.bias.withUnsafeMutableBufferPointer { b in
+                bias.withUnsafeBufferPointer { b.baseAddress!.update(from: $0.baseAddress!, count: outputs) }
+            }
+            denseEngineIsCurrent = true
         }
         engine.forward(input, into: &output, training: training, generator: &generator)
     }

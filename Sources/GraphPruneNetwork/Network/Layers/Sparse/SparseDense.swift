@@ -52,9 +52,9 @@ public struct SparseDense: Layer {
     public internal(set) var columns: [Int32]
     /// The weight of each stored connection (in the order of `columns`). Its count must stay
     /// `connectionCount`; change the pattern only through the rewiring methods.
-    public var values: [Float]
+    public var values: [Float] { didSet { denseEngineIsCurrent = false } }
     /// One bias per output neuron.
-    public var bias: [Float]
+    public var bias: [Float] { didSet { denseEngineIsCurrent = false } }
     /// `∂L/∂W` at the stored connections, from the last `backward` (aligned with `values`).
     public internal(set) var weightGradient: [Float]
     /// `∂L/∂b` of the last `backward`.
@@ -67,6 +67,9 @@ public struct SparseDense: Layer {
     /// after a CSR forward (so `backward` takes the path its forward took) and after any change
     /// of the pattern (so its weights are zero off the pattern without re-zeroing every step).
     var denseEngine: Dense?
+    /// Whether `denseEngine` holds the current `values` and `bias` (cleared by every assignment
+    /// or in-place change of either), so that evaluation passes do not scatter them again.
+    var denseEngineIsCurrent = false
 
     /// Column-major view of the pattern: the stored connections reaching input `i` are
     /// `e ∈ columnStarts[i] ..< columnStarts[i + 1]`, from output `columnRows[e]`, weight
