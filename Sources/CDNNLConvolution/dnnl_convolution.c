@@ -21,12 +21,55 @@ static void create_engine(void) {
 }
 
 // A tensor the caller passes in plain layout (`user`, its handle set per call) and the memory
-// the primitive reads or writes (`primitive`: the same object when the layouts agree, else a
-// oneDNN-allocated buffer with a reorder from or to `user`).
+// the primitive reads or writes (`primitive`: the same object when the layouts agree, else
+// `bytes` of the calling thread's arena at `offset`, with a reorder from or to `user`).
 typedef struct port {
     dnnl_memory_t user, primitive;
     dnnl_primitive_t reorder;
+    size_t bytes, offset;
 } port;
+
+// The blocked copies live only during one call, so all convolutions on a thread share one arena,
+// as large as the largest call needs, instead of a copy per layer and batch size (evaluating
+// ResNet-20 on FashionMNIST's 10 000 test images in batches of 1000: 3.76 GB peak memory with a
+// copy per layer, 2.63 GB with the arena, most of it the activations). Freed when the thread ends.
+static pthread_key_t arena_key;
+static pthread_once_t arena_once = PTHREAD_ONCE_INIT;
+static _Thread_local void *arena;
+static _Thread_local size_t arena_bytes;
+
+static void free_arena(void *memory) { free(memory); }
+static void create_arena_key(void) { pthread_key_create(&arena_key, free_arena); }
+
+static char *reserve_arena(size_t bytes) {
+    if (bytes <= arena_bytes) return arena;
+    pthread_once(&arena_once, create_arena_key);
+    free(arena);
+    arena_bytes = 0;
+    arena = aligned_alloc(64, bytes);
+    pthread_setspecific(arena_key, arena);
+    if (arena) arena_bytes = bytes;
+    return arena;
+}
+
+// Places a port's blocked copy after the others of its pass (64-byte aligned offsets).
+static void place(port *p, size_t *total) {
+    if (!p->reorder) return;
+    p->offset = *total;
+    *total += (p->bytes + 63) / 64 * 64;
+}
+
+// Points the blocked copies of `ports` into this thread's arena; 0 if there is no memory for it.
+static dnnl_status_t attach(port *const *ports, size_t count, size_t total) {
+    char *base = reserve_arena(total);
+    if (!base && total > 0) return dnnl_out_of_memory;
+    for (size_t i = 0; i < count; i++) {
+        if (!ports[i]->reorder) continue;
+        dnnl_status_t status = dnnl_memory_set_data_handle(ports[i]->primitive, base + ports[i]->offset);
+        if (status != dnnl_success) return status;
+    }
+    return dnnl_success;
+}
 
 struct gp_conv {
     int has_bias;
@@ -38,6 +81,8 @@ struct gp_conv {
     int backward_ready;
     // Backward data reads ∂L/∂y in the layout backward weights already reordered it to.
     int shares_diff_dst;
+    // Arena bytes the blocked copies of each pass take.
+    size_t forward_bytes, backward_bytes;
     dnnl_primitive_t forward, backward_data, backward_weights;
     char implementation[64];
     // forward: x → (primitive) → y
@@ -65,7 +110,8 @@ static dnnl_status_t make_port(port *p, const dnnl_memory_desc_t *user, const dn
         p->primitive = p->user;
         return dnnl_success;
     }
-    status = dnnl_memory_create(&p->primitive, chosen, engine, DNNL_MEMORY_ALLOCATE);
+    p->bytes = dnnl_memory_desc_get_size(chosen);
+    status = dnnl_memory_create(&p->primitive, chosen, engine, DNNL_MEMORY_NONE);
     if (status != dnnl_success) return status;
     dnnl_primitive_desc_t reorder_pd;
     status = incoming ? dnnl_reorder_primitive_desc_create(&reorder_pd, user, engine, chosen, engine, NULL)
@@ -142,6 +188,8 @@ gp_conv *gp_conv_create(const gp_conv_shape *s, char *error, size_t error_size) 
     CHECK(make_port(&conv->fwd_weights, &conv->user_weights, dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0), 1));
     if (s->has_bias) CHECK(make_port(&conv->fwd_bias, &conv->user_bias, dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 1), 1));
     CHECK(make_port(&conv->fwd_dst, &conv->user_dst, dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0), 0));
+    port *forward_ports[] = {&conv->fwd_src, &conv->fwd_weights, &conv->fwd_bias, &conv->fwd_dst};
+    for (size_t i = 0; i < 4; i++) place(forward_ports[i], &conv->forward_bytes);
     return conv;
 fail:
     gp_conv_destroy(conv);
@@ -181,6 +229,9 @@ static dnnl_status_t prepare_backward(gp_conv *conv) {
     if (!conv->shares_diff_dst) CHECK(make_port(&conv->bwd_diff_dst, &conv->user_dst, data_diff_dst, 1));
     CHECK(make_port(&conv->bwd_weights, &conv->user_weights, dnnl_primitive_desc_query_md(data_pd, dnnl_query_weights_md, 0), 1));
     CHECK(make_port(&conv->bwd_diff_src, &conv->user_src, dnnl_primitive_desc_query_md(data_pd, dnnl_query_diff_src_md, 0), 0));
+    port *backward_ports[] = {&conv->bww_src, &conv->bww_diff_dst, &conv->bww_diff_weights, &conv->bww_diff_bias,
+                              &conv->bwd_diff_dst, &conv->bwd_weights, &conv->bwd_diff_src};
+    for (size_t i = 0; i < 7; i++) place(backward_ports[i], &conv->backward_bytes);
     conv->backward_ready = 1;
 done:
     if (data_pd) dnnl_primitive_desc_destroy(data_pd);
@@ -208,6 +259,8 @@ void gp_conv_destroy(gp_conv *conv) {
     } while (0)
 
 int gp_conv_forward(gp_conv *c, const float *x, const float *w, const float *b, float *y) {
+    port *ports[] = {&c->fwd_src, &c->fwd_weights, &c->fwd_bias, &c->fwd_dst};
+    RUN(attach(ports, 4, c->forward_bytes));
     RUN(bind(&c->fwd_src, x, 1));
     RUN(bind(&c->fwd_weights, w, 1));
     if (c->has_bias) RUN(bind(&c->fwd_bias, b, 1));
@@ -221,6 +274,9 @@ int gp_conv_forward(gp_conv *c, const float *x, const float *w, const float *b, 
 
 int gp_conv_backward(gp_conv *c, const float *x, const float *w, const float *dy, float *dw, float *db, float *dx) {
     RUN(prepare_backward(c));
+    port *ports[] = {&c->bww_src, &c->bww_diff_dst, &c->bww_diff_weights, &c->bww_diff_bias,
+                     &c->bwd_diff_dst, &c->bwd_weights, &c->bwd_diff_src};
+    RUN(attach(ports, 7, c->backward_bytes));
     RUN(bind(&c->bww_src, x, 1));
     RUN(bind(&c->bww_diff_dst, dy, 1));
     RUN(bind(&c->bww_diff_weights, dw, 0));
