@@ -87,6 +87,40 @@ final class NetworkGraphLayerTests: XCTestCase {
         XCTAssertEqual(norm.runningVariance, statistics.1)
     }
 
+    /// Channels split across cores (each chunk ≥ 64 K values) and runs of a length that is not a
+    /// multiple of the eight summing lanes: statistics, outputs and gradients against the
+    /// definitions in Double.
+    func testBatchNormOnChannelsSplitAcrossCoresMatchesTheDefinition() {
+        let (channels, area, batch) = (5, 9003, 3)
+        var norm = BatchNorm(channels: channels, area: area)
+        norm.scale = [1, 2, 0.5, -1, 3]
+        norm.shift = [0, 1, -1, 0.25, 2]
+        let x = S.matrix(batch, channels * area, seed: 9, scale: 2)
+        let g = S.matrix(batch, channels * area, seed: 10)
+        let y = S.forward(&norm, x, training: true)
+        let dx = S.backward(&norm, input: x, output: y, outputGradient: g)
+        let m = Double(batch * area)
+        for c in 0..<channels {
+            let indices = (0..<batch).flatMap { b in (0..<area).map { b * channels * area + c * area + $0 } }
+            let values = indices.map { Double(x.elements[$0]) }
+            let mean = values.reduce(0, +) / m
+            let variance = values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / m
+            let inverse = 1 / (variance + 1e-5).squareRoot()
+            XCTAssertEqual(Double(norm.runningMean[c]), 0.1 * mean, accuracy: 1e-6)
+            let normalized = values.map { ($0 - mean) * inverse }
+            let gradients = indices.map { Double(g.elements[$0]) }
+            let sumG = gradients.reduce(0, +), sumGX = zip(gradients, normalized).map(*).reduce(0, +)
+            XCTAssertEqual(Double(norm.shiftGradient[c]), sumG, accuracy: 1e-3)
+            XCTAssertEqual(Double(norm.scaleGradient[c]), sumGX, accuracy: 1e-3)
+            let gamma = Double(norm.scale[c])
+            for (k, index) in indices.enumerated() where k % 997 == 0 {
+                XCTAssertEqual(Double(y.elements[index]), gamma * normalized[k] + Double(norm.shift[c]), accuracy: 1e-4)
+                let expected = gamma * inverse * (gradients[k] - sumG / m - normalized[k] * sumGX / m)
+                XCTAssertEqual(Double(dx.elements[index]), expected, accuracy: 1e-5)
+            }
+        }
+    }
+
     func testBatchNormGradientsMatchCentralDifferences() {
         var norm = BatchNorm(channels: 3, area: 4)
         norm.scale = [1.5, -0.5, 0.8]

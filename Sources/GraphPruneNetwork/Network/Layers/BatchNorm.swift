@@ -22,7 +22,9 @@ import GraphPruneNumerics
 /// ∂L/∂x   = γ_c / √(σ²_c + ε) · G                                      (running statistics)
 /// ```
 /// The batch's mean and `1/√(σ² + ε)` are kept from the training forward for its backward.
-/// Sums are taken in `Double`, sample by sample in order, so results do not depend on threads.
+/// Sums are taken in `Double`, per channel in a fixed order (``ChannelSums``: eight lanes over
+/// each sample's run of `H · W` values, samples in order), and the channels are split across cores,
+/// so results do not depend on the number of threads.
 ///
 /// State (PyTorch's names): `weight` γ (starts at 1), `bias` β (0), `running_mean` (0),
 /// `running_var` (1); γ and β are trained, the running statistics are buffers.
@@ -90,13 +92,17 @@ public struct BatchNorm: ConnectionlessLayer {
             }
         }
         let (channels, area) = (self.channels, self.area)
+        let (scales, shifts, means, inverses) = (scale, shift, usedMean, usedInverseDeviation)
         input.elements.withUnsafeBufferPointer { x in
             output.elements.withUnsafeMutableBufferPointer { y in
-                for c in 0..<channels {
-                    let a = scale[c] * usedInverseDeviation[c], b = shift[c] - a * usedMean[c]
-                    for sample in 0..<batch {
-                        let base = (sample * channels + c) * area
-                        for p in base..<(base + area) { y[p] = a * x[p] + b }
+                let (source, target) = (x.baseAddress!, y.baseAddress!)
+                forEachChunk(of: channels, minimumChunk: ChannelSums.minimumChannels(batch: batch, area: area)) { range in
+                    for c in range {
+                        let a = scales[c] * inverses[c], b = shifts[c] - a * means[c]
+                        for sample in 0..<batch {
+                            let base = (sample * channels + c) * area
+                            for p in base..<(base + area) { target[p] = a * source[p] + b }
+                        }
                     }
                 }
             }
@@ -108,28 +114,30 @@ public struct BatchNorm: ConnectionlessLayer {
     private mutating func batchStatistics(_ input: Matrix<Float>) {
         let batch = input.rows, (channels, area) = (self.channels, self.area)
         let count = Double(batch * area)
+        let (momentum, epsilon) = (Double(self.momentum), Double(self.epsilon))
         input.elements.withUnsafeBufferPointer { x in
-            for c in 0..<channels {
-                var sum = 0.0
-                for sample in 0..<batch {
-                    let base = (sample * channels + c) * area
-                    for p in base..<(base + area) { sum += Double(x[p]) }
-                }
-                let mean = sum / count
-                var squares = 0.0
-                for sample in 0..<batch {
-                    let base = (sample * channels + c) * area
-                    for p in base..<(base + area) {
-                        let d = Double(x[p]) - mean
-                        squares += d * d
+            usedMean.withUnsafeMutableBufferPointer { usedMean in
+                usedInverseDeviation.withUnsafeMutableBufferPointer { usedInverse in
+                    runningMean.withUnsafeMutableBufferPointer { runningMean in
+                        runningVariance.withUnsafeMutableBufferPointer { runningVariance in
+                            let source = x.baseAddress!
+                            let (usedMean, usedInverse) = (usedMean.baseAddress!, usedInverse.baseAddress!)
+                            let (runningMean, runningVariance) = (runningMean.baseAddress!, runningVariance.baseAddress!)
+                            forEachChunk(of: channels, minimumChunk: ChannelSums.minimumChannels(batch: batch, area: area)) { range in
+                                for c in range {
+                                    let runs = ChannelSums(channel: c, channels: channels, area: area, batch: batch)
+                                    let mean = runs.sum(source) / count
+                                    let variance = runs.squaredDeviations(source, from: mean) / count
+                                    usedMean[c] = Float(mean)
+                                    usedInverse[c] = Float(1 / (variance + epsilon).squareRoot())
+                                    let unbiased = count > 1 ? variance * count / (count - 1) : variance
+                                    runningMean[c] = Float(1 - momentum) * runningMean[c] + Float(momentum) * Float(mean)
+                                    runningVariance[c] = Float(1 - momentum) * runningVariance[c] + Float(momentum) * Float(unbiased)
+                                }
+                            }
+                        }
                     }
                 }
-                let variance = squares / count
-                usedMean[c] = Float(mean)
-                usedInverseDeviation[c] = Float(1 / (variance + Double(epsilon)).squareRoot())
-                let unbiased = count > 1 ? variance * count / (count - 1) : variance
-                runningMean[c] = (1 - momentum) * runningMean[c] + momentum * Float(mean)
-                runningVariance[c] = (1 - momentum) * runningVariance[c] + momentum * Float(unbiased)
             }
         }
     }
@@ -141,33 +149,35 @@ public struct BatchNorm: ConnectionlessLayer {
         outputGradient.requireShape(batch, channels * area, "BatchNorm output gradient")
         inputGradient.requireShape(batch, channels * area, "BatchNorm input gradient")
         let count = Float(batch * area), batchStatistics = usedBatchStatistics
+        let (means, inverses, scales) = (usedMean, usedInverseDeviation, scale)
         input.elements.withUnsafeBufferPointer { x in
             outputGradient.elements.withUnsafeBufferPointer { g in
                 inputGradient.elements.withUnsafeMutableBufferPointer { dx in
-                    for c in 0..<channels {
-                        let (mean, inverse) = (usedMean[c], usedInverseDeviation[c])
-                        var sumG = 0.0, sumGX = 0.0
-                        for sample in 0..<batch {
-                            let base = (sample * channels + c) * area
-                            for p in base..<(base + area) {
-                                let normalized = (x[p] - mean) * inverse
-                                sumG += Double(g[p])
-                                sumGX += Double(g[p]) * Double(normalized)
-                            }
-                        }
-                        scaleGradient[c] = Float(sumGX)
-                        shiftGradient[c] = Float(sumG)
-                        let a = scale[c] * inverse
-                        let meanG = Float(sumG) / count, meanGX = Float(sumGX) / count
-                        for sample in 0..<batch {
-                            let base = (sample * channels + c) * area
-                            if batchStatistics {
-                                for p in base..<(base + area) {
-                                    let normalized = (x[p] - mean) * inverse
-                                    dx[p] = a * (g[p] - meanG - normalized * meanGX)
+                    scaleGradient.withUnsafeMutableBufferPointer { dScale in
+                        shiftGradient.withUnsafeMutableBufferPointer { dShift in
+                            let (source, gradient, target) = (x.baseAddress!, g.baseAddress!, dx.baseAddress!)
+                            let (scaleSums, shiftSums) = (dScale.baseAddress!, dShift.baseAddress!)
+                            forEachChunk(of: channels, minimumChunk: ChannelSums.minimumChannels(batch: batch, area: area)) { range in
+                                for c in range {
+                                    let (mean, inverse) = (means[c], inverses[c])
+                                    let runs = ChannelSums(channel: c, channels: channels, area: area, batch: batch)
+                                    let (sumG, sumGX) = runs.gradientSums(gradient, input: source, mean: mean, inverse: inverse)
+                                    scaleSums[c] = Float(sumGX)
+                                    shiftSums[c] = Float(sumG)
+                                    let a = scales[c] * inverse
+                                    let meanG = Float(sumG) / count, meanGX = Float(sumGX) / count
+                                    for sample in 0..<batch {
+                                        let base = (sample * channels + c) * area
+                                        if batchStatistics {
+                                            for p in base..<(base + area) {
+                                                let normalized = (source[p] - mean) * inverse
+                                                target[p] = a * (gradient[p] - meanG - normalized * meanGX)
+                                            }
+                                        } else {
+                                            for p in base..<(base + area) { target[p] = a * gradient[p] }
+                                        }
+                                    }
                                 }
-                            } else {
-                                for p in base..<(base + area) { dx[p] = a * g[p] }
                             }
                         }
                     }
