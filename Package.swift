@@ -44,10 +44,11 @@ let package = Package(
         // prctl(PR_SET_PDEATHSIG) for `run --jobs` workers (prctl is variadic: a C shim).
         .systemLibrary(name: "CProcess", path: "Sources/CProcess"),
         // oneDNN's convolution primitives behind a small C interface (the only code that talks to
-        // Debian's libdnnl; OpenMP's thread setter is found at run time).
+        // Debian's libdnnl, whose headers it compiles against; the library is loaded at the first
+        // convolution, so it is not linked).
         .target(
             name: "CDNNLConvolution", path: "Sources/CDNNLConvolution",
-            linkerSettings: [.linkedLibrary("dnnl"), .linkedLibrary("dl")]),
+            linkerSettings: [.linkedLibrary("dl")]),
         .target(
             name: "GraphPruneNumerics",
             dependencies: ["CBLAS", "CLAPACKE", "CARPACK", "CDNNLConvolution"],

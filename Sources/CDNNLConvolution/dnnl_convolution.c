@@ -10,14 +10,75 @@
 #include <stdlib.h>
 #include <string.h>
 
+// oneDNN is loaded at the first convolution (dlopen), not at process start: commands that never
+// convolve do not map it (40 MB, with OpenMP and the OpenCL loader it brings), and a machine
+// without it runs GraphPrune's own im2col convolutions (the reason is the layer's
+// `implementation`, which `bench --workload training` prints).
+#define DNNL_FUNCTIONS(X) \
+    X(dnnl_dilated_convolution_backward_data_desc_init) \
+    X(dnnl_dilated_convolution_backward_weights_desc_init) \
+    X(dnnl_dilated_convolution_forward_desc_init) \
+    X(dnnl_engine_create) \
+    X(dnnl_memory_create) \
+    X(dnnl_memory_desc_equal) \
+    X(dnnl_memory_desc_get_size) \
+    X(dnnl_memory_desc_init_by_tag) \
+    X(dnnl_memory_destroy) \
+    X(dnnl_memory_set_data_handle) \
+    X(dnnl_primitive_create) \
+    X(dnnl_primitive_desc_create) \
+    X(dnnl_primitive_desc_destroy) \
+    X(dnnl_primitive_desc_query) \
+    X(dnnl_primitive_desc_query_md) \
+    X(dnnl_primitive_destroy) \
+    X(dnnl_primitive_execute) \
+    X(dnnl_reorder_primitive_desc_create) \
+    X(dnnl_stream_create) \
+    X(dnnl_stream_wait)
+
+static struct {
+#define DECLARE(name) __typeof__(&name) name;
+    DNNL_FUNCTIONS(DECLARE)
+#undef DECLARE
+} api;
+
+static char load_error[200];
+static int requested_threads;  // 0: OpenMP's default
+
+static int load_library(void) {
+    void *library = dlopen("libdnnl.so.2", RTLD_NOW | RTLD_GLOBAL);
+    if (!library) {
+        snprintf(load_error, sizeof load_error, "oneDNN: cannot load libdnnl.so.2 (%s)", dlerror());
+        return 0;
+    }
+#define RESOLVE(name)                                                                        \
+    if (!(api.name = (__typeof__(&name))dlsym(library, #name))) {                          \
+        snprintf(load_error, sizeof load_error, "oneDNN: libdnnl.so.2 has no " #name);      \
+        return 0;                                                                            \
+    }
+    DNNL_FUNCTIONS(RESOLVE)
+#undef RESOLVE
+    return 1;
+}
+
+static void apply_threads(void) {
+    void (*set)(int) = (void (*)(int))dlsym(RTLD_DEFAULT, "omp_set_num_threads");
+    if (set && requested_threads > 0) set(requested_threads);
+}
+
 static dnnl_engine_t engine;
 static dnnl_stream_t stream;
 static dnnl_status_t engine_status = dnnl_success;
 static pthread_once_t engine_once = PTHREAD_ONCE_INIT;
 
 static void create_engine(void) {
-    engine_status = dnnl_engine_create(&engine, dnnl_cpu, 0);
-    if (engine_status == dnnl_success) engine_status = dnnl_stream_create(&stream, engine, dnnl_stream_default_flags);
+    if (!load_library()) {
+        engine_status = dnnl_runtime_error;
+        return;
+    }
+    apply_threads();
+    engine_status = api.dnnl_engine_create(&engine, dnnl_cpu, 0);
+    if (engine_status == dnnl_success) engine_status = api.dnnl_stream_create(&stream, engine, dnnl_stream_default_flags);
 }
 
 // A tensor the caller passes in plain layout (`user`, its handle set per call) and the memory
@@ -65,7 +126,7 @@ static dnnl_status_t attach(port *const *ports, size_t count, size_t total) {
     if (!base && total > 0) return dnnl_out_of_memory;
     for (size_t i = 0; i < count; i++) {
         if (!ports[i]->reorder) continue;
-        dnnl_status_t status = dnnl_memory_set_data_handle(ports[i]->primitive, base + ports[i]->offset);
+        dnnl_status_t status = api.dnnl_memory_set_data_handle(ports[i]->primitive, base + ports[i]->offset);
         if (status != dnnl_success) return status;
     }
     return dnnl_success;
@@ -104,38 +165,38 @@ struct gp_conv {
 
 // `incoming`: the reorder runs user → primitive before the primitive; else primitive → user after.
 static dnnl_status_t make_port(port *p, const dnnl_memory_desc_t *user, const dnnl_memory_desc_t *chosen, int incoming) {
-    dnnl_status_t status = dnnl_memory_create(&p->user, user, engine, DNNL_MEMORY_NONE);
+    dnnl_status_t status = api.dnnl_memory_create(&p->user, user, engine, DNNL_MEMORY_NONE);
     if (status != dnnl_success) return status;
-    if (dnnl_memory_desc_equal(user, chosen)) {
+    if (api.dnnl_memory_desc_equal(user, chosen)) {
         p->primitive = p->user;
         return dnnl_success;
     }
-    p->bytes = dnnl_memory_desc_get_size(chosen);
-    status = dnnl_memory_create(&p->primitive, chosen, engine, DNNL_MEMORY_NONE);
+    p->bytes = api.dnnl_memory_desc_get_size(chosen);
+    status = api.dnnl_memory_create(&p->primitive, chosen, engine, DNNL_MEMORY_NONE);
     if (status != dnnl_success) return status;
     dnnl_primitive_desc_t reorder_pd;
-    status = incoming ? dnnl_reorder_primitive_desc_create(&reorder_pd, user, engine, chosen, engine, NULL)
-                      : dnnl_reorder_primitive_desc_create(&reorder_pd, chosen, engine, user, engine, NULL);
+    status = incoming ? api.dnnl_reorder_primitive_desc_create(&reorder_pd, user, engine, chosen, engine, NULL)
+                      : api.dnnl_reorder_primitive_desc_create(&reorder_pd, chosen, engine, user, engine, NULL);
     if (status != dnnl_success) return status;
-    status = dnnl_primitive_create(&p->reorder, reorder_pd);
-    dnnl_primitive_desc_destroy(reorder_pd);
+    status = api.dnnl_primitive_create(&p->reorder, reorder_pd);
+    api.dnnl_primitive_desc_destroy(reorder_pd);
     return status;
 }
 
 static void destroy_port(port *p) {
-    if (p->reorder) dnnl_primitive_destroy(p->reorder);
-    if (p->primitive && p->primitive != p->user) dnnl_memory_destroy(p->primitive);
-    if (p->user) dnnl_memory_destroy(p->user);
+    if (p->reorder) api.dnnl_primitive_destroy(p->reorder);
+    if (p->primitive && p->primitive != p->user) api.dnnl_memory_destroy(p->primitive);
+    if (p->user) api.dnnl_memory_destroy(p->user);
 }
 
 static dnnl_status_t reorder(const port *p, int incoming) {
     if (!p->reorder) return dnnl_success;
     dnnl_exec_arg_t args[2] = {{DNNL_ARG_FROM, incoming ? p->user : p->primitive}, {DNNL_ARG_TO, incoming ? p->primitive : p->user}};
-    return dnnl_primitive_execute(p->reorder, stream, 2, args);
+    return api.dnnl_primitive_execute(p->reorder, stream, 2, args);
 }
 
 static dnnl_status_t bind(const port *p, const void *data, int incoming) {
-    dnnl_status_t status = dnnl_memory_set_data_handle(p->user, (void *)data);
+    dnnl_status_t status = api.dnnl_memory_set_data_handle(p->user, (void *)data);
     if (status != dnnl_success || !incoming) return status;
     return reorder(p, 1);
 }
@@ -143,7 +204,8 @@ static dnnl_status_t bind(const port *p, const void *data, int incoming) {
 gp_conv *gp_conv_create(const gp_conv_shape *s, char *error, size_t error_size) {
     pthread_once(&engine_once, create_engine);
     if (engine_status != dnnl_success) {
-        snprintf(error, error_size, "oneDNN: cannot create the CPU engine (status %d)", (int)engine_status);
+        if (load_error[0]) snprintf(error, error_size, "%s", load_error);
+        else snprintf(error, error_size, "oneDNN: cannot create the CPU engine (status %d)", (int)engine_status);
         return NULL;
     }
     gp_conv *conv = calloc(1, sizeof(gp_conv));
@@ -166,28 +228,28 @@ gp_conv *gp_conv_create(const gp_conv_shape *s, char *error, size_t error_size) 
     const int weight_ndims = g > 1 ? 5 : 4;
     const int64_t *wdims = g > 1 ? weight_dims : weight_dims + 1;
 
-    CHECK(dnnl_memory_desc_init_by_tag(&conv->user_src, 4, src_dims, dnnl_f32, dnnl_nchw));
-    CHECK(dnnl_memory_desc_init_by_tag(&conv->user_dst, 4, dst_dims, dnnl_f32, dnnl_nchw));
-    CHECK(dnnl_memory_desc_init_by_tag(&conv->user_weights, weight_ndims, wdims, dnnl_f32, g > 1 ? dnnl_goihw : dnnl_oihw));
-    CHECK(dnnl_memory_desc_init_by_tag(&conv->user_bias, 1, bias_dims, dnnl_f32, dnnl_x));
-    CHECK(dnnl_memory_desc_init_by_tag(&conv->any_src, 4, src_dims, dnnl_f32, dnnl_format_tag_any));
-    CHECK(dnnl_memory_desc_init_by_tag(&conv->any_dst, 4, dst_dims, dnnl_f32, dnnl_format_tag_any));
-    CHECK(dnnl_memory_desc_init_by_tag(&conv->any_weights, weight_ndims, wdims, dnnl_f32, dnnl_format_tag_any));
+    CHECK(api.dnnl_memory_desc_init_by_tag(&conv->user_src, 4, src_dims, dnnl_f32, dnnl_nchw));
+    CHECK(api.dnnl_memory_desc_init_by_tag(&conv->user_dst, 4, dst_dims, dnnl_f32, dnnl_nchw));
+    CHECK(api.dnnl_memory_desc_init_by_tag(&conv->user_weights, weight_ndims, wdims, dnnl_f32, g > 1 ? dnnl_goihw : dnnl_oihw));
+    CHECK(api.dnnl_memory_desc_init_by_tag(&conv->user_bias, 1, bias_dims, dnnl_f32, dnnl_x));
+    CHECK(api.dnnl_memory_desc_init_by_tag(&conv->any_src, 4, src_dims, dnnl_f32, dnnl_format_tag_any));
+    CHECK(api.dnnl_memory_desc_init_by_tag(&conv->any_dst, 4, dst_dims, dnnl_f32, dnnl_format_tag_any));
+    CHECK(api.dnnl_memory_desc_init_by_tag(&conv->any_weights, weight_ndims, wdims, dnnl_f32, dnnl_format_tag_any));
 
     dnnl_convolution_desc_t forward_desc;
-    CHECK(dnnl_dilated_convolution_forward_desc_init(
+    CHECK(api.dnnl_dilated_convolution_forward_desc_init(
         &forward_desc, dnnl_forward_training, dnnl_convolution_direct, &conv->any_src, &conv->any_weights,
         s->has_bias ? &conv->user_bias : NULL, &conv->any_dst, conv->strides, conv->dilates, conv->pad_l, conv->pad_r));
-    CHECK(dnnl_primitive_desc_create(&conv->forward_pd, &forward_desc, NULL, engine, NULL));
-    CHECK(dnnl_primitive_create(&conv->forward, conv->forward_pd));
+    CHECK(api.dnnl_primitive_desc_create(&conv->forward_pd, &forward_desc, NULL, engine, NULL));
+    CHECK(api.dnnl_primitive_create(&conv->forward, conv->forward_pd));
     const char *name = "";
-    dnnl_primitive_desc_query(conv->forward_pd, dnnl_query_impl_info_str, 0, &name);
+    api.dnnl_primitive_desc_query(conv->forward_pd, dnnl_query_impl_info_str, 0, &name);
     snprintf(conv->implementation, sizeof conv->implementation, "%s", name);
     const_dnnl_primitive_desc_t pd = conv->forward_pd;
-    CHECK(make_port(&conv->fwd_src, &conv->user_src, dnnl_primitive_desc_query_md(pd, dnnl_query_src_md, 0), 1));
-    CHECK(make_port(&conv->fwd_weights, &conv->user_weights, dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0), 1));
-    if (s->has_bias) CHECK(make_port(&conv->fwd_bias, &conv->user_bias, dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 1), 1));
-    CHECK(make_port(&conv->fwd_dst, &conv->user_dst, dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0), 0));
+    CHECK(make_port(&conv->fwd_src, &conv->user_src, api.dnnl_primitive_desc_query_md(pd, dnnl_query_src_md, 0), 1));
+    CHECK(make_port(&conv->fwd_weights, &conv->user_weights, api.dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0), 1));
+    if (s->has_bias) CHECK(make_port(&conv->fwd_bias, &conv->user_bias, api.dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 1), 1));
+    CHECK(make_port(&conv->fwd_dst, &conv->user_dst, api.dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0), 0));
     port *forward_ports[] = {&conv->fwd_src, &conv->fwd_weights, &conv->fwd_bias, &conv->fwd_dst};
     for (size_t i = 0; i < 4; i++) place(forward_ports[i], &conv->forward_bytes);
     return conv;
@@ -208,43 +270,43 @@ static dnnl_status_t prepare_backward(gp_conv *conv) {
         status = (call);                                  \
         if (status != dnnl_success) goto done;            \
     } while (0)
-    CHECK(dnnl_dilated_convolution_backward_weights_desc_init(
+    CHECK(api.dnnl_dilated_convolution_backward_weights_desc_init(
         &weights_desc, dnnl_convolution_direct, &conv->any_src, &conv->any_weights, conv->has_bias ? &conv->user_bias : NULL,
         &conv->any_dst, conv->strides, conv->dilates, conv->pad_l, conv->pad_r));
-    CHECK(dnnl_primitive_desc_create(&weights_pd, &weights_desc, NULL, engine, conv->forward_pd));
-    CHECK(dnnl_primitive_create(&conv->backward_weights, weights_pd));
-    CHECK(make_port(&conv->bww_src, &conv->user_src, dnnl_primitive_desc_query_md(weights_pd, dnnl_query_src_md, 0), 1));
-    CHECK(make_port(&conv->bww_diff_dst, &conv->user_dst, dnnl_primitive_desc_query_md(weights_pd, dnnl_query_diff_dst_md, 0), 1));
-    CHECK(make_port(&conv->bww_diff_weights, &conv->user_weights, dnnl_primitive_desc_query_md(weights_pd, dnnl_query_diff_weights_md, 0), 0));
+    CHECK(api.dnnl_primitive_desc_create(&weights_pd, &weights_desc, NULL, engine, conv->forward_pd));
+    CHECK(api.dnnl_primitive_create(&conv->backward_weights, weights_pd));
+    CHECK(make_port(&conv->bww_src, &conv->user_src, api.dnnl_primitive_desc_query_md(weights_pd, dnnl_query_src_md, 0), 1));
+    CHECK(make_port(&conv->bww_diff_dst, &conv->user_dst, api.dnnl_primitive_desc_query_md(weights_pd, dnnl_query_diff_dst_md, 0), 1));
+    CHECK(make_port(&conv->bww_diff_weights, &conv->user_weights, api.dnnl_primitive_desc_query_md(weights_pd, dnnl_query_diff_weights_md, 0), 0));
     if (conv->has_bias)
-        CHECK(make_port(&conv->bww_diff_bias, &conv->user_bias, dnnl_primitive_desc_query_md(weights_pd, dnnl_query_diff_weights_md, 1), 0));
+        CHECK(make_port(&conv->bww_diff_bias, &conv->user_bias, api.dnnl_primitive_desc_query_md(weights_pd, dnnl_query_diff_weights_md, 1), 0));
 
-    CHECK(dnnl_dilated_convolution_backward_data_desc_init(
+    CHECK(api.dnnl_dilated_convolution_backward_data_desc_init(
         &data_desc, dnnl_convolution_direct, &conv->any_src, &conv->any_weights, &conv->any_dst,
         conv->strides, conv->dilates, conv->pad_l, conv->pad_r));
-    CHECK(dnnl_primitive_desc_create(&data_pd, &data_desc, NULL, engine, conv->forward_pd));
-    CHECK(dnnl_primitive_create(&conv->backward_data, data_pd));
-    const dnnl_memory_desc_t *data_diff_dst = dnnl_primitive_desc_query_md(data_pd, dnnl_query_diff_dst_md, 0);
-    conv->shares_diff_dst = dnnl_memory_desc_equal(data_diff_dst, dnnl_primitive_desc_query_md(weights_pd, dnnl_query_diff_dst_md, 0));
+    CHECK(api.dnnl_primitive_desc_create(&data_pd, &data_desc, NULL, engine, conv->forward_pd));
+    CHECK(api.dnnl_primitive_create(&conv->backward_data, data_pd));
+    const dnnl_memory_desc_t *data_diff_dst = api.dnnl_primitive_desc_query_md(data_pd, dnnl_query_diff_dst_md, 0);
+    conv->shares_diff_dst = api.dnnl_memory_desc_equal(data_diff_dst, api.dnnl_primitive_desc_query_md(weights_pd, dnnl_query_diff_dst_md, 0));
     if (!conv->shares_diff_dst) CHECK(make_port(&conv->bwd_diff_dst, &conv->user_dst, data_diff_dst, 1));
-    CHECK(make_port(&conv->bwd_weights, &conv->user_weights, dnnl_primitive_desc_query_md(data_pd, dnnl_query_weights_md, 0), 1));
-    CHECK(make_port(&conv->bwd_diff_src, &conv->user_src, dnnl_primitive_desc_query_md(data_pd, dnnl_query_diff_src_md, 0), 0));
+    CHECK(make_port(&conv->bwd_weights, &conv->user_weights, api.dnnl_primitive_desc_query_md(data_pd, dnnl_query_weights_md, 0), 1));
+    CHECK(make_port(&conv->bwd_diff_src, &conv->user_src, api.dnnl_primitive_desc_query_md(data_pd, dnnl_query_diff_src_md, 0), 0));
     port *backward_ports[] = {&conv->bww_src, &conv->bww_diff_dst, &conv->bww_diff_weights, &conv->bww_diff_bias,
                               &conv->bwd_diff_dst, &conv->bwd_weights, &conv->bwd_diff_src};
     for (size_t i = 0; i < 7; i++) place(backward_ports[i], &conv->backward_bytes);
     conv->backward_ready = 1;
 done:
-    if (data_pd) dnnl_primitive_desc_destroy(data_pd);
-    if (weights_pd) dnnl_primitive_desc_destroy(weights_pd);
+    if (data_pd) api.dnnl_primitive_desc_destroy(data_pd);
+    if (weights_pd) api.dnnl_primitive_desc_destroy(weights_pd);
     return status;
 }
 
 void gp_conv_destroy(gp_conv *conv) {
     if (!conv) return;
-    if (conv->forward_pd) dnnl_primitive_desc_destroy(conv->forward_pd);
-    if (conv->forward) dnnl_primitive_destroy(conv->forward);
-    if (conv->backward_data) dnnl_primitive_destroy(conv->backward_data);
-    if (conv->backward_weights) dnnl_primitive_destroy(conv->backward_weights);
+    if (conv->forward_pd) api.dnnl_primitive_desc_destroy(conv->forward_pd);
+    if (conv->forward) api.dnnl_primitive_destroy(conv->forward);
+    if (conv->backward_data) api.dnnl_primitive_destroy(conv->backward_data);
+    if (conv->backward_weights) api.dnnl_primitive_destroy(conv->backward_weights);
     port *ports[] = {&conv->fwd_src, &conv->fwd_weights, &conv->fwd_bias, &conv->fwd_dst,
                      &conv->bww_src, &conv->bww_diff_dst, &conv->bww_diff_weights, &conv->bww_diff_bias,
                      &conv->bwd_diff_dst, &conv->bwd_weights, &conv->bwd_diff_src};
@@ -267,9 +329,9 @@ int gp_conv_forward(gp_conv *c, const float *x, const float *w, const float *b, 
     RUN(bind(&c->fwd_dst, y, 0));
     dnnl_exec_arg_t args[4] = {{DNNL_ARG_SRC, c->fwd_src.primitive}, {DNNL_ARG_WEIGHTS, c->fwd_weights.primitive},
                                {DNNL_ARG_DST, c->fwd_dst.primitive}, {DNNL_ARG_BIAS, c->fwd_bias.primitive}};
-    RUN(dnnl_primitive_execute(c->forward, stream, c->has_bias ? 4 : 3, args));
+    RUN(api.dnnl_primitive_execute(c->forward, stream, c->has_bias ? 4 : 3, args));
     RUN(reorder(&c->fwd_dst, 0));
-    return (int)dnnl_stream_wait(stream);
+    return (int)api.dnnl_stream_wait(stream);
 }
 
 int gp_conv_backward(gp_conv *c, const float *x, const float *w, const float *dy, float *dw, float *db, float *dx) {
@@ -284,7 +346,7 @@ int gp_conv_backward(gp_conv *c, const float *x, const float *w, const float *dy
     dnnl_exec_arg_t weight_args[4] = {{DNNL_ARG_SRC, c->bww_src.primitive}, {DNNL_ARG_DIFF_DST, c->bww_diff_dst.primitive},
                                       {DNNL_ARG_DIFF_WEIGHTS, c->bww_diff_weights.primitive},
                                       {DNNL_ARG_DIFF_BIAS, c->bww_diff_bias.primitive}};
-    RUN(dnnl_primitive_execute(c->backward_weights, stream, c->has_bias ? 4 : 3, weight_args));
+    RUN(api.dnnl_primitive_execute(c->backward_weights, stream, c->has_bias ? 4 : 3, weight_args));
     RUN(reorder(&c->bww_diff_weights, 0));
     if (c->has_bias) RUN(reorder(&c->bww_diff_bias, 0));
     if (dx) {
@@ -294,20 +356,20 @@ int gp_conv_backward(gp_conv *c, const float *x, const float *w, const float *dy
         RUN(bind(&c->bwd_diff_src, dx, 0));
         dnnl_exec_arg_t data_args[3] = {{DNNL_ARG_DIFF_DST, diff_dst->primitive}, {DNNL_ARG_WEIGHTS, c->bwd_weights.primitive},
                                         {DNNL_ARG_DIFF_SRC, c->bwd_diff_src.primitive}};
-        RUN(dnnl_primitive_execute(c->backward_data, stream, 3, data_args));
+        RUN(api.dnnl_primitive_execute(c->backward_data, stream, 3, data_args));
         RUN(reorder(&c->bwd_diff_src, 0));
     }
-    return (int)dnnl_stream_wait(stream);
+    return (int)api.dnnl_stream_wait(stream);
 }
 
 const char *gp_conv_implementation(const gp_conv *conv) { return conv->implementation; }
 
 void gp_conv_set_threads(int threads) {
-    void (*set)(int) = (void (*)(int))dlsym(RTLD_DEFAULT, "omp_set_num_threads");
-    if (set) set(threads);
+    requested_threads = threads;
+    apply_threads();  // a no-op until oneDNN (and with it OpenMP) is loaded
 }
 
 int gp_conv_threads(void) {
     int (*get)(void) = (int (*)(void))dlsym(RTLD_DEFAULT, "omp_get_max_threads");
-    return get ? get() : 0;
+    return get ? get() : requested_threads;
 }

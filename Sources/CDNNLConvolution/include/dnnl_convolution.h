@@ -19,7 +19,7 @@ typedef struct gp_conv_shape {
 
 typedef struct gp_conv gp_conv;
 
-/// The forward primitive of a convolution of this shape (the backward-data and backward-weights
+/// The forward primitive of a convolution of this shape (loading libdnnl.so.2 on the first call) (the backward-data and backward-weights
 /// ones follow on the first gp_conv_backward), or NULL with a one-line reason in `error` (a shape
 /// oneDNN rejects, or no memory).
 gp_conv *gp_conv_create(const gp_conv_shape *shape, char *error, size_t error_size);
@@ -36,10 +36,12 @@ int gp_conv_backward(gp_conv *conv, const float *x, const float *w, const float 
 /// oneDNN's name for the forward implementation it chose, e.g. "jit:avx512_core".
 const char *gp_conv_implementation(const gp_conv *conv);
 
-/// Sets the OpenMP threads oneDNN uses (libgomp's omp_set_num_threads, found at run time).
+/// Sets the OpenMP threads oneDNN uses (libgomp's omp_set_num_threads, now if oneDNN is loaded,
+/// else when it is).
 void gp_conv_set_threads(int threads);
 
-/// The OpenMP threads oneDNN will use (omp_get_max_threads), or 0 if OpenMP is not loaded.
+/// The OpenMP threads oneDNN uses (omp_get_max_threads), or before oneDNN is loaded the count
+/// requested (0: none, OpenMP's default of all cores).
 int gp_conv_threads(void);
 
 #endif

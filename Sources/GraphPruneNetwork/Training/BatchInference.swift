@@ -36,7 +36,7 @@ public struct BatchInference {
     public mutating func forward(_ features: Matrix<Float>, into logits: inout Matrix<Float>) {
         features.requireShape(batch, inputs, "BatchInference features")
         logits.requireShape(batch, classes, "BatchInference logits")
-        workspace.activations[0].elements.withUnsafeMutableBufferPointer { $0.update(fromContentsOf: features.elements) }
+        _ = workspace.activations[0].elements.withUnsafeMutableBufferPointer { $0.update(fromContentsOf: features.elements) }
         Network.forward(&layers, architecture: architecture, &workspace, training: false, generator: &generator)
         let last = layers.count
         workspace.activations[last].elements.withUnsafeBufferPointer { source in
