@@ -1,0 +1,52 @@
+"""The FashionMNIST epoch of Issue 16's PyTorch peers (torch_cnn_epoch.py, torch_resnet20_epoch.py), as
+`graphprune train --dataset fashion-mnist` runs one: per-pixel standardisation with the training split's mean and
+standard deviation, SGD lr 0.01 momentum 0.9, batch 100, a seeded shuffle; timed from the first batch to the last,
+then with the test set's evaluation (batches of 1000, no gradients) added, which is what an epoch of
+`graphprune train` and `bench --workload training` times.
+"""
+import gzip, sys, time
+import numpy as np
+import torch
+import torch.nn as nn
+
+DATA = "/usr/share/datasets/fashion-mnist/"
+
+
+def threads_from_argv():
+    """Sets torch's threads from the first argument (default 2) and seeds torch."""
+    torch.set_num_threads(int(sys.argv[1]) if len(sys.argv) > 1 else 2)
+    torch.manual_seed(1)
+
+
+def _idx(name, offset):
+    with gzip.open(DATA + name) as f:
+        return np.frombuffer(f.read(), np.uint8, offset=offset)
+
+
+def fashion_mnist():
+    """(x, y, test x, test y): images 1×28×28 standardised per pixel, labels int64."""
+    x = _idx("train-images-idx3-ubyte.gz", 16).reshape(-1, 1, 28, 28).astype(np.float32) / 255
+    y = torch.from_numpy(_idx("train-labels-idx1-ubyte.gz", 8).astype(np.int64))
+    tx = _idx("t10k-images-idx3-ubyte.gz", 16).reshape(-1, 1, 28, 28).astype(np.float32) / 255
+    ty = torch.from_numpy(_idx("t10k-labels-idx1-ubyte.gz", 8).astype(np.int64))
+    mean, std = x.mean(0), x.std(0) + 1e-8
+    return torch.from_numpy((x - mean) / std), y, torch.from_numpy((tx - mean) / std), ty
+
+
+def time_epoch(model, label):
+    """Trains `model` one epoch, evaluates it on the test set, prints the times."""
+    x, y, tx, ty = fashion_mnist()
+    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    loss_fn = nn.CrossEntropyLoss()
+    perm = torch.randperm(len(x))
+    start = time.perf_counter()
+    for i in range(0, len(x), 100):
+        b = perm[i:i + 100]
+        opt.zero_grad(); loss = loss_fn(model(x[b]), y[b]); loss.backward(); opt.step()
+    trained = time.perf_counter() - start
+    model.eval()
+    with torch.no_grad():
+        correct = sum((model(tx[i:i + 1000]).argmax(1) == ty[i:i + 1000]).sum().item() for i in range(0, len(tx), 1000))
+    print(f"pytorch {torch.__version__} threads {torch.get_num_threads()}: {label} epoch {trained:.1f} s, with the test "
+          f"evaluation {time.perf_counter() - start:.1f} s; last loss {loss.item():.3f}, test accuracy {correct / len(tx):.4f}, "
+          f"{sum(p.numel() for p in model.parameters())} parameters")
