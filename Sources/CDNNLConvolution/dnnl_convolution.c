@@ -43,7 +43,8 @@ static struct {
 } api;
 
 static char load_error[200];
-static int requested_threads;  // 0: OpenMP's default
+// libgomp's omp_set_num_threads, resolved once oneDNN has loaded it (NULL if absent).
+static void (*set_openmp_threads)(int);
 
 static int load_library(void) {
     void *library = dlopen("libdnnl.so.2", RTLD_NOW | RTLD_GLOBAL);
@@ -58,12 +59,8 @@ static int load_library(void) {
     }
     DNNL_FUNCTIONS(RESOLVE)
 #undef RESOLVE
+    set_openmp_threads = (void (*)(int))dlsym(RTLD_DEFAULT, "omp_set_num_threads");
     return 1;
-}
-
-static void apply_threads(void) {
-    void (*set)(int) = (void (*)(int))dlsym(RTLD_DEFAULT, "omp_set_num_threads");
-    if (set && requested_threads > 0) set(requested_threads);
 }
 
 static dnnl_engine_t engine;
@@ -76,10 +73,14 @@ static void create_engine(void) {
         engine_status = dnnl_runtime_error;
         return;
     }
-    apply_threads();
     engine_status = api.dnnl_engine_create(&engine, dnnl_cpu, 0);
     if (engine_status == dnnl_success) engine_status = api.dnnl_stream_create(&stream, engine, dnnl_stream_default_flags);
 }
+
+// OpenMP's thread count is per calling thread, and oneDNN sizes a primitive's work split by it
+// when the primitive is built; so every build and every call sets the convolution's own count on
+// the thread that runs it, whichever thread that is and whatever it ran before.
+static void use_threads(const gp_conv *conv);
 
 // A tensor the caller passes in plain layout (`user`, its handle set per call) and the memory
 // the primitive reads or writes (`primitive`: the same object when the layouts agree, else
@@ -134,6 +135,7 @@ static dnnl_status_t attach(port *const *ports, size_t count, size_t total) {
 
 struct gp_conv {
     int has_bias;
+    int threads;
     // The backward primitives are built on the first backward (an evaluation batch never needs
     // them, nor their buffers); the forward's descriptor is their hint.
     dnnl_primitive_desc_t forward_pd;
@@ -153,6 +155,19 @@ struct gp_conv {
     // backward data: dy, w → dx
     port bwd_diff_dst, bwd_weights, bwd_diff_src;
 };
+
+// The ports of each pass, in the order their blocked copies sit in the arena.
+enum { forward_port_count = 4, backward_port_count = 7 };
+static void forward_ports(gp_conv *c, port *out[forward_port_count]) {
+    port *ports[] = {&c->fwd_src, &c->fwd_weights, &c->fwd_bias, &c->fwd_dst};
+    memcpy(out, ports, sizeof ports);
+}
+static void backward_ports(gp_conv *c, port *out[backward_port_count]) {
+    port *ports[] = {&c->bww_src, &c->bww_diff_dst, &c->bww_diff_weights, &c->bww_diff_bias,
+                     &c->bwd_diff_dst, &c->bwd_weights, &c->bwd_diff_src};
+    memcpy(out, ports, sizeof ports);
+}
+
 
 #define CHECK(call)                                                                       \
     do {                                                                                  \
@@ -214,6 +229,8 @@ gp_conv *gp_conv_create(const gp_conv_shape *s, char *error, size_t error_size) 
         return NULL;
     }
     conv->has_bias = s->has_bias;
+    conv->threads = (int)s->threads;
+    use_threads(conv);
     const int64_t g = s->groups;
     const int64_t out_h = (s->height + s->pad_top + s->pad_bottom - s->dilation_height * (s->kernel_height - 1) - 1) / s->stride_height + 1;
     const int64_t out_w = (s->width + s->pad_left + s->pad_right - s->dilation_width * (s->kernel_width - 1) - 1) / s->stride_width + 1;
@@ -250,17 +267,34 @@ gp_conv *gp_conv_create(const gp_conv_shape *s, char *error, size_t error_size) 
     CHECK(make_port(&conv->fwd_weights, &conv->user_weights, api.dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0), 1));
     if (s->has_bias) CHECK(make_port(&conv->fwd_bias, &conv->user_bias, api.dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 1), 1));
     CHECK(make_port(&conv->fwd_dst, &conv->user_dst, api.dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0), 0));
-    port *forward_ports[] = {&conv->fwd_src, &conv->fwd_weights, &conv->fwd_bias, &conv->fwd_dst};
-    for (size_t i = 0; i < 4; i++) place(forward_ports[i], &conv->forward_bytes);
+    port *ports[forward_port_count];
+    forward_ports(conv, ports);
+    for (size_t i = 0; i < forward_port_count; i++) place(ports[i], &conv->forward_bytes);
     return conv;
 fail:
     gp_conv_destroy(conv);
     return NULL;
 }
 
+// Releases the backward primitives and ports (built or half-built) and forgets them.
+static void destroy_backward(gp_conv *conv) {
+    if (conv->backward_data) api.dnnl_primitive_destroy(conv->backward_data);
+    if (conv->backward_weights) api.dnnl_primitive_destroy(conv->backward_weights);
+    conv->backward_data = conv->backward_weights = NULL;
+    port *ports[backward_port_count];
+    backward_ports(conv, ports);
+    for (size_t i = 0; i < backward_port_count; i++) {
+        destroy_port(ports[i]);
+        memset(ports[i], 0, sizeof *ports[i]);
+    }
+    conv->backward_bytes = 0;
+    conv->backward_ready = 0;
+}
+
 // The backward-data and backward-weights primitives and their ports, once.
 static dnnl_status_t prepare_backward(gp_conv *conv) {
     if (conv->backward_ready) return dnnl_success;
+    use_threads(conv);
     dnnl_status_t status = dnnl_success;
     dnnl_primitive_desc_t data_pd = NULL, weights_pd = NULL;
     dnnl_convolution_desc_t data_desc, weights_desc;
@@ -291,26 +325,25 @@ static dnnl_status_t prepare_backward(gp_conv *conv) {
     if (!conv->shares_diff_dst) CHECK(make_port(&conv->bwd_diff_dst, &conv->user_dst, data_diff_dst, 1));
     CHECK(make_port(&conv->bwd_weights, &conv->user_weights, api.dnnl_primitive_desc_query_md(data_pd, dnnl_query_weights_md, 0), 1));
     CHECK(make_port(&conv->bwd_diff_src, &conv->user_src, api.dnnl_primitive_desc_query_md(data_pd, dnnl_query_diff_src_md, 0), 0));
-    port *backward_ports[] = {&conv->bww_src, &conv->bww_diff_dst, &conv->bww_diff_weights, &conv->bww_diff_bias,
-                              &conv->bwd_diff_dst, &conv->bwd_weights, &conv->bwd_diff_src};
-    for (size_t i = 0; i < 7; i++) place(backward_ports[i], &conv->backward_bytes);
+    port *ports[backward_port_count];
+    backward_ports(conv, ports);
+    for (size_t i = 0; i < backward_port_count; i++) place(ports[i], &conv->backward_bytes);
     conv->backward_ready = 1;
 done:
     if (data_pd) api.dnnl_primitive_desc_destroy(data_pd);
     if (weights_pd) api.dnnl_primitive_desc_destroy(weights_pd);
+    if (status != dnnl_success) destroy_backward(conv);  // nothing half-built stays for a retry
     return status;
 }
 
 void gp_conv_destroy(gp_conv *conv) {
     if (!conv) return;
+    destroy_backward(conv);
     if (conv->forward_pd) api.dnnl_primitive_desc_destroy(conv->forward_pd);
     if (conv->forward) api.dnnl_primitive_destroy(conv->forward);
-    if (conv->backward_data) api.dnnl_primitive_destroy(conv->backward_data);
-    if (conv->backward_weights) api.dnnl_primitive_destroy(conv->backward_weights);
-    port *ports[] = {&conv->fwd_src, &conv->fwd_weights, &conv->fwd_bias, &conv->fwd_dst,
-                     &conv->bww_src, &conv->bww_diff_dst, &conv->bww_diff_weights, &conv->bww_diff_bias,
-                     &conv->bwd_diff_dst, &conv->bwd_weights, &conv->bwd_diff_src};
-    for (size_t i = 0; i < sizeof ports / sizeof ports[0]; i++) destroy_port(ports[i]);
+    port *ports[forward_port_count];
+    forward_ports(conv, ports);
+    for (size_t i = 0; i < forward_port_count; i++) destroy_port(ports[i]);
     free(conv);
 }
 
@@ -321,8 +354,10 @@ void gp_conv_destroy(gp_conv *conv) {
     } while (0)
 
 int gp_conv_forward(gp_conv *c, const float *x, const float *w, const float *b, float *y) {
-    port *ports[] = {&c->fwd_src, &c->fwd_weights, &c->fwd_bias, &c->fwd_dst};
-    RUN(attach(ports, 4, c->forward_bytes));
+    use_threads(c);
+    port *ports[forward_port_count];
+    forward_ports(c, ports);
+    RUN(attach(ports, forward_port_count, c->forward_bytes));
     RUN(bind(&c->fwd_src, x, 1));
     RUN(bind(&c->fwd_weights, w, 1));
     if (c->has_bias) RUN(bind(&c->fwd_bias, b, 1));
@@ -335,10 +370,11 @@ int gp_conv_forward(gp_conv *c, const float *x, const float *w, const float *b, 
 }
 
 int gp_conv_backward(gp_conv *c, const float *x, const float *w, const float *dy, float *dw, float *db, float *dx) {
+    use_threads(c);
     RUN(prepare_backward(c));
-    port *ports[] = {&c->bww_src, &c->bww_diff_dst, &c->bww_diff_weights, &c->bww_diff_bias,
-                     &c->bwd_diff_dst, &c->bwd_weights, &c->bwd_diff_src};
-    RUN(attach(ports, 7, c->backward_bytes));
+    port *ports[backward_port_count];
+    backward_ports(c, ports);
+    RUN(attach(ports, backward_port_count, c->backward_bytes));
     RUN(bind(&c->bww_src, x, 1));
     RUN(bind(&c->bww_diff_dst, dy, 1));
     RUN(bind(&c->bww_diff_weights, dw, 0));
@@ -364,12 +400,6 @@ int gp_conv_backward(gp_conv *c, const float *x, const float *w, const float *dy
 
 const char *gp_conv_implementation(const gp_conv *conv) { return conv->implementation; }
 
-void gp_conv_set_threads(int threads) {
-    requested_threads = threads;
-    apply_threads();  // a no-op until oneDNN (and with it OpenMP) is loaded
-}
-
-int gp_conv_threads(void) {
-    int (*get)(void) = (int (*)(void))dlsym(RTLD_DEFAULT, "omp_get_max_threads");
-    return get ? get() : requested_threads;
+static void use_threads(const gp_conv *conv) {
+    if (set_openmp_threads && conv->threads > 0) set_openmp_threads(conv->threads);
 }

@@ -67,7 +67,7 @@ struct BenchCommand: ParsableCommand {
         guard !taus.isEmpty else { throw OptionError("--tau", "no threshold given") }
         if let threads {
             guard threads >= 1 else { throw OptionError("--threads", "\(threads) must be at least 1") }
-            ComputeThreads.set(threads)
+            BLASThreads.set(threads)
         }
         if workload == .sparsification {
             #if DEBUG

@@ -31,7 +31,7 @@ struct InferenceBench {
 
     func run() throws {
         let tables = try models().map { name, model in try variants(name, model) }
-        print("# graphprune bench inference: OpenBLAS threads \(BLASThreads.count) (\(BLASCore.name) kernels), OpenMP (oneDNN) threads \(ComputeThreads.convolutionThreads), cores \(ProcessInfo.processInfo.activeProcessorCount), seed \(seed), median of \(rounds) rounds")
+        print("# graphprune bench inference: OpenBLAS and oneDNN threads \(BLASThreads.count) (\(BLASCore.name) kernels), cores \(ProcessInfo.processInfo.activeProcessorCount), seed \(seed), median of \(rounds) rounds")
         print("# edge: layerwise magnitude to density q (Dense: CSR below 15 %, masked sgemm above; convolutions masked); neuron: hidden units by L2 norm, same parameter count")
         print("model                                         parameters   batch 1 ms   ×dense   batch 100 samples/s   ×dense")
         for variants in tables { report(variants) }

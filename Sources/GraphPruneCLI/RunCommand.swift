@@ -112,7 +112,7 @@ struct RunCommand: ParsableCommand {
             return
         }
         if jobs > 1 || worker != nil {
-            ComputeThreads.set(max(1, ProcessInfo.processInfo.activeProcessorCount / max(jobs, worker?.count ?? 1)))
+            BLASThreads.set(max(1, ProcessInfo.processInfo.activeProcessorCount / max(jobs, worker?.count ?? 1)))
         }
         // A worker starts at its own place in the list and goes round it; claims keep two
         // workers (or two processes anywhere) from running the same run.

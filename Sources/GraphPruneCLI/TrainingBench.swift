@@ -17,7 +17,7 @@ struct TrainingBench {
     let includeCNN: Bool
 
     func run() throws {
-        print("# graphprune bench training: OpenBLAS threads \(BLASThreads.count) (\(BLASCore.name) kernels), OpenMP (oneDNN) threads \(ComputeThreads.convolutionThreads), cores \(ProcessInfo.processInfo.activeProcessorCount), seed \(seed), batch 100, SGD 0.01 momentum 0.9, median of \(repetitions) epochs")
+        print("# graphprune bench training: OpenBLAS and oneDNN threads \(BLASThreads.count) (\(BLASCore.name) kernels), cores \(ProcessInfo.processInfo.activeProcessorCount), seed \(seed), batch 100, SGD 0.01 momentum 0.9, median of \(repetitions) epochs")
         print("workload                                              seconds   note (per epoch unless \"per step\")")
         var fashion = try FashionMNIST.load()
         standardize(&fashion)
@@ -58,18 +58,19 @@ struct TrainingBench {
     /// with GFLOP/s counted as `3 · 2 · B · F · C · 9 · H · W` (three products of the forward's size).
     private func convolutionRows(_ input: ImageShape, filters: Int) {
         var generator = SplitMix64(seed: seed)
+        let base = Conv2D(input: input, filters: filters, kernel: 3, padding: .same, initializer: .glorotUniform, generator: &generator)
         var layers = ConvolutionBackend.allCases.map { backend in
-            var layer = Conv2D(input: input, filters: filters, kernel: 3, padding: .same, initializer: .glorotUniform, generator: &generator)
+            var layer = base
             layer.backend = backend
             return layer
         }
         let flops = 3 * 2 * 100 * Double(filters * input.channels * 9 * input.height * input.width)
         let steps = layerMilliseconds(&layers, inputs: input.size)
-        for (index, layer) in layers.enumerated() {
-            var layer = layer
-            let name = "conv \(input.channels)→\(filters) \(input.height)×\(input.width) fwd+bwd, batch 100: \(layer.backend.rawValue)"
-            row(name, steps[index] / 1000, String(format: "per step (%.2f ms, %.1f GFLOP/s); %@", steps[index], flops / steps[index] / 1e6,
-                                                  layer.implementation(batch: 100)) + (index == 0 ? "" : String(format: ", %.2f× oneDNN's time", steps[index] / steps[0])))
+        for index in layers.indices {
+            let name = "conv \(input.channels)→\(filters) \(input.height)×\(input.width) fwd+bwd, batch 100: \(layers[index].backend.rawValue)"
+            row(name, steps[index] / 1000, String(format: "per step (%.2f ms, %.1f GFLOP/s); ", steps[index], flops / steps[index] / 1e6)
+                + layers[index].implementation(batch: 100)
+                + (index == 0 ? "" : String(format: ", %.2f× oneDNN's time", steps[index] / steps[0])))
         }
     }
 

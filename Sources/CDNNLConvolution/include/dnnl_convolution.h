@@ -14,6 +14,7 @@ typedef struct gp_conv_shape {
     int64_t kernel_height, kernel_width, stride_height, stride_width;
     int64_t dilation_height, dilation_width;  // 1 = adjacent taps
     int64_t pad_top, pad_left, pad_bottom, pad_right, groups;
+    int64_t threads;  // OpenMP threads the primitives are built for and run on (0: OpenMP's default)
     int has_bias;
 } gp_conv_shape;
 
@@ -35,13 +36,5 @@ int gp_conv_backward(gp_conv *conv, const float *x, const float *w, const float 
 
 /// oneDNN's name for the forward implementation it chose, e.g. "jit:avx512_core".
 const char *gp_conv_implementation(const gp_conv *conv);
-
-/// Sets the OpenMP threads oneDNN uses (libgomp's omp_set_num_threads, now if oneDNN is loaded,
-/// else when it is).
-void gp_conv_set_threads(int threads);
-
-/// The OpenMP threads oneDNN uses (omp_get_max_threads), or before oneDNN is loaded the count
-/// requested (0: none, OpenMP's default of all cores).
-int gp_conv_threads(void);
 
 #endif

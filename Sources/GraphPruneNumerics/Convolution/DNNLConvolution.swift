@@ -13,9 +13,19 @@ import CDNNLConvolution
 /// X[c, y·sh + i·dh − pt, x·sw + j·dw − pl]` (zeros outside the image), and in backward
 /// `∂L/∂W = Σ_batch G ⋆ X`, `∂L/∂b = Σ G`, `∂L/∂X` the transposed convolution of `G`.
 ///
-/// **Determinism:** oneDNN's direct kernels reduce over the batch in a fixed order for a given
-/// number of OpenMP threads (``ComputeThreads``), so results are bit-identical for the same
-/// shape, thread count and CPU kernels, as OpenBLAS's are.
+/// **Threads and determinism:** a primitive set is built for, and always runs on, the number of
+/// OpenMP threads in its ``Shape`` (callers pass OpenBLAS's count, so a run's one recorded thread
+/// count fixes every reduction); the count is set on the calling thread before every build and
+/// call, because OpenMP keeps it per thread and oneDNN splits a primitive's work by it when the
+/// primitive is built. oneDNN's direct kernels then reduce over the batch in a fixed order, so
+/// results are bit-identical for the same shape, thread count and CPU kernels, as OpenBLAS's are.
+///
+/// OpenMP's threads spin for a while after each call (its default wait policy), which takes a core
+/// from the rest of a training step; `OMP_WAIT_POLICY=passive` in the environment stops that. It is
+/// not the default because waking sleeping threads costs more than it saves on small calls: on 2
+/// cores, passive waiting trained ResNet-20 on FashionMNIST at most 9 % faster in short runs (within
+/// the machine's noise; the CNN's epoch did not change) but more than doubled the CNN's latency at
+/// batch 1 (0.40 → 0.96 ms, `bench --workload inference`).
 ///
 /// - Complexity: `O(B · F · C/g · kh · kw · H' · W')` flops a pass, plus the reorders
 ///   (`O(B · (C·H·W + F·H'·W'))` memory moves). Creating the primitives JIT-compiles kernels
@@ -28,18 +38,20 @@ public final class DNNLConvolution {
         public var dilationHeight: Int, dilationWidth: Int
         public var padTop: Int, padLeft: Int, padBottom: Int, padRight: Int
         public var groups: Int, hasBias: Bool
+        /// OpenMP threads (0: OpenMP's default, all cores).
+        public var threads: Int
 
         public init(
             batch: Int, channels: Int, height: Int, width: Int, filters: Int,
             kernelHeight: Int, kernelWidth: Int, strideHeight: Int, strideWidth: Int,
             dilationHeight: Int, dilationWidth: Int,
-            padTop: Int, padLeft: Int, padBottom: Int, padRight: Int, groups: Int, hasBias: Bool
+            padTop: Int, padLeft: Int, padBottom: Int, padRight: Int, groups: Int, hasBias: Bool, threads: Int
         ) {
             (self.batch, self.channels, self.height, self.width, self.filters) = (batch, channels, height, width, filters)
             (self.kernelHeight, self.kernelWidth, self.strideHeight, self.strideWidth) = (kernelHeight, kernelWidth, strideHeight, strideWidth)
             (self.dilationHeight, self.dilationWidth) = (dilationHeight, dilationWidth)
             (self.padTop, self.padLeft, self.padBottom, self.padRight) = (padTop, padLeft, padBottom, padRight)
-            (self.groups, self.hasBias) = (groups, hasBias)
+            (self.groups, self.hasBias, self.threads) = (groups, hasBias, threads)
         }
     }
 
@@ -60,7 +72,8 @@ public final class DNNLConvolution {
             stride_height: Int64(shape.strideHeight), stride_width: Int64(shape.strideWidth),
             dilation_height: Int64(shape.dilationHeight), dilation_width: Int64(shape.dilationWidth),
             pad_top: Int64(shape.padTop), pad_left: Int64(shape.padLeft), pad_bottom: Int64(shape.padBottom),
-            pad_right: Int64(shape.padRight), groups: Int64(shape.groups), has_bias: shape.hasBias ? 1 : 0)
+            pad_right: Int64(shape.padRight), groups: Int64(shape.groups), threads: Int64(shape.threads),
+            has_bias: shape.hasBias ? 1 : 0)
         var message = [CChar](repeating: 0, count: 256)
         guard let handle = gp_conv_create(&spec, &message, message.count) else {
             throw Unavailable(description: String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))

@@ -115,7 +115,9 @@ extension Double: BLASScalar {
     }
 }
 
-/// OpenBLAS's thread pool: the number of threads BLAS calls use (all cores unless set).
+/// OpenBLAS's thread pool: the number of threads BLAS calls use (all cores unless set). oneDNN's
+/// convolutions run on as many OpenMP threads (`DNNLConvolution.Shape.threads`), so this one count
+/// is the thread count a run records.
 public enum BLASThreads {
     /// Threads OpenBLAS will use for the next call.
     public static var count: Int { Int(openblas_get_num_threads()) }

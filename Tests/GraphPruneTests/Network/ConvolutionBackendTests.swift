@@ -72,5 +72,40 @@ final class ConvolutionBackendTests: XCTestCase {
         XCTAssertEqual(pass(&freshCopy, batch: 4, seed: 62), copyResult)
         XCTAssertEqual(pass(&original, batch: 4, seed: 62), originalResult)
         XCTAssertNotEqual(copyResult[0], originalResult[0])
+        // The values above would agree even on shared primitives run one after the other; what
+        // keeps two threads apart is that a copy that computes owns a cache of its own.
+        XCTAssertFalse(copy.primitiveCache === original.primitiveCache)
+    }
+
+    /// OpenMP keeps its thread count per thread and oneDNN fixes a primitive's work split when it
+    /// is built: a layer that computed at one count gives, at another, the bits a fresh layer gives
+    /// there, and so does a layer run on another thread.
+    func testResultsFollowTheThreadCountWhateverRanBefore() throws {
+        let threads = BLASThreads.count
+        try XCTSkipIf(threads < 2, "needs two threads to compare against one")
+        defer { BLASThreads.set(threads) }
+        var used = layer(.onednn)
+        _ = pass(&used, batch: 64, seed: 70)
+        BLASThreads.set(1)
+        var fresh = layer(.onednn)
+        let atOne = pass(&fresh, batch: 64, seed: 71)
+        XCTAssertEqual(pass(&used, batch: 64, seed: 71), atOne)
+        // A thread that never set OpenMP's count (its default is all cores) runs at one too.
+        nonisolated(unsafe) var elsewhere: [[Float]] = []
+        nonisolated(unsafe) let compute = {
+            var other = self.layer(.onednn)
+            elsewhere = self.pass(&other, batch: 64, seed: 71)
+        }
+        let done = DispatchSemaphore(value: 0)
+        Thread {
+            compute()
+            done.signal()
+        }.start()
+        done.wait()
+        XCTAssertEqual(elsewhere, atOne)
+        BLASThreads.set(threads)
+        var all = layer(.onednn)
+        let sums = pass(&all, batch: 64, seed: 71)
+        XCTAssertNotEqual(sums[2] + sums[3], atOne[2] + atOne[3], "∂L/∂W, ∂L/∂b at two threads sum in another order")
     }
 }

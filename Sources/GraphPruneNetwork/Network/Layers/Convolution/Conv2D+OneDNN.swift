@@ -10,7 +10,8 @@ public enum ConvolutionBackend: String, Sendable, CaseIterable {
 }
 
 /// The oneDNN primitives a ``Conv2D`` has built, one set per batch size it has seen (training
-/// batches, the last smaller batch, evaluation batches), at most ``capacity`` at a time.
+/// batches, the last smaller batch, evaluation batches) at the current thread count, at most
+/// ``capacity`` at a time.
 ///
 /// A reference type inside the value-type layer: ``Conv2D`` replaces it before use unless it holds
 /// the only reference (copy on write), because the primitives hold the caller's buffers between
@@ -41,14 +42,15 @@ final class ConvolutionPrimitives: @unchecked Sendable {
 }
 
 extension Conv2D {
-    /// oneDNN's shape for a batch of `batch` samples of this layer.
+    /// oneDNN's shape for a batch of `batch` samples of this layer, on as many threads as OpenBLAS
+    /// uses (a change of the count builds new primitives).
     func oneDNNShape(batch: Int) -> DNNLConvolution.Shape {
         DNNLConvolution.Shape(
             batch: batch, channels: input.channels, height: input.height, width: input.width, filters: filters,
             kernelHeight: kernelHeight, kernelWidth: kernelWidth, strideHeight: strideHeight, strideWidth: strideWidth,
             dilationHeight: dilationHeight, dilationWidth: dilationWidth,
             padTop: padding.top, padLeft: padding.left, padBottom: padding.bottom, padRight: padding.right,
-            groups: groups, hasBias: hasBias)
+            groups: groups, hasBias: hasBias, threads: BLASThreads.count)
     }
 
     /// The oneDNN primitives for a batch of `batch`, or nil when the layer uses im2col (chosen,

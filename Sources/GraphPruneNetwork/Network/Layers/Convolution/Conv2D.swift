@@ -87,8 +87,8 @@ public struct ConvolutionPadding: Codable, Equatable, Sendable {
 /// vector (`S·P`) live in the layer and only grow, so a smaller last batch allocates nothing;
 /// gradients are overwritten by every `backward`.
 ///
-/// **Threads and determinism:** oneDNN runs on OpenMP's threads (``ComputeThreads`` keeps their
-/// number equal to OpenBLAS's) and is bit-identical for a given thread count. In the im2col
+/// **Threads and determinism:** oneDNN runs on as many OpenMP threads as OpenBLAS uses
+/// (`DNNLConvolution`) and is bit-identical for a given thread count. In the im2col
 /// backend, im2col, col2im and the layout copies split the chunk across cores by sample with
 /// disjoint writes, so they do not depend on the split. Reductions over the batch
 /// happen inside BLAS and over the chunks in order, so results are bit-identical for the same
