@@ -13,8 +13,8 @@ struct ReportCommand: ParsableCommand {
     @Argument(help: "The study file.")
     var study: String
 
-    @Option(help: "Results directory.")
-    var results = "Reports/runs"
+    @Option(help: "Results directory (default: the study's `results`, else Reports/runs).")
+    var results: String?
 
     @Option(help: "Where the report files go.")
     var outputDir = "Reports"
@@ -24,6 +24,7 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         let spec = try StudySpec.load(path: study)
+        let results = spec.resultsDirectory(option: self.results)
         let resultsURL = URL(fileURLWithPath: results)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: resultsURL.path, isDirectory: &isDirectory), isDirectory.boolValue else {

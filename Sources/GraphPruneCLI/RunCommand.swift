@@ -24,8 +24,8 @@ struct RunCommand: ParsableCommand {
     @Argument(help: "The study file.")
     var study: String
 
-    @Option(help: "Results directory.")
-    var results = "Reports/runs"
+    @Option(help: "Results directory (default: the study's `results`, else Reports/runs).")
+    var results: String?
 
     @Option(help: "Run only shard I of N (1-based), e.g. 2/8.")
     var shard: String?
@@ -72,6 +72,7 @@ struct RunCommand: ParsableCommand {
         let planned = StudyGrid.distinctRuns(StudyGrid.expand(spec, full: full))
         do { try executor.validate(planned.map(\.settings)) } catch { throw OptionError(study, "\(error)") }
         let mine = shard?.select(planned) ?? planned
+        let results = spec.resultsDirectory(option: self.results)
         let store = RunStore(directory: URL(fileURLWithPath: results))
         let claims = RunClaims(directory: store.directory, staleAfter: staleAfter)
         var missing = [PlannedRun](), failed = Set<String>()
@@ -199,8 +200,9 @@ struct RunCommand: ParsableCommand {
         for k in 1...count {
             let p = Process()
             p.executableURL = executable
-            var arguments = ["run", study, "--results", results, "--worker", "\(k)/\(count)", "--jobs", String(count),
+            var arguments = ["run", study, "--worker", "\(k)/\(count)", "--jobs", String(count),
                              "--parent-pid", String(getpid()), "--stale-after", String(staleAfter)]
+            if let results { arguments += ["--results", results] }
             if let shard { arguments += ["--shard", shard] }
             if full { arguments.append("--full") }
             if retryFailed { arguments.append("--retry-failed") }

@@ -2,7 +2,8 @@ import Foundation
 import GraphPruneIO
 
 /// One cell of a Markdown table: text, an integer, a number rounded to the table's decimals,
-/// a "mean ± std (n)" summary, or nothing (written `—`).
+/// a "mean ± std (n)" summary (optionally with the confidence interval of the mean), a paired
+/// difference to a control, or nothing (written `—`).
 public enum MarkdownCell: Equatable, Sendable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral,
     ExpressibleByFloatLiteral
 {
@@ -10,6 +11,10 @@ public enum MarkdownCell: Equatable, Sendable, ExpressibleByStringLiteral, Expre
     case integer(Int)
     case number(Double)
     case summary(SummaryStatistics)
+    /// `mean ± std [low, high] (n)`: the summary and its confidence interval at `level`.
+    case summaryWithInterval(SummaryStatistics, level: Double)
+    /// `+d̄ [low, high] p=… (n)`: a paired comparison with its interval at `level`.
+    case difference(PairedComparison, level: Double)
     case missing
 
     public init(stringLiteral value: String) { self = .text(value) }
@@ -24,7 +29,7 @@ public enum MarkdownCell: Equatable, Sendable, ExpressibleByStringLiteral, Expre
     /// Whether the cell holds a number (such columns are right-aligned).
     var isNumeric: Bool {
         switch self {
-        case .integer, .number, .summary: return true
+        case .integer, .number, .summary, .summaryWithInterval, .difference: return true
         case .text, .missing: return false
         }
     }
@@ -125,6 +130,9 @@ public struct MarkdownTable: Equatable, Sendable {
         case .integer(let value): return String(value)
         case .number(let value): return Self.number(value, decimals: decimals)
         case .summary(let statistics): return Self.meanStd(statistics, decimals: decimals)
+        case .summaryWithInterval(let statistics, let level):
+            return Self.meanStd(statistics, interval: statistics.confidenceInterval(level: level), decimals: decimals)
+        case .difference(let comparison, let level): return Self.difference(comparison, level: level, decimals: decimals)
         case .missing: return Self.missingMark
         }
     }
@@ -135,9 +143,35 @@ public struct MarkdownTable: Equatable, Sendable {
     /// `"mean ± std (n)"` rounded to `decimals` places, e.g. `"87.12 ± 0.31 (3)"`; `"—"` for nil.
     /// A single measurement shows its zero spread: `"87.12 ± 0.00 (1)"`.
     public static func meanStd(_ statistics: SummaryStatistics?, decimals: Int) -> String {
+        meanStd(statistics, interval: nil, decimals: decimals)
+    }
+
+    /// `"mean ± std [low, high] (n)"`, e.g. `"87.12 ± 0.31 [86.35, 87.89] (3)"`; without an
+    /// interval (one value) as `meanStd`.
+    static func meanStd(_ statistics: SummaryStatistics?, interval: ClosedRange<Double>?, decimals: Int) -> String {
         guard let statistics else { return missingMark }
+        let range = interval.map { " [\(number($0.lowerBound, decimals: decimals)), \(number($0.upperBound, decimals: decimals))]" } ?? ""
         return "\(number(statistics.mean, decimals: decimals)) ± "
-            + "\(number(statistics.standardDeviation, decimals: decimals)) (\(statistics.count))"
+            + "\(number(statistics.standardDeviation, decimals: decimals))\(range) (\(statistics.count))"
+    }
+
+    /// `"+1.23 [+0.45, +2.01] p=0.012 (3)"`: the mean difference, its interval at `level` and
+    /// the paired t-test's two-sided p-value (`p<0.001` below 0.001), signs always shown; with
+    /// one pair only `"+1.23 (1)"`.
+    static func difference(_ comparison: PairedComparison, level: Double, decimals: Int) -> String {
+        let d = comparison.differences
+        var text = signed(d.mean, decimals: decimals)
+        if let range = comparison.interval(level: level) {
+            text += " [\(signed(range.lowerBound, decimals: decimals)), \(signed(range.upperBound, decimals: decimals))]"
+        }
+        if let p = comparison.pValue { text += p < 0.001 ? " p<0.001" : " p=\(number(p, decimals: 3))" }
+        return text + " (\(d.count))"
+    }
+
+    /// `number` with a `+` before a positive value (zero and negative values as `number`).
+    static func signed(_ value: Double, decimals: Int) -> String {
+        let text = number(value, decimals: decimals)
+        return text.hasPrefix("-") || text.allSatisfy({ $0 == "0" || $0 == "." }) ? text : "+" + text
     }
 
     /// `value` with `decimals` places (`%.Nf`, no locale), `"—"` for nil, `NaN`/`∞`/`−∞` spelled

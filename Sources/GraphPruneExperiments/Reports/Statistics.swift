@@ -71,4 +71,16 @@ public struct SummaryStatistics: Equatable, Sendable {
 
     /// Standard error of the mean, `std / sqrt(n)` (0 when n = 1).
     public var standardError: Double { standardDeviation / Double(count).squareRoot() }
+
+    /// The two-sided Student-t confidence interval of the mean at `level` (0.95 for 95 %):
+    /// `mean ± t_{(1+level)/2, n−1} · std / √n`, which covers the true mean with probability
+    /// `level` when the values are independent draws from a normal distribution (seeds).
+    /// `nil` for a single value (no spread to estimate). With zero spread it is `[mean, mean]`.
+    /// - Precondition: `0 < level < 1`.
+    public func confidenceInterval(level: Double) -> ClosedRange<Double>? {
+        precondition(level > 0 && level < 1, "a confidence level lies strictly between 0 and 1")
+        guard count > 1 else { return nil }
+        let halfWidth = StudentT.quantile((1 + level) / 2, degreesOfFreedom: Double(count - 1)) * standardError
+        return (mean - halfWidth)...(mean + halfWidth)
+    }
 }

@@ -18,14 +18,29 @@ extension StudyReport {
             md += "## Table \(k + 1)\(table.caption.map { ": \($0)" } ?? "")\n\n"
             md += try markdownTable(table).text + "\n"
             let meaning = RunMetrics.descriptions.first { $0.name == table.metric }?.meaning ?? table.metric
-            md += "Cells: \(table.metric) — \(meaning)\(table.percent ? ", in %" : ""); mean ± sample standard deviation (number of seeds)."
+            let interval = table.confidence.map { " [\(Self.percentage($0)) confidence interval of the mean, Student t]" } ?? ""
+            md += "Cells: \(table.metric) — \(meaning)\(table.percent ? ", in %" : ""); mean ± sample standard deviation\(interval) (number of seeds)."
             if !table.filter.isEmpty { md += " Runs with " + describe(table.filter) + "." }
             md += "\n\n"
+            if let control = table.control, let paired = try pairedTable(table) {
+                let level = Self.percentage(table.confidence ?? 0.95)
+                md += "Paired with the control (\(describe(control))), seed by seed:\n\n" + paired.text + "\n"
+                md += "Cells: the mean over seeds of (run − the control's run with the same seed and other settings)"
+                md += table.percent ? ", in percentage points" : ""
+                md += " [\(level) confidence interval of the mean difference, Student t] p = the paired t-test's two-sided p-value (number of pairs)."
+                md += " An interval that excludes 0 is a difference at the \(Self.percentage(1 - (table.confidence ?? 0.95))) level.\n\n"
+            }
         }
         if !plotFiles.isEmpty {
             md += "## Plots\n\n"
             for p in plotFiles { md += "![\(p.title)](\(p.fileName))\n\n" }
-            md += "Points are means over seeds; error bars are ± one sample standard deviation.\n\n"
+            let bars = Set(spec.plots.map(\.errorBars))
+            if bars.count == 1, let only = bars.first {
+                md += "Points are means over seeds; error bars are \(only.meaning).\n\n"
+            } else {
+                md += "Points are means over seeds; error bars are "
+                md += spec.plots.enumerated().map { k, plot in "\(plot.errorBars.meaning) in plot \(k + 1)" }.joined(separator: ", ") + ".\n\n"
+            }
         }
         md += "## Settings\n\n"
         var base = spec.settings
@@ -56,6 +71,14 @@ extension StudyReport {
             for run in missing { md += "- `\(run.hash)` seed \(run.settings.seed): \(describe(run.settings))\n" }
         }
         return md
+    }
+
+    /// A level as a percentage without trailing zeros: 0.95 → "95 %", 0.975 → "97.5 %".
+    static func percentage(_ level: Double) -> String {
+        var text = String(format: "%.6f", 100 * level)
+        while text.hasSuffix("0") { text.removeLast() }
+        if text.hasSuffix(".") { text.removeLast() }
+        return text + " %"
     }
 
     /// A run's non-default settings.

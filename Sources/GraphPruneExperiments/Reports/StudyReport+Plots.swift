@@ -31,7 +31,7 @@ extension StudyReport {
                         throw ReportError(subject: "plot of \(plot.metric) vs \(x)", problem: "\(x) = \(Self.label(xg.key[0])) is not a number; use a bars plot")
                     }
                     guard let s = SummaryStatistics(values(plot.metric, of: xg.runs, percent: plot.percent)) else { return nil }
-                    return PlotPoint(x: xv, y: s.mean, yError: s.count > 1 ? s.standardDeviation : nil)
+                    return PlotPoint(x: xv, y: s.mean, yError: errorBar(s, plot.errorBars))
                 }
                 return PlotSeries(name: seriesName(plot, g.series), points: points)
             }
@@ -44,7 +44,7 @@ extension StudyReport {
                 return BarSeries(name: seriesName(plot, g.series), values: categories.map { c in
                     let runs = g.cells.first { Self.label($0.key[0]) == c }?.runs ?? []
                     return SummaryStatistics(values(plot.metric, of: runs, percent: plot.percent))
-                        .map { BarValue($0.mean, error: $0.count > 1 ? $0.standardDeviation : nil) }
+                        .map { BarValue($0.mean, error: errorBar($0, plot.errorBars)) }
                 })
             }
             return try BarChart(title: title, xLabel: plot.xLabel ?? x.description, yLabel: yLabel, categories: categories, series: series).svg()
@@ -54,12 +54,22 @@ extension StudyReport {
                 let length = curves.map(\.count).max() ?? 0
                 let points = (0..<length).compactMap { i -> PlotPoint? in
                     guard let s = SummaryStatistics(curves.compactMap { i < $0.count ? $0[i] : nil }.map { $0 * scale }) else { return nil }
-                    return PlotPoint(x: Double(plot.kind == .epochs ? i + 1 : i), y: s.mean, yError: s.count > 1 ? s.standardDeviation : nil)
+                    return PlotPoint(x: Double(plot.kind == .epochs ? i + 1 : i), y: s.mean, yError: errorBar(s, plot.errorBars))
                 }
                 return PlotSeries(name: seriesName(plot, g.key[0]), points: points)
             }
             let xLabel = plot.xLabel ?? (plot.kind == .epochs ? "epoch (all training phases in order)" : "pruned layer (forward order)")
             return try LineChart(title: title, xLabel: xLabel, yLabel: yLabel, series: series, integerX: true).svg()
+        }
+    }
+
+    /// The half-length of a point's error bar: the sample standard deviation, or the half-width
+    /// of the 95 % Student-t interval of the mean (symmetric about it); none for one value.
+    func errorBar(_ s: SummaryStatistics, _ bars: StudySpec.ErrorBars) -> Double? {
+        guard s.count > 1 else { return nil }
+        switch bars {
+        case .std: return s.standardDeviation
+        case .ci95: return s.confidenceInterval(level: 0.95).map { ($0.upperBound - $0.lowerBound) / 2 }
         }
     }
 

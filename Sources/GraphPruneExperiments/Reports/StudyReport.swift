@@ -87,25 +87,48 @@ public struct StudyReport {
 
     static func label(_ v: SettingValue?) -> String { v.map { $0.description } ?? "n/a" }
 
-    /// One paper-style table.
+    /// One paper-style table: per cell the metric's mean ± std (n) over seeds, with the
+    /// confidence interval of the mean when the table asks for one.
     public func markdownTable(_ table: StudySpec.Table) throws -> MarkdownTable {
+        let layout = self.layout(table)
+        let rows: [[MarkdownCell]] = layout.rowKeys.map { r in
+            [.text(Self.label(r))] + layout.columnKeys.map { c in
+                let values = values(table.metric, of: layout.runs(r, c), percent: table.percent)
+                guard let statistics = SummaryStatistics(values) else { return .missing }
+                return table.confidence.map { .summaryWithInterval(statistics, level: $0) } ?? .summary(statistics)
+            }
+        }
+        return try MarkdownTable(header: layout.header(RunMetrics.label(table.metric, percent: table.percent)), rows: rows, decimals: table.decimals)
+    }
+
+    /// A table's runs grouped by row and column label, and the labels in study order.
+    struct TableLayout {
+        let table: StudySpec.Table
+        let groups: [(key: [SettingValue?], runs: [PlannedRun])]
+        let rowKeys: [SettingValue?]
+        let columnKeys: [SettingValue?]
+
+        /// The runs of the cell (r, c).
+        func runs(_ r: SettingValue?, _ c: SettingValue?) -> [PlannedRun] {
+            groups.first { $0.key == [r, c] }?.runs ?? []
+        }
+
+        /// The row title, then one title per column (`metricLabel` for a single column).
+        func header(_ metricLabel: String) -> [String] {
+            let columnTitle = table.columns?.description ?? ""
+            return [table.rows.description]
+                + (table.columns == nil ? [metricLabel] : columnKeys.map { "\(columnTitle) = \(StudyReport.label($0))" })
+        }
+    }
+
+    func layout(_ table: StudySpec.Table) -> TableLayout {
         let groups = self.groups([table.rows, table.columns], filter: table.filter)
         var rowKeys = [SettingValue?](), columnKeys = [SettingValue?]()
         for g in groups {
             if !rowKeys.contains(g.key[0]) { rowKeys.append(g.key[0]) }
             if !columnKeys.contains(g.key[1]) { columnKeys.append(g.key[1]) }
         }
-        let metricLabel = RunMetrics.label(table.metric, percent: table.percent)
-        let rowTitle = table.rows.description
-        let columnTitle = table.columns?.description ?? ""
-        let header = [rowTitle] + (table.columns == nil ? [metricLabel] : columnKeys.map { "\(columnTitle) = \(Self.label($0))" })
-        let rows: [[MarkdownCell]] = rowKeys.map { r in
-            [.text(Self.label(r))] + columnKeys.map { c in
-                let runs = groups.first { $0.key == [r, c] }?.runs ?? []
-                return .summary(of: values(table.metric, of: runs, percent: table.percent))
-            }
-        }
-        return try MarkdownTable(header: header, rows: rows, decimals: table.decimals)
+        return TableLayout(table: table, groups: groups, rowKeys: rowKeys, columnKeys: columnKeys)
     }
 
     /// Long format: one row per run (kind `run`), then per distinct setting combination its

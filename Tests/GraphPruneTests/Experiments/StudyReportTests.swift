@@ -52,6 +52,125 @@ final class StudyReportTests: XCTestCase {
     }
 }
 
+/// Confidence intervals, paired comparisons with a control and the plots' error bars.
+final class StudyReportStatisticsTests: XCTestCase {
+    private let yaml = """
+        settings: {procedure: neuron-prune, dataset: synthetic}
+        axes: {scorer: [magnitude, random], ratio: [0.3, 0.5]}
+        seeds: [1, 2, 3]
+        tables: [{rows: scorer, columns: ratio, metric: test_accuracy, percent: true, decimals: 1, confidence: 0.95, control: {scorer: random}}]
+        plots: [{kind: lines, x: ratio, series: scorer, error-bars: ci95}]
+        """
+
+    private func report(_ yaml: String, _ values: [String: [UInt64: Double]]) throws -> (StudyReport, TemporaryDirectory) {
+        let spec = try StudySpec.parse(yaml: yaml, file: "p.yaml")
+        let directory = try TemporaryDirectory()
+        let store = RunStore(directory: directory.url)
+        try store.prepare()
+        for run in StudyGrid.distinctRuns(StudyGrid.expand(spec)) {
+            let cell = "\(run.given["scorer"]!) \(run.settings.values["ratio"]!)\(run.given["finetune-epochs"].map { " \($0)" } ?? "")"
+            guard let a = values[cell]?[run.settings.seed] else { continue }
+            try store.save(RunResult(
+                hash: run.hash, procedure: run.settings.procedure, settings: run.settings.values, canonical: run.settings.canonical,
+                seed: run.settings.seed, metrics: ["test_accuracy": a], layers: [], phases: [], timings: [:],
+                toolkitVersion: "t", machine: .current(), started: "a", finished: "b"))
+        }
+        return (StudyReport(spec: spec, store: store), directory)
+    }
+
+    func testCellsShowIntervalsAndThePairedTableComparesSeedBySeed() throws {
+        let (report, _directory) = try report(yaml, [
+            "magnitude 0.3": [1: 0.80, 2: 0.82, 3: 0.84], "random 0.3": [1: 0.70, 2: 0.71, 3: 0.75],
+            "magnitude 0.5": [1: 0.60, 2: 0.61, 3: 0.62], "random 0.5": [1: 0.60, 2: 0.62],
+        ])
+        _ = _directory
+        let table = report.spec.tables[0]
+        let main = try report.markdownTable(table)
+        // 82.0 ± 2.0, half-width t(0.975, 2) · 2 / √3 = 4.97.
+        XCTAssertEqual(main.format(main.rows[0][1]), "82.0 ± 2.0 [77.0, 87.0] (3)")
+        let paired = try XCTUnwrap(try report.pairedTable(table))
+        XCTAssertEqual(paired.header, ["scorer", "ratio = 0.3", "ratio = 0.5"])
+        XCTAssertEqual(paired.rows.map { $0.map(paired.format) }, [
+            // 0.3: differences 10, 11, 9 points; 0.5: seed 3 has no control, differences 0 and −1:
+            // mean −0.5, s = √½, T = −1, p = 2 P(T₁ > 1) = ½, half-width t(0.975, 1) · ½ = 6.35.
+            ["magnitude", "+10.0 [+7.5, +12.5] p=0.003 (3)", "-0.5 [-6.9, +5.9] p=0.500 (2)"],
+            ["random", "control", "control"],
+        ])
+        let md = try report.markdown(studyPath: "p.yaml", full: false, plotFiles: [("p-plot1.svg", "t")])
+        XCTAssertTrue(md.contains("Paired with the control (`scorer: random`), seed by seed"), md)
+        XCTAssertTrue(md.contains("[95 % confidence interval of the mean, Student t]"), md)
+        XCTAssertTrue(md.contains("error bars are the 95 % confidence interval of the mean (Student t over seeds)."), md)
+        // The plot's bar is the interval's half-width.
+        let s = try XCTUnwrap(SummaryStatistics([80, 82, 84]))
+        XCTAssertEqual(try XCTUnwrap(report.errorBar(s, .ci95)), 4.302652729749464 * 2 / 3.0.squareRoot(), accuracy: 1e-12)
+        XCTAssertEqual(report.errorBar(s, .std), 2)
+    }
+
+    func testAControlThatNamesTwoRunsPerSeedIsAnError() throws {
+        let ambiguous = """
+            settings: {procedure: neuron-prune, dataset: synthetic}
+            axes: {scorer: [eigenvector, random]}
+            cells: [{scorer: random, finetune-epochs: 3}]
+            seeds: [1]
+            tables: [{rows: scorer, control: {scorer: random}}]
+            """
+        let (report, _directory) = try report(ambiguous, ["eigenvector 0.5": [1: 0.8], "random 0.5": [1: 0.7], "random 0.5 3": [1: 0.6]])
+        _ = _directory
+        XCTAssertThrowsError(try report.pairedTable(report.spec.tables[0])) { error in
+            XCTAssertTrue("\(error)".contains("the control matches runs"), "\(error)")
+        }
+    }
+
+    func testAControlSharedByCellsOrIgnoringAnAxisPairsWithEach() throws {
+        // The random mask ignores the edge score: its cells under magnitude and snip are one
+        // run, the control of both; the extra cell after 5 epochs gives no edge score at all.
+        let spec = try StudySpec.parse(yaml: """
+            settings: {procedure: edge-prune, dataset: synthetic, epochs: 0}
+            axes: {method: [greedy, random], edge-scorer: [magnitude, snip]}
+            cells: [{method: greedy, edge-scorer: magnitude, epochs: 5}, {method: random, epochs: 5}]
+            seeds: [1, 2]
+            tables:
+              - {rows: method, columns: edge-scorer, where: {epochs: 0}, control: {method: random}}
+              - {rows: method, where: {epochs: 5}, control: {method: random}}
+            """, file: "c.yaml")
+        let directory = try TemporaryDirectory()
+        let store = RunStore(directory: directory.url)
+        try store.prepare()
+        let distinct = StudyGrid.distinctRuns(StudyGrid.expand(spec))
+        XCTAssertEqual(distinct.count, 2 * (3 + 2), "random at epoch 0 is one run per seed")
+        for run in distinct {
+            let greedy = run.settings.values["method"] == .word("greedy")
+            let accuracy = (greedy ? 0.8 : 0.5) + 0.01 * Double(run.settings.seed) + (run.settings.values["epochs"] == .integer(5) ? 0.1 : 0)
+            try store.save(RunResult(
+                hash: run.hash, procedure: run.settings.procedure, settings: run.settings.values, canonical: run.settings.canonical,
+                seed: run.settings.seed, metrics: ["test_accuracy": accuracy], layers: [], phases: [], timings: [:],
+                toolkitVersion: "t", machine: .current(), started: "a", finished: "b"))
+        }
+        let report = StudyReport(spec: spec, store: store)
+        let atInit = try XCTUnwrap(try report.pairedTable(spec.tables[0]))
+        XCTAssertEqual(atInit.rows.map { $0.map(atInit.format) }, [
+            ["greedy", "+0.30 [+0.30, +0.30] p<0.001 (2)", "+0.30 [+0.30, +0.30] p<0.001 (2)"],
+            ["random", "control", "control"],
+        ])
+        let trained = try XCTUnwrap(try report.pairedTable(spec.tables[1]))
+        XCTAssertEqual(trained.format(trained.rows[0][1]), "+0.30 [+0.30, +0.30] p<0.001 (2)")
+    }
+
+    func testStatisticsOptionsAreChecked() {
+        for (bad, message) in [
+            ("{rows: scorer, confidence: 1.5}", "tables[0].confidence"), ("{rows: scorer, confidence: yes}", "tables[0].confidence"),
+            ("{rows: scorer, control: {}}", "tables[0].control"), ("{rows: scorer, control: {scorer: best}}", "tables[0].control.scorer"),
+        ] {
+            XCTAssertThrowsError(try StudySpec.parse(yaml: "axes: {scorer: [random]}\nseeds: [1]\ntables: [\(bad)]", file: "b.yaml")) { error in
+                XCTAssertTrue("\(error)".contains(message), "\(error)")
+            }
+        }
+        XCTAssertThrowsError(try StudySpec.parse(yaml: "axes: {scorer: [random]}\nseeds: [1]\nplots: [{kind: bars, x: scorer, error-bars: sem}]", file: "b.yaml")) { error in
+            XCTAssertTrue("\(error)".contains("plots[0].error-bars") && "\(error)".contains("std, ci95"), "\(error)")
+        }
+    }
+}
+
 /// Regression tests for the review of the harness.
 final class StudyHarnessReviewTests: XCTestCase {
     func testNonFiniteMetricsAreStoredAndReadBack() throws {

@@ -90,6 +90,16 @@ final class StudySpecTests: XCTestCase {
         }
     }
 
+    func testTheStudysResultsDirectoryIsTheDefaultThatTheOptionOverrides() throws {
+        let own = try StudySpec.parse(yaml: "seeds: [1]\nresults: Reports/runs/mine", file: "r.yaml")
+        XCTAssertEqual(own.resultsDirectory(option: nil), "Reports/runs/mine")
+        XCTAssertEqual(own.resultsDirectory(option: "elsewhere"), "elsewhere")
+        XCTAssertEqual(try StudySpec.parse(yaml: "seeds: [1]", file: "r.yaml").resultsDirectory(option: nil), RunStore.defaultDirectory)
+        XCTAssertThrowsError(try StudySpec.parse(yaml: "seeds: [1]\nresults: ''", file: "r.yaml")) { error in
+            XCTAssertTrue("\(error)".contains("r.yaml") && "\(error)".contains("results"), "\(error)")
+        }
+    }
+
     func testIntegerForNumberAndQuotedNumbersAreWords() throws {
         let spec = try StudySpec.parse(yaml: "settings: {procedure: edge-prune, density: 1}", file: "s.yaml")
         XCTAssertEqual(spec.settings["density"], .number(1))

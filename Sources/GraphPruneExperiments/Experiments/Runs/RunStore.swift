@@ -12,6 +12,9 @@ public struct RunStore: Sendable {
 
     public init(directory: URL) { self.directory = directory }
 
+    /// Where runs go unless a study or `--results` says otherwise.
+    public static let defaultDirectory = "Reports/runs"
+
     public func url(of hash: String) -> URL { directory.appendingPathComponent("\(hash).json") }
 
     /// Creates the directory if needed; the message names it when that fails.

@@ -19,6 +19,7 @@ extension StudySpec {
     /// plots: [{kind: lines, x: ratio, series: scorer, metric: test_accuracy, log-x: false, title: "…", x-label: "…", y-label: "…", where: {…}}]
     /// full: {epochs: 200}           # the --full variant's settings
     /// max-runs: 200000              # confirms a grid of more than 100 000 runs (cells × seeds)
+    /// results: Reports/runs/NAME    # where the runs are kept (default Reports/runs)
     /// ```
     /// Every unknown key, wrong type and impossible value is an error naming the file, the key
     /// path and the line.
@@ -35,7 +36,7 @@ extension StudySpec {
         }
         let top = try reader.mapping(root, path: "", keys: [
             "name", "caption", "description", "settings", "axes", "seeds", "cells", "overrides", "tables", "plots", "full",
-            "max-runs",
+            "max-runs", "results",
         ])
         let base = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
         let name = try top["name"].map { try reader.word($0, path: "name") } ?? base
@@ -109,7 +110,12 @@ extension StudySpec {
             name: name, caption: try top["caption"].map { try reader.word($0, path: "caption") } ?? name,
             description: try top["description"].map { try reader.word($0, path: "description") } ?? "",
             settings: settings, axes: axes, seeds: seeds, cells: cells, overrides: overrides, tables: tables,
-            plots: plots, full: full)
+            plots: plots, full: full,
+            results: try top["results"].map { node in
+                let directory = try reader.word(node, path: "results")
+                guard !directory.isEmpty else { throw reader.error("results", node, "is empty: give a directory (default Reports/runs)") }
+                return directory
+            })
     }
 
     /// Reads and parses the study file at `path`.
@@ -160,6 +166,13 @@ struct StudyReader {
     func int(_ node: Node) -> Int? {
         guard case .scalar = node, node.tag == Tag(.int) else { return nil }
         return node.int
+    }
+
+    /// A number written as an integer or a float.
+    func double(_ node: Node) -> Double? {
+        guard case .scalar = node else { return nil }
+        if node.tag == Tag(.int) { return node.int.map(Double.init) }
+        return node.tag == Tag(.float) ? node.float : nil
     }
 
     func parameter(_ key: String, node: Node, path: String) throws -> StudyParameter {
@@ -230,7 +243,7 @@ struct StudyReader {
     }
 
     func table(_ node: Node, path: String) throws -> StudySpec.Table {
-        let m = try mapping(node, path: path, keys: ["rows", "columns", "metric", "caption", "decimals", "percent", "where"])
+        let m = try mapping(node, path: path, keys: ["rows", "columns", "metric", "caption", "decimals", "percent", "where", "confidence", "control"])
         guard let rows = m["rows"] else { throw error(path, node, "needs 'rows' (a setting name)") }
         let decimals = try m["decimals"].map { n -> Int in
             guard let d = int(n), (0...8).contains(d) else { throw error("\(path).decimals", n, "must be an integer in 0…8") }
@@ -242,7 +255,18 @@ struct StudyReader {
             metric: try metric(m["metric"], path: "\(path).metric", known: RunMetrics.known),
             caption: try m["caption"].map { try word($0, path: "\(path).caption") },
             decimals: decimals, percent: try flag(m["percent"], path: "\(path).percent", default: false),
-            filter: try m["where"].map { try settings($0, path: "\(path).where") } ?? [:])
+            filter: try m["where"].map { try settings($0, path: "\(path).where") } ?? [:],
+            confidence: try m["confidence"].map { n -> Double in
+                guard let level = double(n), level > 0, level < 1 else {
+                    throw error("\(path).confidence", n, "must be a level strictly between 0 and 1 (0.95 for 95 %)")
+                }
+                return level
+            },
+            control: try m["control"].map { n in
+                let control = try settings(n, path: "\(path).control")
+                guard !control.isEmpty else { throw error("\(path).control", n, "is empty: name the control's settings, e.g. {scorer: random}") }
+                return control
+            })
     }
 
     func flag(_ node: Node?, path: String, default value: Bool) throws -> Bool {
@@ -253,7 +277,7 @@ struct StudyReader {
 
     func plot(_ node: Node, path: String) throws -> StudySpec.Plot {
         let m = try mapping(node, path: path, keys: [
-            "kind", "x", "series", "metric", "title", "x-label", "y-label", "log-x", "percent", "where",
+            "kind", "x", "series", "metric", "title", "x-label", "y-label", "log-x", "percent", "where", "error-bars",
         ])
         guard let kindNode = m["kind"] else { throw error(path, node, "needs 'kind' (lines, bars, epochs, layers)") }
         let kindName = try word(kindNode, path: "\(path).kind")
@@ -276,6 +300,13 @@ struct StudyReader {
             yLabel: try m["y-label"].map { try word($0, path: "\(path).y-label") },
             logX: try flag(m["log-x"], path: "\(path).log-x", default: false),
             percent: try flag(m["percent"], path: "\(path).percent", default: false),
-            filter: try m["where"].map { try settings($0, path: "\(path).where") } ?? [:])
+            filter: try m["where"].map { try settings($0, path: "\(path).where") } ?? [:],
+            errorBars: try m["error-bars"].map { n in
+                let name = try word(n, path: "\(path).error-bars")
+                guard let bars = StudySpec.ErrorBars(rawValue: name) else {
+                    throw error("\(path).error-bars", n, "unknown error bars '\(name)' (known: std, ci95)")
+                }
+                return bars
+            } ?? .std)
     }
 }

@@ -41,6 +41,12 @@ public struct StudySpec: Sendable {
         /// Shows a fraction (accuracy) as a percentage.
         public var percent: Bool
         public var filter: [String: SettingValue]
+        /// If set (0.95 for 95 %), every cell also shows the Student-t confidence interval of
+        /// its mean, and a `control` table its interval at this level (default 0.95).
+        public var confidence: Double?
+        /// The runs every other row is compared with, seed by seed (`{scorer: random}`): the
+        /// report adds a table of paired differences (`StudyReport.pairedTable`).
+        public var control: [String: SettingValue]?
     }
 
     public struct Plot: Sendable, Equatable {
@@ -64,6 +70,23 @@ public struct StudySpec: Sendable {
         public var logX: Bool
         public var percent: Bool
         public var filter: [String: SettingValue]
+        /// What the error bars of `lines`, `bars`, `epochs` and `layers` plots show.
+        public var errorBars: ErrorBars
+    }
+
+    /// A plot's error bars: ± one sample standard deviation (the spread of the runs), or the
+    /// 95 % Student-t confidence interval of the mean (where the mean is likely to lie).
+    public enum ErrorBars: String, Sendable, CaseIterable {
+        case std
+        case ci95
+
+        /// The sentence the report prints under such a plot.
+        public var meaning: String {
+            switch self {
+            case .std: return "± one sample standard deviation"
+            case .ci95: return "the 95 % confidence interval of the mean (Student t over seeds)"
+            }
+        }
     }
 
     public var name: String
@@ -78,6 +101,16 @@ public struct StudySpec: Sendable {
     public var plots: [Plot]
     /// Settings of the `--full` variant (the papers' full budgets), applied over `settings`.
     public var full: [String: SettingValue]
+    /// The directory of the study's runs (from the working directory), where `run` stores and
+    /// `report` reads them unless `--results` says otherwise; `nil` = `RunStore.defaultDirectory`.
+    /// The shipped studies keep theirs in `Reports/runs/NAME`, committed: the reports' data.
+    public var results: String? = nil
+
+    /// Where the runs are: `option` (`--results`) if given, else the study's `results`, else
+    /// `RunStore.defaultDirectory`.
+    public func resultsDirectory(option: String?) -> String {
+        option ?? results ?? RunStore.defaultDirectory
+    }
 
     /// The most runs (cells × seeds) a study may plan unless its file states `max-runs`: the
     /// grid's size is computed, in checked arithmetic, before it is expanded.
