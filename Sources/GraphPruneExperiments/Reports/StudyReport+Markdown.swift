@@ -19,7 +19,8 @@ extension StudyReport {
             md += try markdownTable(table).text + "\n"
             let meaning = RunMetrics.descriptions.first { $0.name == table.metric }?.meaning ?? table.metric
             let interval = table.confidence.map { " [\(Self.percentage($0)) confidence interval of the mean, Student t]" } ?? ""
-            md += "Cells: \(table.metric) — \(meaning)\(table.percent ? ", in %" : ""); mean ± sample standard deviation\(interval) (number of seeds)."
+            let what = table.epochs == nil ? "\(table.metric) — \(meaning)" : "\(table.metric) after the column's epoch (counted over all training phases)"
+            md += "Cells: \(what)\(table.percent ? ", in %" : ""); mean ± sample standard deviation\(interval) (number of seeds)."
             if !table.filter.isEmpty { md += " Runs with " + describe(table.filter) + "." }
             md += "\n\n"
             if let control = table.control, let paired = try pairedTable(table) {

@@ -90,6 +90,7 @@ public struct StudyReport {
     /// One paper-style table: per cell the metric's mean ± std (n) over seeds, with the
     /// confidence interval of the mean when the table asks for one.
     public func markdownTable(_ table: StudySpec.Table) throws -> MarkdownTable {
+        if let epochs = table.epochs { return try epochTable(table, epochs: epochs) }
         let layout = self.layout(table)
         let rows: [[MarkdownCell]] = layout.rowKeys.map { r in
             [.text(Self.label(r))] + layout.columnKeys.map { c in
@@ -99,6 +100,23 @@ public struct StudyReport {
             }
         }
         return try MarkdownTable(header: layout.header(RunMetrics.label(table.metric, percent: table.percent)), rows: rows, decimals: table.decimals)
+    }
+
+    /// A table of a per-epoch metric: one column per listed epoch (1-based over all phases),
+    /// each cell the metric at that epoch, mean ± std (n) over the row's runs that reached it.
+    func epochTable(_ table: StudySpec.Table, epochs: [Int]) throws -> MarkdownTable {
+        let layout = self.layout(table)
+        let scale = table.percent ? 100.0 : 1.0
+        let rows: [[MarkdownCell]] = layout.rowKeys.map { r in
+            let curves = layout.runs(r, nil).compactMap { results[$0.hash] }.map { epochCurve($0, table.metric) }
+            return [.text(Self.label(r))] + epochs.map { e in
+                let values = curves.compactMap { e <= $0.count ? $0[e - 1] : nil }.map { $0 * scale }.filter(\.isFinite)
+                guard let statistics = SummaryStatistics(values) else { return .missing }
+                return table.confidence.map { .summaryWithInterval(statistics, level: $0) } ?? .summary(statistics)
+            }
+        }
+        let header = [table.rows.description] + epochs.map { "epoch \($0)" }
+        return try MarkdownTable(header: header, rows: rows, decimals: table.decimals)
     }
 
     /// A table's runs grouped by row and column label, and the labels in study order.

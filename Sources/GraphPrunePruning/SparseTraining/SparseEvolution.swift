@@ -88,13 +88,16 @@ public struct SparseEvolution: Equatable, Sendable {
 
     /// Trains `model` for `settings.epochs` epochs with this evolution after every epoch but the
     /// last (see the type's documentation for the order). `onBatch(epoch, batch, batches)` follows
-    /// every step, `onEpoch` every epoch's record (with its `rewiring`). Throws
+    /// every step, `afterTraining(model, &record)` each epoch's training before the rewiring (to
+    /// add what the trained model shows, e.g. its `centrality`), `onEpoch` every epoch's record
+    /// (with its `rewiring`). Throws
     /// `SparseEvolutionError` for a model without sparse layers or bad options, `TrainingError`
     /// for bad settings, before training starts.
     @discardableResult
     public static func train(
         _ model: inout Network, data: DataSplit, settings: TrainingSettings, evolution: SparseEvolution,
-        onBatch: (Int, Int, Int) -> Void = { _, _, _ in }, onEpoch: (RewiredEpochRecord) -> Void = { _ in }
+        onBatch: (Int, Int, Int) -> Void = { _, _, _ in }, onEpoch: (RewiredEpochRecord) -> Void = { _ in },
+        afterTraining: (Network, inout RewiredEpochRecord) throws -> Void = { _, _ in }
     ) throws -> [RewiredEpochRecord] {
         try evolution.validate()
         let targets = try evolution.connectionTargets(of: model)
@@ -104,6 +107,7 @@ public struct SparseEvolution: Equatable, Sendable {
         var history = [RewiredEpochRecord]()
         for epoch in 0..<settings.epochs {
             var record = RewiredEpochRecord(try session.runEpoch(&model, onBatch: onBatch))
+            try afterTraining(model, &record)
             if epoch < settings.epochs - 1 {
                 let started = DispatchTime.now().uptimeNanoseconds
                 let step = try evolution.rewire(&model, targets: targets, generator: &generator)

@@ -15,6 +15,11 @@ extension RewiredEpochRecord {
         case "removed": rewiring.map { Double($0.removed.reduce(0, +)) }
         case "regrown": rewiring.map { Double($0.regrown.reduce(0, +)) }
         case "rewiring_seconds": rewiring?.seconds
+        case "net_lc_mean": centrality?.mean
+        case "net_lc_std": centrality?.std
+        case "net_lc_median": centrality?.quantile(0.5)
+        case "net_lc_p95": centrality?.quantile(0.95)
+        case "net_lc_max": centrality?.quantile(1)
         default: nil
         }
     }

@@ -30,18 +30,24 @@ extension RunExecutor {
     /// Trains the sparse network, rewiring it after every epoch but the last when `evolves`.
     mutating func runSparseTraining(_ settings: RunSettings, evolves: Bool, data: DataSplit, recorder: inout Recorder) throws {
         var model = try initialModel(settings, data: data, sparse: true)
+        try recordInitialCentrality(model, settings: settings, recorder: &recorder)
+        let recordCentrality = settings.flag("record-lc")
         let training = trainingSettings(settings, epochs: settings.integer("epochs"), phase: 0)
         if !evolves {
-            try train(&model, data: data, settings: training, phase: "train", recorder: &recorder)
+            try train(&model, data: data, settings: training, phase: "train", recorder: &recorder, recordCentrality: recordCentrality)
             recordFinal(&model, data: data, recorder: &recorder)
             return
         }
         let evolution = SparseEvolution(settings: settings)
         let history = try recorder.time("train") {
             try SparseEvolution.train(&model, data: data, settings: training, evolution: evolution,
-                                      onEpoch: { onEpoch("train", training.epochs, $0.training) })
+                                      onEpoch: { onEpoch("train", training.epochs, $0.training) },
+                                      afterTraining: { model, record in
+                                          if recordCentrality { record.centrality = try CentralityDistribution.of(model) }
+                                      })
         }
         recorder.phases.append(.init(name: "train", epochs: history))
+        recordCentralitySummary(history, recorder: &recorder)
         let rewirings = history.compactMap(\.rewiring)
         recorder.metrics["rewired"] = Double(rewirings.map { $0.removed.reduce(0, +) }.reduce(0, +))
         if let last = rewirings.last?.centrality {

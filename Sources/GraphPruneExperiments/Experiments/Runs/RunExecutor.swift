@@ -195,13 +195,42 @@ public struct RunExecutor {
         return t
     }
 
-    /// Trains one phase, recording its epochs.
-    func train(_ model: inout Network, data: DataSplit, settings: TrainingSettings, phase: String, recorder: inout Recorder) throws {
+    /// Trains one phase, recording its epochs, and with `recordCentrality` the network's
+    /// Laplacian centrality after each (`CentralityDistribution`; the training is the same).
+    func train(_ model: inout Network, data: DataSplit, settings: TrainingSettings, phase: String, recorder: inout Recorder,
+               recordCentrality: Bool = false) throws {
         guard settings.epochs > 0 else { return }
-        let history = try recorder.time("train") {
-            try Trainer.fit(&model, data: data, settings: settings, onEpoch: { onEpoch(phase, settings.epochs, $0) })
+        let history = try recorder.time("train") { () throws -> [RewiredEpochRecord] in
+            guard recordCentrality else {
+                return try Trainer.fit(&model, data: data, settings: settings, onEpoch: { onEpoch(phase, settings.epochs, $0) })
+                    .map { RewiredEpochRecord($0) }
+            }
+            var session = try TrainingSession(for: model, data: data, settings: settings)
+            var history = [RewiredEpochRecord]()
+            for _ in 0..<settings.epochs {
+                let record = try session.runEpoch(&model)
+                history.append(RewiredEpochRecord(record, centrality: try CentralityDistribution.of(model)))
+                onEpoch(phase, settings.epochs, record)
+            }
+            return history
         }
-        recorder.phases.append(.init(name: phase, epochs: history.map { RewiredEpochRecord($0) }))
+        recorder.phases.append(.init(name: phase, epochs: history))
+        if recordCentrality { recordCentralitySummary(history, recorder: &recorder) }
+    }
+
+    /// The centrality before training (`net_lc_*_initial`), when the run records it.
+    func recordInitialCentrality(_ model: Network, settings: RunSettings, recorder: inout Recorder) throws {
+        guard settings.flag("record-lc") else { return }
+        let initial = try CentralityDistribution.of(model)
+        recorder.metrics["net_lc_mean_initial"] = initial.mean
+        recorder.metrics["net_lc_std_initial"] = initial.std
+    }
+
+    /// The last recorded epoch's centrality as the run's `net_lc_mean` and `net_lc_std`.
+    func recordCentralitySummary(_ history: [RewiredEpochRecord], recorder: inout Recorder) {
+        guard let last = history.last?.centrality else { return }
+        recorder.metrics["net_lc_mean"] = last.mean
+        recorder.metrics["net_lc_std"] = last.std
     }
 
     /// Test metrics and model size of the final model.
@@ -217,8 +246,9 @@ public struct RunExecutor {
 
     mutating func runTraining(_ settings: RunSettings, data: DataSplit, recorder: inout Recorder) throws {
         var model = try initialModel(settings, data: data)
+        try recordInitialCentrality(model, settings: settings, recorder: &recorder)
         try train(&model, data: data, settings: trainingSettings(settings, epochs: settings.integer("epochs"), phase: 0),
-              phase: "train", recorder: &recorder)
+              phase: "train", recorder: &recorder, recordCentrality: settings.flag("record-lc"))
         recordFinal(&model, data: data, recorder: &recorder)
     }
 }

@@ -24,6 +24,10 @@ public enum RunMetrics {
         ("lc_mean", "CenSET: mean Laplacian centrality at the last epoch"),
         ("lc_std", "CenSET: standard deviation of the Laplacian centrality at the last epoch"),
         ("rewired", "connections removed (and regrown) over all epochs of sparse training"),
+        ("net_lc_mean", "record-lc: mean Laplacian centrality of the network's neurons after the last epoch (|w|, output layer excluded)"),
+        ("net_lc_std", "record-lc: its population standard deviation after the last epoch"),
+        ("net_lc_mean_initial", "record-lc: the mean before training"),
+        ("net_lc_std_initial", "record-lc: the standard deviation before training"),
         ("source_accuracy", "transfer: test accuracy on the source classes after pre-training"),
         ("target_parameters", "neuron pruning with match-density: the edge-pruned parameter count matched"),
         ("seconds", "wall-clock seconds of the whole run (pre-training served from the process's cache not included)"),
@@ -36,6 +40,7 @@ public enum RunMetrics {
     /// Per-epoch numbers (`RunResult.phases[…].epochs`), for `epochs` plots.
     public static let perEpoch = [
         "test_accuracy", "test_loss", "train_accuracy", "train_loss", "connections", "lc_mean", "lc_std", "removed", "regrown", "rewiring_seconds",
+        "net_lc_mean", "net_lc_std", "net_lc_median", "net_lc_p95", "net_lc_max",
     ]
 
     /// Per-layer numbers (`RunResult.layers[…].values`), for `layers` plots.

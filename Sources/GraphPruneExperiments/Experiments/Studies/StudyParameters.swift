@@ -140,6 +140,7 @@ public enum StudyParameters {
         number("censet-k", 2.7, 0, 100, "CenSET removes neurons with LC < mean − k·std", for: ["censet"]),
         word("centrality", "correct", ["correct", "networkit-legacy"], "Laplacian centrality: correct or NetworKit ≤ 11.2's", for: ["censet"]),
         word("censet-weights", "absolute", ["absolute", "signed"], "edge weights of CenSET's graph", for: ["censet"]),
+        flag("record-lc", false, "record the Laplacian centrality distribution of the network's neurons (|w|, output layer excluded) before training and after every epoch", for: ["train", "static-sparse", "set", "censet"]),
         flag("censet-output-layer", false, "include the output layer in CenSET's graph", for: ["censet"]),
         word("regrow", "zero", ["zero", "random"], "weights of regrown connections: 0 (Keras code) or N(0, 0.1²) (the SET reference's sparse version)", for: evolving),
         flag("reset-momentum", false, "restart the optimiser every epoch, as the reference code does", for: evolving),

@@ -243,16 +243,25 @@ struct StudyReader {
     }
 
     func table(_ node: Node, path: String) throws -> StudySpec.Table {
-        let m = try mapping(node, path: path, keys: ["rows", "columns", "metric", "caption", "decimals", "percent", "where", "confidence", "control"])
+        let m = try mapping(node, path: path, keys: ["rows", "columns", "metric", "caption", "decimals", "percent", "where", "confidence", "control", "epochs"])
         guard let rows = m["rows"] else { throw error(path, node, "needs 'rows' (a setting name)") }
         let decimals = try m["decimals"].map { n -> Int in
             guard let d = int(n), (0...8).contains(d) else { throw error("\(path).decimals", n, "must be an integer in 0…8") }
             return d
         } ?? 2
-        return StudySpec.Table(
+        let epochs = try m["epochs"].map { node -> [Int] in
+            guard case .sequence(let seq) = node, !seq.isEmpty else { throw error("\(path).epochs", node, "must be a non-empty list of epochs (1-based)") }
+            return try seq.enumerated().map { i, item in
+                guard let e = int(item), e >= 1 else { throw error("\(path).epochs[\(i)]", item, "must be an epoch number ≥ 1") }
+                return e
+            }
+        }
+        if epochs != nil, let columns = m["columns"] { throw error("\(path).columns", columns, "a table with epochs has the epochs as its columns") }
+        if epochs != nil, let control = m["control"] { throw error("\(path).control", control, "paired comparisons apply to tables of final metrics, not to a table with epochs") }
+        var table = StudySpec.Table(
             rows: try settingName(rows, path: "\(path).rows"),
             columns: try m["columns"].map { try settingName($0, path: "\(path).columns") },
-            metric: try metric(m["metric"], path: "\(path).metric", known: RunMetrics.known),
+            metric: try metric(m["metric"], path: "\(path).metric", known: epochs == nil ? RunMetrics.known : RunMetrics.perEpoch),
             caption: try m["caption"].map { try word($0, path: "\(path).caption") },
             decimals: decimals, percent: try flag(m["percent"], path: "\(path).percent", default: false),
             filter: try m["where"].map { try settings($0, path: "\(path).where") } ?? [:],
@@ -267,6 +276,8 @@ struct StudyReader {
                 guard !control.isEmpty else { throw error("\(path).control", n, "is empty: name the control's settings, e.g. {scorer: random}") }
                 return control
             })
+        table.epochs = epochs
+        return table
     }
 
     func flag(_ node: Node?, path: String, default value: Bool) throws -> Bool {
