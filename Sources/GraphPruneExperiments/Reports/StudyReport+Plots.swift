@@ -15,6 +15,7 @@ extension StudyReport {
         switch plot.kind {
         case .lines, .bars: return "\(metric) vs \(plot.x?.description ?? "")"
         case .epochs: return "\(metric) per epoch"
+        case .trajectory: return "\(metric) vs \(RunMetrics.label(plot.xMetric ?? "", percent: false)), epoch by epoch"
         case .layers: return "\(metric) per layer"
         }
     }
@@ -60,6 +61,24 @@ extension StudyReport {
             }
             let xLabel = plot.xLabel ?? (plot.kind == .epochs ? "epoch (all training phases in order)" : "pruned layer (forward order)")
             return try LineChart(title: title, xLabel: xLabel, yLabel: yLabel, series: series, integerX: true).svg()
+        case .trajectory:
+            let xMetric = plot.xMetric!
+            let series = groups([plot.series], filter: plot.filter).map { g -> PlotSeries in
+                let runs = g.runs.compactMap { results[$0.hash] }
+                let ys = runs.map { epochCurve($0, plot.metric) }, xs = runs.map { epochCurve($0, xMetric) }
+                let length = ys.map(\.count).max() ?? 0
+                // Epoch i's point: the means over the runs that recorded both metrics at i.
+                let points = (0..<length).compactMap { i -> PlotPoint? in
+                    let pairs = zip(xs, ys).compactMap { x, y -> (Double, Double)? in
+                        guard i < x.count, i < y.count, let xv = x[i], let yv = y[i], xv.isFinite, yv.isFinite else { return nil }
+                        return (xv, yv * scale)
+                    }
+                    guard let sx = SummaryStatistics(pairs.map(\.0)), let sy = SummaryStatistics(pairs.map(\.1)) else { return nil }
+                    return PlotPoint(x: sx.mean, y: sy.mean, yError: errorBar(sy, plot.errorBars))
+                }
+                return PlotSeries(name: seriesName(plot, g.key[0]), points: points)
+            }
+            return try LineChart(title: title, xLabel: plot.xLabel ?? RunMetrics.label(xMetric, percent: false), yLabel: yLabel, series: series).svg()
         }
     }
 

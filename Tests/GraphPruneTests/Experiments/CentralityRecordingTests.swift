@@ -92,7 +92,14 @@ final class CentralityRecordingTests: XCTestCase {
             axes: {procedure: [train, set]}
             seeds: [1, 2]
             tables: [{rows: procedure, epochs: [1, 3, 4], metric: net_lc_mean, decimals: 4}]
+            plots: [{kind: trajectory, series: procedure, metric: test_accuracy, x-metric: net_lc_mean}]
             """, file: "e.yaml")
+        XCTAssertThrowsError(try StudySpec.parse(yaml: "seeds: [1]\nplots: [{kind: trajectory, metric: test_accuracy}]", file: "e.yaml")) {
+            XCTAssertTrue("\($0)".contains("needs 'x-metric'"), "\($0)")
+        }
+        XCTAssertThrowsError(try StudySpec.parse(yaml: "seeds: [1]\nplots: [{kind: epochs, metric: test_accuracy, x-metric: net_lc_mean}]", file: "e.yaml")) {
+            XCTAssertTrue("\($0)".contains("plots[0].x-metric"), "\($0)")
+        }
         XCTAssertThrowsError(try StudySpec.parse(yaml: "seeds: [1]\ntables: [{rows: procedure, epochs: [1], metric: parameters}]", file: "e.yaml")) {
             XCTAssertTrue("\($0)".contains("tables[0].metric"), "\($0)")
         }
@@ -109,7 +116,11 @@ final class CentralityRecordingTests: XCTestCase {
             try store.save(result)
             byProcedure[run.settings.procedure, default: []].append(result)
         }
-        let table = try StudyReport(spec: spec, store: store).markdownTable(spec.tables[0])
+        let report = StudyReport(spec: spec, store: store)
+        let table = try report.markdownTable(spec.tables[0])
+        // The trajectory: a point per epoch and series (2 × 3), each at the epoch's means.
+        let svg = try report.plots()[0].svg
+        XCTAssertEqual(svg.components(separatedBy: "class=\"marker\"").count - 1, 6, svg)
         XCTAssertEqual(table.header, ["procedure", "epoch 1", "epoch 3", "epoch 4"])
         for (row, procedure) in ["train", "set"].enumerated() {
             for (column, epoch) in [1, 3].enumerated() {

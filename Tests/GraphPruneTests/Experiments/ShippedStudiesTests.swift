@@ -22,6 +22,56 @@ final class ShippedStudiesTests: XCTestCase {
         }
     }
 
+    /// Every shipped study that keeps its runs in the repository (`results:`) has its committed
+    /// report, CSV and plots exactly as `graphprune report` writes them from those runs.
+    func testCommittedReportsAreWhatTheCommittedRunsGive() throws {
+        let root = methods.deletingLastPathComponent()
+        let files = try FileManager.default.contentsOfDirectory(atPath: methods.path).filter { $0.hasSuffix(".yaml") }.sorted()
+        var checked = 0
+        for file in files {
+            let spec = try StudySpec.load(path: methods.appendingPathComponent(file).path)
+            guard let results = spec.results else { continue }
+            let report = StudyReport(spec: spec, store: RunStore(directory: root.appendingPathComponent(results)))
+            XCTAssertTrue(report.missing.isEmpty && report.invalid.isEmpty, "\(file): \(report.missing.count) runs missing, \(report.invalid.count) invalid in \(results)")
+            let reports = root.appendingPathComponent("Reports")
+            let plots = try report.plots()
+            let markdown = try report.markdown(studyPath: "Methods/\(file)", full: false, plotFiles: plots.map { ($0.fileName, $0.title) })
+            var expected = [("\(spec.name).md", markdown), ("\(spec.name).csv", try report.csv().text(lineEnding: .lf))]
+            expected += plots.map { ($0.fileName, $0.svg) }
+            for (name, text) in expected {
+                let committed = try String(contentsOf: reports.appendingPathComponent(name), encoding: .utf8)
+                if let difference = Self.firstDifference(text, committed) {
+                    XCTFail("Reports/\(name) is not what `graphprune report Methods/\(file)` writes from \(results): \(difference)")
+                }
+            }
+            checked += 1
+        }
+        XCTAssertGreaterThanOrEqual(checked, 5, "the shipped studies keep their runs")
+    }
+
+    /// Methods/README.md's table of studies states every study and its number of distinct runs.
+    /// The first line where `a` and `b` differ, with both versions; nil when they are equal.
+    static func firstDifference(_ a: String, _ b: String) -> String? {
+        guard a != b else { return nil }
+        let x = a.split(separator: "\n", omittingEmptySubsequences: false), y = b.split(separator: "\n", omittingEmptySubsequences: false)
+        let line = (0..<min(x.count, y.count)).first { x[$0] != y[$0] } ?? min(x.count, y.count)
+        func at(_ lines: [Substring]) -> String { line < lines.count ? String(lines[line].prefix(160)) : "(end)" }
+        return "line \(line + 1): generated \"\(at(x))\", committed \"\(at(y))\""
+    }
+
+    func testTheReadmeStatesEveryStudysRunCount() throws {
+        let readme = try String(contentsOf: methods.appendingPathComponent("README.md"), encoding: .utf8)
+        let files = try FileManager.default.contentsOfDirectory(atPath: methods.path).filter { $0.hasSuffix(".yaml") }.sorted()
+        for file in files {
+            let spec = try StudySpec.load(path: methods.appendingPathComponent(file).path)
+            let runs = StudyGrid.distinctRuns(StudyGrid.expand(spec)).count
+            let row = readme.split(separator: "\n").first { $0.hasPrefix("| [\(file)](\(file)) |") }
+            let cells = try XCTUnwrap(row, "\(file) is not in Methods/README.md's table").split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+            XCTAssertEqual(cells.count, 4, "\(file): | study | what | runs | time |")
+            XCTAssertEqual(cells.count > 2 ? Int(cells[2]) : nil, runs, "\(file): `graphprune run Methods/\(file) --dry-run` plans \(runs) runs")
+        }
+    }
+
     func testReadmeListsEverySettingAsTheCodeDefinesIt() throws {
         let readme = try String(contentsOf: methods.appendingPathComponent("README.md"), encoding: .utf8)
         XCTAssertTrue(readme.contains(StudyParameters.markdownTable()), "regenerate the table with `graphprune settings`")

@@ -288,22 +288,25 @@ struct StudyReader {
 
     func plot(_ node: Node, path: String) throws -> StudySpec.Plot {
         let m = try mapping(node, path: path, keys: [
-            "kind", "x", "series", "metric", "title", "x-label", "y-label", "log-x", "percent", "where", "error-bars",
+            "kind", "x", "series", "metric", "title", "x-label", "y-label", "log-x", "percent", "where", "error-bars", "x-metric",
         ])
-        guard let kindNode = m["kind"] else { throw error(path, node, "needs 'kind' (lines, bars, epochs, layers)") }
+        guard let kindNode = m["kind"] else { throw error(path, node, "needs 'kind' (lines, bars, epochs, layers, trajectory)") }
         let kindName = try word(kindNode, path: "\(path).kind")
         guard let kind = StudySpec.Plot.Kind(rawValue: kindName) else {
-            throw error("\(path).kind", kindNode, "unknown plot kind '\(kindName)' (known: lines, bars, epochs, layers)")
+            throw error("\(path).kind", kindNode, "unknown plot kind '\(kindName)' (known: lines, bars, epochs, layers, trajectory)")
         }
         let x = try m["x"].map { try settingName($0, path: "\(path).x") }
         if (kind == .lines || kind == .bars) && x == nil { throw error(path, node, "a \(kind.rawValue) plot needs 'x' (a setting name)") }
         let known: [String]
         switch kind {
         case .lines, .bars: known = RunMetrics.known
-        case .epochs: known = RunMetrics.perEpoch
+        case .epochs, .trajectory: known = RunMetrics.perEpoch
         case .layers: known = RunMetrics.perLayer
         }
-        return StudySpec.Plot(
+        let xMetric = try m["x-metric"].map { try metric($0, path: "\(path).x-metric", known: RunMetrics.perEpoch) }
+        if kind == .trajectory && xMetric == nil { throw error(path, node, "a trajectory plot needs 'x-metric' (a per-epoch metric)") }
+        if kind != .trajectory, let n = m["x-metric"] { throw error("\(path).x-metric", n, "only a trajectory plot has an x-metric") }
+        var plot = StudySpec.Plot(
             kind: kind, x: x, series: try m["series"].map { try settingName($0, path: "\(path).series") },
             metric: try metric(m["metric"], path: "\(path).metric", known: known),
             title: try m["title"].map { try word($0, path: "\(path).title") },
@@ -319,5 +322,7 @@ struct StudyReader {
                 }
                 return bars
             } ?? .std)
+        plot.xMetric = xMetric
+        return plot
     }
 }

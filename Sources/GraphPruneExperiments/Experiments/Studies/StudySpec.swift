@@ -62,6 +62,9 @@ public struct StudySpec: Sendable {
             case epochs
             /// a per-layer metric (`lambda2_after`, `lambda2_before`, `kept`) vs layer.
             case layers
+            /// a per-epoch metric against another (`x-metric`): one point per epoch at the
+            /// means over seeds (paper 003's Fig. 5, accuracy vs Laplacian centrality).
+            case trajectory
         }
         public var kind: Kind
         public var x: SettingLabel?
@@ -75,6 +78,8 @@ public struct StudySpec: Sendable {
         public var filter: [String: SettingValue]
         /// What the error bars of `lines`, `bars`, `epochs` and `layers` plots show.
         public var errorBars: ErrorBars
+        /// The per-epoch metric on the x axis of a `trajectory` plot.
+        public var xMetric: String? = nil
     }
 
     /// A plot's error bars: ± one sample standard deviation (the spread of the runs), or the
