@@ -29,7 +29,8 @@ extension StudyReport {
                 md += "Cells: the mean over seeds of (run − the control's run with the same seed and other settings)"
                 md += table.percent ? ", in percentage points" : ""
                 md += " [\(level) confidence interval of the mean difference, Student t] p = the paired t-test's two-sided p-value (number of pairs)."
-                md += " An interval that excludes 0 is a difference at the \(Self.percentage(1 - (table.confidence ?? 0.95))) level.\n\n"
+                md += " An interval that excludes 0 is a difference at the \(Self.percentage(1 - (table.confidence ?? 0.95))) level;"
+                md += " each cell is tested on its own (no correction for the number of cells), so among many cells a few such differences are expected by chance.\n\n"
             }
         }
         if !plotFiles.isEmpty {
