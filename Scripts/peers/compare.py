@@ -1,6 +1,7 @@
 """Runs the peer comparison (driven by Scripts/compare-peers) and writes the report.
 
     python compare.py --binary .build/release/graphprune --work DIR --out-dir Reports [--quick]
+                      [--only 1,…,7] [--networkit-legacy-python PY] [--torch-python PY]
 """
 
 import argparse
@@ -28,6 +29,7 @@ FULL = {
                        ([196, 64, 32, 25], None, True), ([196, 64, 32, 25], 20, True)],
     "resistance_layers": [(256, 784), (256, 2304), (512, 4608)],
     "fashion_subset": None,
+    "inference_rounds": 20,
 }
 QUICK = {
     "reps": 2,
@@ -37,9 +39,10 @@ QUICK = {
     "laplacian_nets": [([49, 16, 8, 6], None, True), ([98, 32, 16, 12], 20, True)],
     "resistance_layers": [(32, 64), (48, 96)],
     "fashion_subset": (2000, 500),
+    "inference_rounds": 5,
 }
 WORKLOADS = {"1": workloads.eigenvector, "2": workloads.laplacian, "3": workloads.resistance,
-             "4": workloads.training, "5": workloads.censet}
+             "4": workloads.training, "5": workloads.censet, "6": workloads.torch_training, "7": workloads.inference}
 PACKAGES = ["numpy", "scipy", "networkx", "networkit", "tensorflow-cpu", "keras"]
 
 
@@ -63,6 +66,27 @@ class Context:
             inputs.fashion_subset(args.data_dir, self.data_dir, *config["fashion_subset"])
         self._fashion = None
         self.keras_xla = None
+        self.written = {}  # model files written in this run: path → parameters
+        self.torch_python = args.torch_python
+        self._torch = None
+        self.torch_facts = None
+
+    def torch_job(self, command, **options):
+        """A job of the PyTorch worker (started at the first job)."""
+        if self._torch is None:
+            if not self.torch_python:
+                raise ComparisonError("workloads 6 and 7 need --torch-python (Scripts/compare-peers passes DIR-torch/bin/python)")
+            self._torch = workloads.TorchWorker(self.torch_python)
+        return self._torch.job(command, **options)
+
+    def torch_versions(self):
+        if self.torch_facts is None:
+            self.torch_facts = self.torch_job("versions")
+        return self.torch_facts
+
+    def close(self):
+        if self._torch is not None:
+            self._torch.close()
 
     def version_of(self, name):
         package = next((p for p in PACKAGES if name.startswith(p) or name == p), name.split()[0])
@@ -129,6 +153,10 @@ def machine_facts(args, ctx):
     versions = {p: importlib.metadata.version(p) for p in PACKAGES}
     if ctx.legacy_version:
         versions["networkit (second environment)"] = ctx.legacy_version
+    torch_facts = ctx.torch_facts
+    if torch_facts:
+        for package in ("torch", "onnxruntime", "numpy", "safetensors"):
+            versions[f"{package} (PyTorch environment)"] = torch_facts[package]
     return {
         "cpu": cpu, "cores": os.cpu_count(), "usable cores": len(os.sched_getaffinity(0)),
         "memory": f"{memory:.1f} GiB", "os": os_name, "kernel": platform.release(),
@@ -136,8 +164,10 @@ def machine_facts(args, ctx):
         "toolkit": ctx.toolkit_version, "toolkit BLAS": "Debian OpenBLAS " + first_line(["dpkg-query", "-W", "-f=${Version}", "libopenblas0-pthread"]),
         "numpy BLAS": f"{blas.get('name')} {blas.get('version')}", "scipy BLAS": f"{scipy_blas.get('name')} {scipy_blas.get('version')}",
         "versions": versions, "threads": thread_count(),
-        "environment": {k: os.environ.get(k, "") for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")},
+        "environment": {k: os.environ.get(k) or "unset" for k in ("OMP_NUM_THREADS", "OMP_WAIT_POLICY", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")},
         "command": os.environ.get("COMPARE_PEERS_COMMAND", " ".join(sys.argv)),
+        "torch": torch_facts and (f"PyTorch's CPU kernels: BLAS {torch_facts['torch_blas']} (MKL {torch_facts['torch_mkl']}), "
+                                  f"oneDNN {torch_facts['torch_onednn']}, {torch_facts['torch_parallel']} thread pool"),
     }
 
 
@@ -148,11 +178,16 @@ def main():
     parser.add_argument("--out-dir", required=True)
     parser.add_argument("--data-dir", default="/usr/share/datasets/fashion-mnist")
     parser.add_argument("--networkit-legacy-python")
+    parser.add_argument("--torch-python", help="python of the environment with Scripts/peers/requirements-torch.txt (workloads 6, 7)")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--reps", type=int)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--only", default="1,2,3,4,5", help="workloads to run, e.g. 1,3")
+    parser.add_argument("--only", default=",".join(WORKLOADS), help="workloads to run, e.g. 1,3")
     args = parser.parse_args()
+    keys = args.only.split(",")
+    unknown = [key for key in keys if key not in WORKLOADS]
+    if unknown:
+        raise ComparisonError(f"--only: unknown workload '{unknown[0]}' (known: {', '.join(WORKLOADS)})")
 
     config = QUICK if args.quick else FULL
     os.makedirs(args.work, exist_ok=True)
@@ -164,11 +199,12 @@ def main():
     networkit.setNumberOfThreads(thread_count())
 
     rows = []
-    for key in args.only.split(","):
-        if key not in WORKLOADS:
-            raise ComparisonError(f"--only: unknown workload '{key}' (known: 1–5)")
-        workloads.log(f"workload {key} …")
-        rows += WORKLOADS[key](ctx)
+    try:
+        for key in keys:
+            workloads.log(f"workload {key} …")
+            rows += WORKLOADS[key](ctx)
+    finally:
+        ctx.close()
 
     facts = machine_facts(args, ctx)
     facts["load average before"] = " ".join(f"{x:.2f}" for x in load_before)

@@ -13,7 +13,13 @@ GROUPS = {
     3: "3. Effective resistances of a dense layer",
     4: "4. One FashionMNIST training epoch, MLP 784-256-128-100-10",
     5: "5. One CenSET epoch end to end",
+    6: "6. One FashionMNIST training epoch against PyTorch, MLP and CNN",
+    7: "7. Inference latency and throughput against ONNX Runtime and PyTorch",
 }
+# Groups whose times read better in milliseconds (the CSV keeps seconds).
+MILLISECONDS = {7}
+# Groups whose peer rows also state toolkit / peer (the issue's "graphprune is N× PyTorch's time").
+TOOLKIT_OVER_PEER = {6, 7}
 
 TIMED = {
     1: "Toolkit: the whole `graphprune score` process (read the .npy, build the similarity graph, "
@@ -36,6 +42,31 @@ TIMED = {
        "CenSET code's steps: build and compile the masked Keras model (the code rebuilds it every epoch), fit one "
        "epoch with the test set as validation, the directed graph of the nonzero signed weights in NetworKit, "
        "LaplacianCentrality, removal below mean − 2.7·std and random regrowth in NumPy.",
+    6: "Toolkit: `graphprune train --dataset fashion-mnist --arch ARCH --epochs 1` (batch 100, SGD lr 0.01 momentum 0.9, "
+       "dropout 0.3 after every hidden Dense layer: in the CNN after Dense 128 only), the epoch's `seconds` from its `--log` "
+       "(one pass over the training set plus the test-set evaluation; data loading excluded, as in workload 4; the whole "
+       "process in the notes). The CNN is 3×3 same convolutions of 32, 32 filters, 2×2 max pooling, 64, 64, max pooling, "
+       "Dense 128, Dense 10, ReLU after each but the last. PyTorch: the same network as an `nn.Sequential` built from the "
+       "architecture graphprune records in its checkpoint and loaded with graphprune's initial weights for the seed (so both "
+       "sides start from the same numbers), trained in eager mode by `Scripts/peers/torch_epoch.py`'s `train_epoch`: "
+       "per-pixel standardisation, the same optimiser and batch, shuffle and dropout from `torch.manual_seed(seed)`; timed "
+       "from the first batch through the test-set evaluation (batches of 1000, no gradients), the training part alone in "
+       "the notes. PyTorch runs in one long-lived process of its own environment (`torch_peers.py serve`: torch imported "
+       "and the data loaded before the clock starts, a fresh model every repetition, no warm-up, as `graphprune train` has none).",
+    7: "The same model files on every side: graphprune's initial MLP and CNN for the seed, and the MLP edge-pruned to "
+       "density 0.05 (`graphprune prune --granularity edge --scorer magnitude --method greedy --density 0.05 --layers all`) "
+       "and neuron-pruned to the parameter count closest to that (`--granularity neuron --scorer magnitude --layers hidden "
+       "--ratio R`). Toolkit: `graphprune bench --workload inference --model FILE --repetitions ROUNDS --densities 1`, the "
+       "model's own row (in-process timing through `BatchInference`; an edge-pruned Dense layer below 15 % density runs as "
+       "CSR). ONNX Runtime: the `graphprune export`ed .onnx on the CPU provider, intra-op threads = the thread count, inter-op "
+       "1, default graph optimisations (the exported masks are initializers no node uses: the weights are already zero, "
+       "so it runs dense). PyTorch: the checkpoint loaded into `nn.Sequential`, eval mode under `torch.inference_mode()`, "
+       "edge masks through `torch.nn.utils.prune.custom_from_mask` (weight · mask recomputed at every call, as a pruned "
+       "PyTorch model runs until `prune.remove`). Each side as the bench times: a warm-up call at each batch size, then "
+       "ROUNDS rounds (20; quick mode 5) of 20 calls at batch 1 (their mean) and one call at batch 100, the medians over "
+       "the rounds; the repetitions (a bench process; a job of the PyTorch process) alternate. Batch 1: milliseconds per "
+       "sample; batch 100: milliseconds per batch, the throughput in the notes. Differences: the logits of the 100 inputs "
+       "of `inference-inputs.npy` (batch-100 rows) against `graphprune predict`'s.",
 }
 
 CONVENTIONS = [
@@ -51,9 +82,13 @@ CONVENTIONS = [
     "integers before squaring); NetworKit 11.3 keeps the fractional degrees, so the difference in that row is the "
     "truncation's effect.",
     "Effective resistance: an out × in array of Reff between the two ends of every edge.",
-    "Training: no output is compared (different random streams); the test accuracy after the epoch is in the notes.",
+    "Training: no output is compared (different random streams); the test accuracy after the epoch is in the notes. "
+    "Against PyTorch (workload 6) both sides start from the same weights; only the shuffle and dropout streams differ.",
+    "Threads in workloads 6 and 7: PyTorch `torch.set_num_threads` and ONNX Runtime's intra-op pool at the thread count; "
+    "graphprune's OpenBLAS and oneDNN at OPENBLAS_NUM_THREADS (its `train:` and `bench` lines state it, checked).",
     "`× toolkit` = the implementation's median seconds / the toolkit's median seconds in the same workload: above 1 "
-    "the toolkit is faster.",
+    "the toolkit is faster. In workloads 6 and 7 the notes also give `toolkit / this`, its inverse (graphprune's time as "
+    "a multiple of the peer's).",
 ]
 
 
@@ -68,7 +103,10 @@ def _notes(row):
         values = [e[key] for e in row.extras if isinstance(e.get(key), (int, float))]
         if values:
             m = statistics.median(values)
-            parts.append(f"{key} {m:.4g}" + (" s" if key not in ("test_accuracy", "removed") else ""))
+            if key == "samples_per_s":
+                parts.append(f"{m:.0f} samples/s")
+            else:
+                parts.append(f"{key} {m:.4g}" + (" s" if key not in ("test_accuracy", "removed") else ""))
     if row.toolkit_seconds:
         parts.append(f"toolkit's own seconds {statistics.median(row.toolkit_seconds):.3f}")
     return "; ".join(parts)
@@ -118,7 +156,9 @@ def _cell(x, digits=3):
 
 
 def markdown_text(rows, facts, described, config):
-    lines = ["# GraphPrune against NetworkX, NetworKit, SciPy/NumPy and Keras", "",
+    groups = {r.group for r in rows}
+    peers = "NetworkX, NetworKit, SciPy/NumPy, Keras, PyTorch and ONNX Runtime" if groups & TOOLKIT_OVER_PEER else "NetworkX, NetworKit, SciPy/NumPy and Keras"
+    lines = [f"# GraphPrune against {peers}", "",
              f"Written by `Scripts/compare-peers` on {time.strftime('%Y-%m-%d %H:%M %Z')}; regenerate it, do not edit it. "
              f"Full-precision numbers: `benchmarks.csv`."]
     if facts["quick"]:
@@ -127,35 +167,43 @@ def markdown_text(rows, facts, described, config):
               f"- Machine: {facts['cpu']}, {facts['cores']} cores ({facts['usable cores']} usable), {facts['memory']}, "
               f"{facts['os']}, Linux {facts['kernel']}",
               f"- Threads: {facts['threads']} on both sides: " + ", ".join(f"{k}={v}" for k, v in facts["environment"].items())
-              + "; TensorFlow intra-op = inter-op = that count, NetworKit `setNumberOfThreads` likewise; the toolkit's "
-              "OpenBLAS reads OPENBLAS_NUM_THREADS and its own parallel loops use the usable cores (both sides run "
-              "under the same CPU affinity).",
+              + "; TensorFlow intra-op = inter-op = that count, NetworKit `setNumberOfThreads` likewise"
+              + ("; PyTorch `torch.set_num_threads` and ONNX Runtime intra-op threads likewise (inter-op 1)" if facts.get("torch") else "")
+              + "; the toolkit's OpenBLAS (and oneDNN) reads OPENBLAS_NUM_THREADS and its own parallel loops use the usable "
+              "cores (both sides run under the same CPU affinity).",
               f"- Toolkit: git {facts['toolkit']}, release build; {facts['swift']}; {facts['toolkit BLAS']}",
               f"- Python {facts['python']}: " + ", ".join(f"{k} {v}" for k, v in facts["versions"].items())
               + f"; NumPy's BLAS {facts['numpy BLAS']}, SciPy's {facts['scipy BLAS']}"
-              + (f"; Keras compiled with XLA: {facts['keras xla']}" if facts["keras xla"] is not None else ""),
+              + (f"; Keras compiled with XLA: {facts['keras xla']}" if facts["keras xla"] is not None else "")
+              + (f"; {facts['torch']}" if facts.get("torch") else ""),
               f"- Repetitions: {facts['reps']} per implementation, alternating (even repetitions toolkit first, odd ones "
               f"peers first); median and min–max reported. Load average before {facts['load average before']}, after "
               f"{facts['load average after']}; {facts['minutes']} minutes."]
     lines += ["", "## Results", ""]
     slower = []
-    for group in sorted({r.group for r in rows}):
+    for group in sorted(groups):
+        unit, scale = ("ms", 1000) if group in MILLISECONDS else ("s", 1)
         lines += [f"### {GROUPS[group]}", "", f"Timed: {TIMED[group]}", "",
-                  "| workload | implementation | version | median s | min–max s | × toolkit | max abs diff | max rel diff | notes |",
+                  f"| workload | implementation | version | median {unit} | min–max {unit} | × toolkit | max abs diff | max rel diff | notes |",
                   "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- |"]
         for workload, block in _by_workload([r for r in rows if r.group == group]).items():
             toolkit = block[0]
             for row in block:
-                median, low, high = row.stats()
+                median, low, high = (x * scale for x in row.stats())
                 ratio = _ratio(row, toolkit)
-                if not row.implementation.startswith("toolkit") and ratio < 1:
-                    slower.append(f"- {workload}: {row.implementation} {median:.3g} s vs toolkit {toolkit.stats()[0]:.3g} s (× {ratio:.2f})")
+                peer = not row.implementation.startswith("toolkit")
+                if peer and ratio < 1:
+                    slower.append(f"- {workload}: {row.implementation} {median:.3g} {unit} vs toolkit {toolkit.stats()[0] * scale:.3g} {unit} (× {ratio:.2f})")
+                notes = "; ".join(part for part in ((f"toolkit / this {1 / ratio:.3g}" if peer and group in TOOLKIT_OVER_PEER and ratio > 0 else ""),
+                                                    _notes(row)) if part)
                 lines.append(f"| {_escape(workload)} | {_escape(row.implementation)} | {row.version} | {median:.3g} | {low:.3g}–{high:.3g} | "
-                             f"{ratio:.2f} | {_cell(row.max_abs)} | {_cell(row.max_rel)} | {_notes(row)} |")
+                             f"{ratio:.2f} | {_cell(row.max_abs)} | {_cell(row.max_rel)} | {notes} |")
         lines.append("")
     lines += ["## Where the toolkit is slower", ""] + (slower or ["- none in this run"]) + [""]
     lines += ["## Inputs", "", "All generated by `Scripts/peers/inputs.py` from seed 1 (NumPy `default_rng`), written once, "
-              "read by both sides; FashionMNIST from the Debian package `dataset-fashion-mnist` "
+              + ("the model files of workloads 6 and 7 by `graphprune train --epochs 0 --save` and `graphprune prune`, "
+                 if {"6", "7"} & set(described) else "")
+              + "read by both sides; FashionMNIST from the Debian package `dataset-fashion-mnist` "
               + ("(quick mode: the first %d training and %d test images)" % config["fashion_subset"] if config["fashion_subset"] else "(all 60,000 / 10,000 images)")
               + ", standardised per pixel with the training mean and std.", "",
               "| input | model | size | file |", "| --- | --- | --- | --- |"]

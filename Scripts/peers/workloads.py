@@ -1,10 +1,11 @@
-"""The five workloads: inputs, the toolkit's command, the peers, repeated and alternated.
+"""The seven workloads: inputs, the toolkit's command, the peers, repeated and alternated.
 
 A case runs every implementation `reps` times; even repetitions run the toolkit first and the
 peers after it, odd ones the reverse order, so drift in the machine's load falls on both sides.
 The toolkit is timed as a whole process (wall clock); its own reported seconds are kept too.
 The peers are timed in-process (after the libraries are imported), reading the same input file
-and writing their output, as the toolkit does.
+and writing their output, as the toolkit does. PyTorch and ONNX Runtime (workloads 6 and 7) run in
+their own environment, in one long-lived process (`TorchWorker`) that times each job itself.
 """
 
 import csv
@@ -60,7 +61,7 @@ def run_case(group, workload, runners, reps, compare=True):
         row.reference = reference.implementation
         if compare and reference.output is not None and row.output is not None:
             row.max_abs, row.max_rel = differences(reference.output, row.output)
-    log(f"  {workload}: " + ", ".join(f"{r.implementation} {r.stats()[0]:.3f} s" for r in rows))
+    log(f"  {workload}: " + ", ".join(f"{r.implementation} {r.stats()[0]:.4g} s" for r in rows))
     for row in rows:
         row.output = None  # free the arrays
     return rows
@@ -157,17 +158,19 @@ def resistance(ctx):
 
 # ---- Workloads 4 and 5: training ------------------------------------------------------------
 
-TRAIN_OPTIONS = ["--dataset", "fashion-mnist", "--arch", "784-256-128-100-10", "--batch", "100",
+MLP = "784-256-128-100-10"
+CNN = "c32-c32-p-c64-c64-p-128-10"
+TRAIN_OPTIONS = ["--dataset", "fashion-mnist", "--batch", "100",
                  "--optimizer", "sgd", "--lr", "0.01", "--momentum", "0.9", "--dropout", "0.3"]
 SIZES = [784, 256, 128, 100, 10]
 
 
-def _toolkit_training(ctx, extra, epochs):
+def _toolkit_training(ctx, extra, epochs, arch=MLP):
     """Runs `graphprune train`; returns (wall, per-epoch log rows, stamped stderr lines)."""
     log_path = os.path.join(ctx.work, "train-log.csv")
     wall, _, lines = ctx.toolkit.run(
-        ["train", *TRAIN_OPTIONS, "--data-dir", ctx.data_dir, "--seed", str(ctx.seed), "--epochs", str(epochs),
-         "--log", log_path, *extra], stamp_lines=True)
+        ["train", *TRAIN_OPTIONS, "--arch", arch, "--data-dir", ctx.data_dir, "--seed", str(ctx.seed),
+         "--epochs", str(epochs), "--log", log_path, *extra], stamp_lines=True)
     with open(log_path) as f:
         history = list(csv.DictReader(f))
     header = next((line for _, line in lines if line.startswith("train:")), "")
@@ -175,6 +178,14 @@ def _toolkit_training(ctx, extra, epochs):
     if not threads or int(threads.group(1)) != thread_count():
         raise ComparisonError(f"graphprune train did not run with {thread_count()} BLAS threads: {header}")
     return wall, history, lines
+
+
+def _toolkit_epoch(ctx, extra=(), arch=MLP):
+    """One `graphprune train --epochs 1`: (the epoch's `seconds` from its --log, None, extras)."""
+    wall, history, lines = _toolkit_training(ctx, list(extra), 1, arch)
+    loaded = next(stamp for stamp, line in lines if line.startswith("train:"))
+    return float(history[0]["seconds"]), None, {
+        "process_seconds": wall, "load_seconds": loaded, "test_accuracy": float(history[0]["test_accuracy"])}
 
 
 def training(ctx):
@@ -186,10 +197,7 @@ def training(ctx):
         extra = ["--sparse-epsilon", "20"] if sparse else []
 
         def toolkit(extra=extra):
-            wall, history, lines = _toolkit_training(ctx, extra, 1)
-            loaded = next(stamp for stamp, line in lines if line.startswith("train:"))
-            return float(history[0]["seconds"]), None, {
-                "process_seconds": wall, "load_seconds": loaded, "test_accuracy": float(history[0]["test_accuracy"])}
+            return _toolkit_epoch(ctx, extra)
 
         masks = kp.erdos_renyi_masks(SIZES, 20, ctx.seed) if sparse else None
         trainer = kp.EpochTrainer(data, SIZES, 0.3, masks, ctx.seed)
@@ -245,3 +253,189 @@ def legacy_laplacian(python, script, csv_path, nodes, output, kind):
     if done.returncode != 0:
         raise ComparisonError(f"NetworKit 11.2 job failed: {done.stderr.strip()}")
     return json.loads(done.stdout.strip().splitlines()[-1])["seconds"], np.load(output)
+
+
+# ---- Workloads 6 and 7: PyTorch and ONNX Runtime ---------------------------------------------
+
+class TorchWorker:
+    """`torch_peers.py serve` in the PyTorch environment: jobs go in as JSON lines, each answered by
+    one JSON line; torch and onnxruntime are imported once, each job builds its own model. The
+    process inherits the thread variables and CPU affinity compare-peers set; its stderr is ours."""
+
+    def __init__(self, python):
+        script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "torch_peers.py")
+        self.python = python
+        try:
+            self.process = subprocess.Popen([python, script, "serve"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        except OSError as error:
+            raise ComparisonError(f"cannot start the PyTorch worker {python}: {error}")
+
+    def job(self, command, **options):
+        """The result of one job (a dict); ComparisonError with the worker's one-line message on failure."""
+        try:
+            self.process.stdin.write(json.dumps({"command": command, **options}) + "\n")
+            self.process.stdin.flush()
+        except BrokenPipeError:
+            pass  # it ended: readline below says so
+        line = self.process.stdout.readline()
+        if not line:
+            raise ComparisonError(f"the PyTorch worker ({self.python}) ended with status {self.process.wait()} during job {command}")
+        try:
+            answer = json.loads(line)
+        except ValueError:
+            raise ComparisonError(f"the PyTorch worker answered job {command} with something that is not JSON: {line.strip()[:200]}")
+        if "error" in answer:
+            raise ComparisonError(f"PyTorch job {command} ({', '.join(f'{k} {v}' for k, v in options.items())}): {answer['error']}")
+        return answer["result"]
+
+    def close(self):
+        self.process.stdin.close()
+        self.process.wait()
+
+
+SHORT = {MLP: "mlp", CNN: "cnn"}  # file names: `bench` prints a model's name in 44 columns
+
+
+def _initial_model(ctx, arch):
+    """graphprune's initial weights of `arch` for the seed (`train --epochs 0 --save`): the ones
+    `train --seed` starts from, written once per run. Returns (path, parameters)."""
+    path = os.path.join(ctx.work, f"{SHORT[arch]}.safetensors")
+    if path not in ctx.written:
+        _, _, lines = ctx.toolkit.run(["train", *TRAIN_OPTIONS, "--arch", arch, "--data-dir", ctx.data_dir, "--seed", str(ctx.seed),
+                                       "--epochs", "0", "--save", path])
+        found = next((re.search(r"(\d+) parameters", line) for line in lines if line.startswith("train:")), None)
+        if not found:
+            raise ComparisonError(f"graphprune train --epochs 0 printed no 'train: … N parameters' line: {' | '.join(lines)}")
+        ctx.written[path] = int(found.group(1))
+    return path, ctx.written[path]
+
+
+def torch_training(ctx):
+    """Workload 6: a FashionMNIST epoch of the MLP and of the CNN, `graphprune train` against PyTorch,
+    both from graphprune's initial weights for the seed."""
+    torch_version = ctx.torch_versions()["torch"]
+    rows = []
+    described = []
+    for arch in (MLP, CNN):
+        init, parameters = _initial_model(ctx, arch)
+        described.append(f"| {arch} initial weights | graphprune's glorot-uniform, seed {ctx.seed} (`train --epochs 0 --save`) | "
+                         f"{parameters} parameters | `{os.path.basename(init)}` |")
+
+        def pytorch(init=init):
+            result = ctx.torch_job("train", model=init, data_dir=ctx.data_dir, threads=thread_count(), seed=ctx.seed)
+            if result["threads"] != thread_count():
+                raise ComparisonError(f"PyTorch trained with {result['threads']} threads, not {thread_count()}")
+            return result["seconds"], None, {"train_seconds": result["train_seconds"], "test_accuracy": result["test_accuracy"]}
+
+        rows += run_case(6, f"train 1 epoch {arch} dense", [
+            ("toolkit", ctx.toolkit_version, lambda arch=arch: _toolkit_epoch(ctx, arch=arch)),
+            ("pytorch nn.Sequential (eager)", torch_version, pytorch)], ctx.reps, compare=False)
+    ctx.inputs["6"] = described
+    return rows
+
+
+_BENCH_ROW = re.compile(r"^(\S.*?) dense\s+(\d+)\s+([0-9.]+)\s+[0-9.]+\s+([0-9.]+)\s+[0-9.]+\s*$")
+
+
+def _toolkit_inference(ctx, model, rounds):
+    """`graphprune bench --workload inference --model MODEL`: the model's own row (batch-1 ms and
+    batch-100 samples/s, medians of its rounds). `--densities 1` keeps its pruned variants trivial."""
+    _, stdout, _ = ctx.toolkit.run(["bench", "--workload", "inference", "--model", model, "--repetitions", str(rounds),
+                                       "--threads", str(thread_count()), "--densities", "1", "--seed", str(ctx.seed)])
+    header = next((line for line in stdout.splitlines() if line.startswith("# graphprune bench inference")), "")
+    threads = re.search(r"threads (\d+)", header)
+    if not threads or int(threads.group(1)) != thread_count():
+        raise ComparisonError(f"graphprune bench did not run with {thread_count()} threads: {header or stdout.strip()}")
+    name = os.path.basename(model)
+    row = next((m for m in map(_BENCH_ROW.match, stdout.splitlines()) if m and m.group(1) == name), None)
+    if row is None:
+        raise ComparisonError(f"graphprune bench --workload inference printed no row for {name}:\n{stdout.strip()}")
+    milliseconds, throughput = float(row.group(3)), float(row.group(4))
+    return milliseconds / 1000, {"batch100_s": 100 / throughput, "samples_per_s": throughput}
+
+
+def _pruned_models(ctx, dense):
+    """The MLP edge-pruned to density 0.05 (magnitude, layerwise top-|w|: CSR in graphprune, masks
+    in PyTorch and ONNX) and neuron-pruned (hidden units of lowest L2 norm) to the parameter count
+    closest to it. Returns [(label, path, parameters)]."""
+    edge = os.path.join(ctx.work, "mlp-edge-0.05.safetensors")
+    _, stdout, _ = ctx.toolkit.run(["prune", "--model", dense, "--granularity", "edge", "--scorer", "magnitude", "--method", "greedy",
+                                    "--density", "0.05", "--layers", "all", "--output", edge])
+    budget = _parameters_after(stdout, "prune --granularity edge")
+    # `prune` removes floor(ratio · n) neurons of each hidden layer: the ratio in steps of 0.001 whose
+    # rebuilt MLP has the parameter count closest to the edge-pruned one.
+    def parameters(ratio):
+        kept = [SIZES[0]] + [n - int(np.floor(ratio * n + 1e-9)) for n in SIZES[1:-1]] + [SIZES[-1]]
+        return sum(a * b + b for a, b in zip(kept[:-1], kept[1:]))
+    ratio = min((k / 1000 for k in range(1000)), key=lambda r: (abs(parameters(r) - budget), r))
+    neuron = os.path.join(ctx.work, "mlp-neuron.safetensors")
+    _, stdout, _ = ctx.toolkit.run(["prune", "--model", dense, "--granularity", "neuron", "--scorer", "magnitude", "--layers", "hidden",
+                                    "--ratio", f"{ratio:g}", "--output", neuron])
+    return [("edge-pruned q = 0.05", edge, budget),
+            (f"neuron-pruned ratio {ratio:g}", neuron, _parameters_after(stdout, "prune --granularity neuron"))]
+
+
+def _parameters_after(stdout, command):
+    found = re.search(r"model parameters (\d+) → (\d+)", stdout)
+    if not found:
+        raise ComparisonError(f"graphprune {command} printed no 'model parameters A → B' line:\n{stdout.strip()}")
+    return int(found.group(2))
+
+
+def inference(ctx):
+    """Workload 7: latency at batch 1 and throughput at batch 100 of the same model files in
+    graphprune (`bench --workload inference --model`), ONNX Runtime (the `graphprune export`ed
+    ONNX) and PyTorch (the checkpoint loaded into nn.Sequential); outputs compared on 100 inputs."""
+    versions = ctx.torch_versions()
+    rounds = ctx.config["inference_rounds"]
+    samples = os.path.join(ctx.work, "inference-inputs.npy")
+    np.save(samples, np.random.default_rng(ctx.seed).standard_normal((100, 1, 28, 28)).astype(np.float32))
+    mlp, mlp_parameters = _initial_model(ctx, MLP)
+    models = ([(f"{MLP} dense", mlp, mlp_parameters)]
+              + [(f"{MLP} {label}", path, parameters) for label, path, parameters in _pruned_models(ctx, mlp)]
+              + [(f"{CNN} dense", *_initial_model(ctx, CNN))])
+    rows, described = [], []
+    for title, model, parameters in models:
+        stem = model[:-len(".safetensors")]
+        ctx.toolkit.run(["export", "--model", model, "--output", stem + ".onnx"])
+        ctx.toolkit.run(["predict", "--model", model, "--inputs", samples, "--output", stem + "-toolkit.npy"])
+        reference = np.load(stem + "-toolkit.npy")
+        described.append(f"| {title} | graphprune's initial weights, seed {ctx.seed}" + (", pruned by `graphprune prune` (see Timed)" if "pruned" in title else "")
+                         + f" | {parameters} parameters | `{os.path.basename(model)}`, `{os.path.basename(stem)}.onnx` |")
+
+        def toolkit(model=model, reference=reference):
+            seconds, extras = _toolkit_inference(ctx, model, rounds)
+            return seconds, reference, extras
+
+        def peer(runtime, path, stem=stem):
+            output = f"{stem}-{runtime}.npy"
+            result = ctx.torch_job("infer", runtime=runtime, model=path, inputs=samples, rounds=rounds,
+                                   threads=thread_count(), output=output)
+            if result["threads"] != thread_count():
+                raise ComparisonError(f"{runtime} ran with {result['threads']} threads, not {thread_count()}")
+            throughput = result["batch100_samples_per_s"]
+            return result["batch1_ms"] / 1000, np.load(output), {"batch100_s": 100 / throughput, "samples_per_s": throughput}
+
+        runners = [("toolkit", ctx.toolkit_version, toolkit),
+                   ("onnxruntime (exported ONNX)", versions["onnxruntime"], lambda stem=stem: peer("onnxruntime", stem + ".onnx")),
+                   ("pytorch nn.Sequential (eager)" + (", prune masks" if "edge" in title else ""), versions["torch"],
+                    lambda model=model: peer("pytorch", model))]
+        batch_one = run_case(7, f"inference {title}, batch 1", runners, ctx.reps)
+        rows += batch_one + _second_metric(batch_one, f"inference {title}, batch 100")
+    ctx.inputs["7"] = described + [f"| inference inputs | N(0, 1), seed {ctx.seed}, float32 | 100 × 1 × 28 × 28 | `{os.path.basename(samples)}` |"]
+    return rows
+
+
+def _second_metric(rows, workload):
+    """The batch-100 rows of an inference case: seconds per batch of 100 from each repetition's
+    extras; the output differences (of the 100 inputs' logits) move to them."""
+    second = []
+    for row in rows:
+        other = Row(row.group, workload, row.implementation, row.version)
+        other.seconds = [extras.pop("batch100_s") for extras in row.extras]
+        other.extras = [{"samples_per_s": extras.pop("samples_per_s")} for extras in row.extras]
+        other.reference, other.max_abs, other.max_rel = row.reference, row.max_abs, row.max_rel
+        row.max_abs = row.max_rel = None
+        second.append(other)
+    log(f"  {workload}: " + ", ".join(f"{r.implementation} {r.stats()[0]:.4g} s" for r in second))
+    return second
