@@ -164,7 +164,7 @@ public struct MarkdownTable: Equatable, Sendable {
         if let range = comparison.interval(level: level) {
             text += " [\(signed(range.lowerBound, decimals: decimals)), \(signed(range.upperBound, decimals: decimals))]"
         }
-        if let p = comparison.pValue { text += p < 0.001 ? " p<0.001" : " p=\(number(p, decimals: 3))" }
+        if let p = comparison.adjustedPValue ?? comparison.pValue { text += p < 0.001 ? " p<0.001" : " p=\(number(p, decimals: 3))" }
         return text + " (\(d.count))"
     }
 

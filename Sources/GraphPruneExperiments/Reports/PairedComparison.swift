@@ -15,6 +15,9 @@
 public struct PairedComparison: Equatable, Sendable {
     /// The statistics of the differences (mean = d̄, count = number of pairs).
     public let differences: SummaryStatistics
+    /// `pValue` adjusted for the other comparisons of its table (`HolmCorrection`), when the
+    /// table asks for a correction; the cell then shows it instead of `pValue`.
+    public var adjustedPValue: Double? = nil
 
     /// Compares the pairs `(value, control)`; `nil` when no difference is finite.
     public init?(_ pairs: [(value: Double, control: Double)]) {

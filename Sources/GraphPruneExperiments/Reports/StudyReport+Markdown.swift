@@ -30,7 +30,14 @@ extension StudyReport {
                 md += table.percent ? ", in percentage points" : ""
                 md += " [\(level) confidence interval of the mean difference, Student t] p = the paired t-test's two-sided p-value (number of pairs)."
                 md += " An interval that excludes 0 is a difference at the \(Self.percentage(1 - (table.confidence ?? 0.95))) level;"
-                md += " each cell is tested on its own (no correction for the number of cells), so among many cells a few such differences are expected by chance.\n\n"
+                if table.correction == "holm" {
+                    let tested = paired.rows.joined().filter { cell in
+                        if case .difference(let comparison, _) = cell { return comparison.pValue != nil } else { return false }
+                    }.count
+                    md += " p-values are Holm-adjusted over the table's \(tested) comparisons (any false difference at p ≤ α has chance at most α); the intervals are each cell's own.\n\n"
+                } else {
+                    md += " each cell is tested on its own (no correction for the number of cells), so among many cells a few such differences are expected by chance.\n\n"
+                }
             }
         }
         if !plotFiles.isEmpty {

@@ -51,17 +51,29 @@ extension StudyReport {
             guard let v = results[run.hash]?.metrics[table.metric], v.isFinite else { return nil }
             return table.percent ? 100 * v : v
         }
-        let rows: [[MarkdownCell]] = try layout.rowKeys.map { r in
-            [.text(Self.label(r))] + (try layout.columnKeys.map { c in
-                let runs = layout.runs(r, c)
-                let pairs = try runs.compactMap { run in try controlRun(of: run).map { (run: run, control: $0) } }
-                if !pairs.isEmpty && pairs.allSatisfy({ $0.run.hash == $0.control.hash }) { return .text("control") }
+        // Every cell's comparison first, so a correction can see them all.
+        var cells = try layout.rowKeys.map { r in
+            try layout.columnKeys.map { c -> (isControl: Bool, comparison: PairedComparison?) in
+                let pairs = try layout.runs(r, c).compactMap { run in try controlRun(of: run).map { (run: run, control: $0) } }
+                if !pairs.isEmpty && pairs.allSatisfy({ $0.run.hash == $0.control.hash }) { return (true, nil) }
                 let values = pairs.compactMap { pair -> (value: Double, control: Double)? in
                     guard let v = metric(pair.run), let c = metric(pair.control) else { return nil }
                     return (v, c)
                 }
-                return PairedComparison(values).map { .difference($0, level: level) } ?? .missing
-            })
+                return (false, PairedComparison(values))
+            }
+        }
+        if table.correction == "holm" {
+            let tested = cells.indices.flatMap { r in cells[r].indices.compactMap { c in cells[r][c].comparison?.pValue.map { (r, c, $0) } } }
+            for (k, p) in HolmCorrection.adjust(tested.map(\.2)).enumerated() {
+                cells[tested[k].0][tested[k].1].comparison?.adjustedPValue = p
+            }
+        }
+        let rows: [[MarkdownCell]] = layout.rowKeys.indices.map { r in
+            [.text(Self.label(layout.rowKeys[r]))] + cells[r].map { cell in
+                if cell.isControl { return .text("control") }
+                return cell.comparison.map { .difference($0, level: level) } ?? .missing
+            }
         }
         let label = "Δ " + RunMetrics.label(table.metric, percent: table.percent)
         let alignments: [MarkdownTable.Alignment] = [.left] + layout.columnKeys.map { _ in .right }

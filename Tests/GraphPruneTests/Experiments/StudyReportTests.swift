@@ -106,6 +106,26 @@ final class StudyReportStatisticsTests: XCTestCase {
         XCTAssertEqual(report.errorBar(s, .std), 2)
     }
 
+    func testHolmCorrectionAdjustsThePairedTablesPValues() throws {
+        let values: [String: [UInt64: Double]] = [
+            "magnitude 0.3": [1: 0.80, 2: 0.82, 3: 0.84], "random 0.3": [1: 0.70, 2: 0.71, 3: 0.75],
+            "magnitude 0.5": [1: 0.60, 2: 0.61, 3: 0.62], "random 0.5": [1: 0.60, 2: 0.62],
+        ]
+        let (report, _directory) = try report(yaml.replacingOccurrences(of: "control: {scorer: random}}", with: "control: {scorer: random}, correction: holm}"), values)
+        _ = _directory
+        let paired = try XCTUnwrap(try report.pairedTable(report.spec.tables[0]))
+        // Unadjusted p 0.0033 and 0.5 (see above): Holm gives 2 × 0.0033 and max(0.0066, 0.5).
+        XCTAssertEqual(paired.rows[0].map(paired.format), ["magnitude", "+10.0 [+7.5, +12.5] p=0.007 (3)", "-0.5 [-6.9, +5.9] p=0.500 (2)"])
+        let md = try report.markdown(studyPath: "p.yaml", full: false, plotFiles: [])
+        XCTAssertTrue(md.contains("p-values are Holm-adjusted over the table's 2 comparisons"), md)
+        XCTAssertThrowsError(try StudySpec.parse(yaml: "seeds: [1]\ntables: [{rows: scorer, correction: holm}]", file: "h.yaml")) {
+            XCTAssertTrue("\($0)".contains("tables[0].correction") && "\($0)".contains("give control too"), "\($0)")
+        }
+        XCTAssertThrowsError(try StudySpec.parse(yaml: "seeds: [1]\ntables: [{rows: scorer, control: {scorer: random}, correction: bonferroni}]", file: "h.yaml")) {
+            XCTAssertTrue("\($0)".contains("unknown correction 'bonferroni'"), "\($0)")
+        }
+    }
+
     func testAControlThatNamesTwoRunsPerSeedIsAnError() throws {
         let ambiguous = """
             settings: {procedure: neuron-prune, dataset: synthetic}

@@ -67,6 +67,13 @@ final class StudentTTests: XCTestCase {
         XCTAssertEqual(try XCTUnwrap(SummaryStatistics([2, 2])).confidenceInterval(level: 0.95), 2...2)
     }
 
+    func testHolmAdjustmentByHand() {
+        XCTAssertEqual(HolmCorrection.adjust([0.01, 0.04, 0.03]), [0.03, 0.06, 0.06])
+        XCTAssertEqual(HolmCorrection.adjust([0.5, 0.001]), [0.5, 0.002])
+        XCTAssertEqual(HolmCorrection.adjust([0.6, 0.4]), [0.8, 0.8], "capped at 1 and monotone in rank")
+        XCTAssertEqual(HolmCorrection.adjust([]), [])
+    }
+
     func testPairedComparisonIsTheTTestOfTheDifferences() throws {
         // differences 0.10, 0.11, 0.09: mean 0.10, s = 0.01, T = 0.10 / (0.01/√3) = 10√3.
         let c = try XCTUnwrap(PairedComparison([(0.80, 0.70), (0.82, 0.71), (0.84, 0.75)]))

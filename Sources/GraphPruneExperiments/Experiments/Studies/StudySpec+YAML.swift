@@ -243,7 +243,7 @@ struct StudyReader {
     }
 
     func table(_ node: Node, path: String) throws -> StudySpec.Table {
-        let m = try mapping(node, path: path, keys: ["rows", "columns", "metric", "caption", "decimals", "percent", "where", "confidence", "control", "epochs"])
+        let m = try mapping(node, path: path, keys: ["rows", "columns", "metric", "caption", "decimals", "percent", "where", "confidence", "control", "epochs", "correction"])
         guard let rows = m["rows"] else { throw error(path, node, "needs 'rows' (a setting name)") }
         let decimals = try m["decimals"].map { n -> Int in
             guard let d = int(n), (0...8).contains(d) else { throw error("\(path).decimals", n, "must be an integer in 0…8") }
@@ -277,6 +277,12 @@ struct StudyReader {
                 return control
             })
         table.epochs = epochs
+        if let node = m["correction"] {
+            let name = try word(node, path: "\(path).correction")
+            guard name == "holm" else { throw error("\(path).correction", node, "unknown correction '\(name)' (known: holm)") }
+            guard table.control != nil else { throw error("\(path).correction", node, "corrects the paired comparisons of a table with a control; give control too") }
+            table.correction = name
+        }
         return table
     }
 
