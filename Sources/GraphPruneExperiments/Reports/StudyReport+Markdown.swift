@@ -30,7 +30,7 @@ extension StudyReport {
                 md += table.percent ? ", in percentage points" : ""
                 md += " [\(level) confidence interval of the mean difference, Student t] p = the paired t-test's two-sided p-value (number of pairs)."
                 md += " An interval that excludes 0 is a difference at the \(Self.percentage(1 - (table.confidence ?? 0.95))) level;"
-                if table.correction == "holm" {
+                if table.correction == .holm {
                     let tested = paired.rows.joined().filter { cell in
                         if case .difference(let comparison, _) = cell { return comparison.pValue != nil } else { return false }
                     }.count

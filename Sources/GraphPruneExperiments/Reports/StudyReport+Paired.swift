@@ -63,11 +63,14 @@ extension StudyReport {
                 return (false, PairedComparison(values))
             }
         }
-        if table.correction == "holm" {
+        switch table.correction {
+        case .holm?:
             let tested = cells.indices.flatMap { r in cells[r].indices.compactMap { c in cells[r][c].comparison?.pValue.map { (r, c, $0) } } }
             for (k, p) in HolmCorrection.adjust(tested.map(\.2)).enumerated() {
                 cells[tested[k].0][tested[k].1].comparison?.adjustedPValue = p
             }
+        case nil:
+            break
         }
         let rows: [[MarkdownCell]] = layout.rowKeys.indices.map { r in
             [.text(Self.label(layout.rowKeys[r]))] + cells[r].map { cell in

@@ -94,9 +94,7 @@ public struct StudyReport {
         let layout = self.layout(table)
         let rows: [[MarkdownCell]] = layout.rowKeys.map { r in
             [.text(Self.label(r))] + layout.columnKeys.map { c in
-                let values = values(table.metric, of: layout.runs(r, c), percent: table.percent)
-                guard let statistics = SummaryStatistics(values) else { return .missing }
-                return table.confidence.map { .summaryWithInterval(statistics, level: $0) } ?? .summary(statistics)
+                summaryCell(values(table.metric, of: layout.runs(r, c), percent: table.percent), table)
             }
         }
         return try MarkdownTable(header: layout.header(RunMetrics.label(table.metric, percent: table.percent)), rows: rows, decimals: table.decimals)
@@ -110,13 +108,18 @@ public struct StudyReport {
         let rows: [[MarkdownCell]] = layout.rowKeys.map { r in
             let curves = layout.runs(r, nil).compactMap { results[$0.hash] }.map { epochCurve($0, table.metric) }
             return [.text(Self.label(r))] + epochs.map { e in
-                let values = curves.compactMap { e <= $0.count ? $0[e - 1] : nil }.map { $0 * scale }.filter(\.isFinite)
-                guard let statistics = SummaryStatistics(values) else { return .missing }
-                return table.confidence.map { .summaryWithInterval(statistics, level: $0) } ?? .summary(statistics)
+                summaryCell(curves.compactMap { e <= $0.count ? $0[e - 1] : nil }.map { $0 * scale }, table)
             }
         }
         let header = [table.rows.description] + epochs.map { "epoch \($0)" }
         return try MarkdownTable(header: header, rows: rows, decimals: table.decimals)
+    }
+
+    /// A cell of `values`: mean ± std (n), with the interval at the table's `confidence` if it
+    /// has one; `.missing` when no value is finite.
+    func summaryCell(_ values: [Double], _ table: StudySpec.Table) -> MarkdownCell {
+        guard let statistics = SummaryStatistics(values) else { return .missing }
+        return table.confidence.map { .summaryWithInterval(statistics, level: $0) } ?? .summary(statistics)
     }
 
     /// A table's runs grouped by row and column label, and the labels in study order.

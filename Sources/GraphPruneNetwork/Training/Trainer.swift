@@ -114,18 +114,21 @@ public struct TrainingDivergedError: Error, CustomStringConvertible, Equatable {
 public enum Trainer {
     /// Trains `model` on `data.train`, evaluating on `data.test` after every epoch.
     /// `onBatch(epoch, batch, batches)` is called after each step (progress bars);
-    /// `onEpoch` after each epoch.
+    /// `afterEpoch(model)` after each epoch's training and evaluation, to measure the trained
+    /// model (it cannot change it); `onEpoch` after each epoch.
     /// - Throws: `TrainingError` for settings `TrainingSettings.validate` rejects or a model and
     ///   data that do not fit, before anything is trained.
     @discardableResult
     public static func fit(
         _ model: inout Network, data: DataSplit, settings: TrainingSettings,
-        onBatch: (Int, Int, Int) -> Void = { _, _, _ in }, onEpoch: (EpochRecord) -> Void = { _ in }
+        onBatch: (Int, Int, Int) -> Void = { _, _, _ in }, afterEpoch: (Network) throws -> Void = { _ in },
+        onEpoch: (EpochRecord) -> Void = { _ in }
     ) throws -> [EpochRecord] {
         var session = try TrainingSession(for: model, data: data, settings: settings)
         var history = [EpochRecord]()
         for _ in 0..<settings.epochs {
             let record = try session.runEpoch(&model, onBatch: onBatch)
+            try afterEpoch(model)
             history.append(record)
             onEpoch(record)
         }

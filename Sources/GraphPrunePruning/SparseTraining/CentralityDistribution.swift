@@ -29,17 +29,32 @@ public struct CentralityDistribution: Codable, Equatable, Sendable {
     /// - Complexity: O(n log n) (a sort).
     public init(scores: [Double]) {
         precondition(!scores.isEmpty, "a distribution of no scores")
-        let n = Double(scores.count)
-        let mean = scores.reduce(0, +) / n
         nodes = scores.count
-        self.mean = mean
-        std = (scores.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / n).squareRoot()
+        (mean, std) = Self.moments(of: scores)
         let sorted = scores.sorted()
         quantiles = Self.levels.map { p in
             let h = p * Double(sorted.count - 1)
             let low = Int(h.rounded(.down))
             let high = Swift.min(low + 1, sorted.count - 1)
             return sorted[low] + (h - Double(low)) * (sorted[high] - sorted[low])
+        }
+    }
+
+    /// The mean and the population standard deviation (divisor n) of `scores`, in two passes;
+    /// (0, 0) for none. CenSET's threshold uses the same (`SparseEvolution.statistics`). O(n).
+    static func moments(of scores: [Double]) -> (mean: Double, std: Double) {
+        let n = Double(Swift.max(1, scores.count))
+        let mean = scores.reduce(0, +) / n
+        return (mean, (scores.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / n).squareRoot())
+    }
+
+    /// Throws unless the weight layers at `chain` (positions, in order) follow each other with
+    /// only size-preserving layers (activations, dropout) between them, so that each one's
+    /// inputs are the previous one's outputs: the layered graph CenSET and this analysis build.
+    static func requireChain(_ chain: [Int], of model: Network, subject: String) throws {
+        let sizes = model.architecture.sizes
+        for (a, b) in zip(chain, chain.dropFirst()) where !sizes[(a + 1)...b].allSatisfy({ $0 == sizes[a + 1] }) {
+            throw SparseEvolutionError("\(subject): the weight layers at positions \(a) and \(b) do not form a chain (sizes \(Array(sizes[(a + 1)...(b + 1)]))); it needs consecutive fully connected layers")
         }
     }
 
@@ -54,7 +69,6 @@ public struct CentralityDistribution: Codable, Equatable, Sendable {
     /// - Complexity: O(Σ weights) for the graph, O(n log n + m) for the scores.
     public static func of(_ model: Network) throws -> CentralityDistribution {
         let positions = model.layers.indices.filter { model.layers[$0].connections != nil }
-        let sizes = model.architecture.sizes
         for (position, kind) in model.architecture.layers.enumerated() {
             let allowed: Bool
             switch kind {
@@ -69,9 +83,7 @@ public struct CentralityDistribution: Codable, Equatable, Sendable {
             throw SparseEvolutionError("the Laplacian centrality of the network needs at least one hidden weight layer before the output layer; \(model.architecture.summary) has \(positions.count) weight layers")
         }
         let chain = Array(positions.dropLast())
-        for (a, b) in zip(positions, positions.dropFirst()) where !sizes[(a + 1)...b].allSatisfy({ $0 == sizes[a + 1] }) {
-            throw SparseEvolutionError("the Laplacian centrality of the network: the weight layers at positions \(a) and \(b) do not form a chain (sizes \(Array(sizes[(a + 1)...(b + 1)]))); it needs consecutive fully connected layers")
-        }
+        try requireChain(positions, of: model, subject: "the Laplacian centrality of the network")
         let weights = try chain.map { position -> Matrix<Float> in
             guard let connections = model.layers[position].connections, connections.weight.rows > 0 else {
                 throw SparseEvolutionError("the layer at position \(position) has no weight matrix")

@@ -10,7 +10,6 @@ extension SparseEvolution {
     public func graphLayers(of model: Network) throws -> [Int] {
         guard case .censet(_, _, let includeOutput, _) = rule else { return [] }
         let sparse = try connectionTargets(of: model).map(\.position)
-        let sizes = model.architecture.sizes
         var chain = sparse
         if includeOutput {
             let dense = model.architecture.layers.indices.filter { if case .dense = model.architecture.layers[$0] { true } else { false } }
@@ -19,9 +18,7 @@ extension SparseEvolution {
             }
             chain.append(output)
         }
-        for (a, b) in zip(chain, chain.dropFirst()) where !sizes[(a + 1)...b].allSatisfy({ $0 == sizes[a + 1] }) {
-            throw SparseEvolutionError("CenSET: the weight layers at positions \(a) and \(b) do not form a chain (sizes \(Array(sizes[(a + 1)...(b + 1)]))); its graph needs consecutive fully connected layers")
-        }
+        try CentralityDistribution.requireChain(chain, of: model, subject: "CenSET")
         return chain
     }
 
@@ -61,10 +58,7 @@ extension SparseEvolution {
     /// Mean, population standard deviation, extremes of `scores`, the threshold `μ − kσ` and
     /// how many scores lie strictly below it. O(n).
     static func statistics(of scores: [Double], k: Double) -> CentralityStatistics {
-        let n = Double(Swift.max(1, scores.count))
-        let mean = scores.reduce(0, +) / n
-        let variance = scores.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / n
-        let std = variance.squareRoot()
+        let (mean, std) = CentralityDistribution.moments(of: scores)
         let threshold = mean - k * std
         return CentralityStatistics(
             nodes: scores.count, mean: mean, std: std, min: scores.min() ?? 0, max: scores.max() ?? 0,

@@ -62,7 +62,8 @@ final class StudyReportStatisticsTests: XCTestCase {
         plots: [{kind: lines, x: ratio, series: scorer, error-bars: ci95}]
         """
 
-    private func report(_ yaml: String, _ values: [String: [UInt64: Double]]) throws -> (StudyReport, TemporaryDirectory) {
+    /// The report of fabricated runs (it reads them all when it is made, so the directory may go).
+    private func report(_ yaml: String, _ values: [String: [UInt64: Double]]) throws -> StudyReport {
         let spec = try StudySpec.parse(yaml: yaml, file: "p.yaml")
         let directory = try TemporaryDirectory()
         let store = RunStore(directory: directory.url)
@@ -75,15 +76,14 @@ final class StudyReportStatisticsTests: XCTestCase {
                 seed: run.settings.seed, metrics: ["test_accuracy": a], layers: [], phases: [], timings: [:],
                 toolkitVersion: "t", machine: .current(), started: "a", finished: "b"))
         }
-        return (StudyReport(spec: spec, store: store), directory)
+        return StudyReport(spec: spec, store: store)
     }
 
     func testCellsShowIntervalsAndThePairedTableComparesSeedBySeed() throws {
-        let (report, _directory) = try report(yaml, [
+        let report = try report(yaml, [
             "magnitude 0.3": [1: 0.80, 2: 0.82, 3: 0.84], "random 0.3": [1: 0.70, 2: 0.71, 3: 0.75],
             "magnitude 0.5": [1: 0.60, 2: 0.61, 3: 0.62], "random 0.5": [1: 0.60, 2: 0.62],
         ])
-        _ = _directory
         let table = report.spec.tables[0]
         let main = try report.markdownTable(table)
         // 82.0 ± 2.0, half-width t(0.975, 2) · 2 / √3 = 4.97.
@@ -111,8 +111,7 @@ final class StudyReportStatisticsTests: XCTestCase {
             "magnitude 0.3": [1: 0.80, 2: 0.82, 3: 0.84], "random 0.3": [1: 0.70, 2: 0.71, 3: 0.75],
             "magnitude 0.5": [1: 0.60, 2: 0.61, 3: 0.62], "random 0.5": [1: 0.60, 2: 0.62],
         ]
-        let (report, _directory) = try report(yaml.replacingOccurrences(of: "control: {scorer: random}}", with: "control: {scorer: random}, correction: holm}"), values)
-        _ = _directory
+        let report = try report(yaml.replacingOccurrences(of: "control: {scorer: random}}", with: "control: {scorer: random}, correction: holm}"), values)
         let paired = try XCTUnwrap(try report.pairedTable(report.spec.tables[0]))
         // Unadjusted p 0.0033 and 0.5 (see above): Holm gives 2 × 0.0033 and max(0.0066, 0.5).
         XCTAssertEqual(paired.rows[0].map(paired.format), ["magnitude", "+10.0 [+7.5, +12.5] p=0.007 (3)", "-0.5 [-6.9, +5.9] p=0.500 (2)"])
@@ -134,8 +133,7 @@ final class StudyReportStatisticsTests: XCTestCase {
             seeds: [1]
             tables: [{rows: scorer, control: {scorer: random}}]
             """
-        let (report, _directory) = try report(ambiguous, ["eigenvector 0.5": [1: 0.8], "random 0.5": [1: 0.7], "random 0.5 3": [1: 0.6]])
-        _ = _directory
+        let report = try report(ambiguous, ["eigenvector 0.5": [1: 0.8], "random 0.5": [1: 0.7], "random 0.5 3": [1: 0.6]])
         XCTAssertThrowsError(try report.pairedTable(report.spec.tables[0])) { error in
             XCTAssertTrue("\(error)".contains("the control matches runs"), "\(error)")
         }

@@ -200,22 +200,15 @@ public struct RunExecutor {
     func train(_ model: inout Network, data: DataSplit, settings: TrainingSettings, phase: String, recorder: inout Recorder,
                recordCentrality: Bool = false) throws {
         guard settings.epochs > 0 else { return }
-        let history = try recorder.time("train") { () throws -> [RewiredEpochRecord] in
-            guard recordCentrality else {
-                return try Trainer.fit(&model, data: data, settings: settings, onEpoch: { onEpoch(phase, settings.epochs, $0) })
-                    .map { RewiredEpochRecord($0) }
-            }
-            var session = try TrainingSession(for: model, data: data, settings: settings)
-            var history = [RewiredEpochRecord]()
-            for _ in 0..<settings.epochs {
-                let record = try session.runEpoch(&model)
-                history.append(RewiredEpochRecord(record, centrality: try CentralityDistribution.of(model)))
-                onEpoch(phase, settings.epochs, record)
-            }
-            return history
+        var centralities = [CentralityDistribution]()
+        let records = try recorder.time("train") {
+            try Trainer.fit(&model, data: data, settings: settings,
+                            afterEpoch: { if recordCentrality { centralities.append(try CentralityDistribution.of($0)) } },
+                            onEpoch: { onEpoch(phase, settings.epochs, $0) })
         }
+        let history = records.indices.map { RewiredEpochRecord(records[$0], centrality: recordCentrality ? centralities[$0] : nil) }
         recorder.phases.append(.init(name: phase, epochs: history))
-        if recordCentrality { recordCentralitySummary(history, recorder: &recorder) }
+        recordCentralitySummary(history, recorder: &recorder)
     }
 
     /// The centrality before training (`net_lc_*_initial`), when the run records it.

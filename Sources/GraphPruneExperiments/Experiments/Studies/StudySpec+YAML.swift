@@ -279,9 +279,12 @@ struct StudyReader {
         table.epochs = epochs
         if let node = m["correction"] {
             let name = try word(node, path: "\(path).correction")
-            guard name == "holm" else { throw error("\(path).correction", node, "unknown correction '\(name)' (known: holm)") }
+            guard let correction = StudySpec.PValueCorrection(rawValue: name) else {
+                let known = StudySpec.PValueCorrection.allCases.map(\.rawValue).joined(separator: ", ")
+                throw error("\(path).correction", node, "unknown correction '\(name)' (known: \(known))")
+            }
             guard table.control != nil else { throw error("\(path).correction", node, "corrects the paired comparisons of a table with a control; give control too") }
-            table.correction = name
+            table.correction = correction
         }
         return table
     }

@@ -47,9 +47,9 @@ public struct StudySpec: Sendable {
         /// The runs every other row is compared with, seed by seed (`{scorer: random}`): the
         /// report adds a table of paired differences (`StudyReport.pairedTable`).
         public var control: [String: SettingValue]?
-        /// With a control: adjust the paired table's p-values for its number of comparisons
-        /// (`holm`, `HolmCorrection`); nil = each cell tested on its own.
-        public var correction: String? = nil
+        /// With a control: adjust the paired table's p-values for its number of comparisons;
+        /// nil = each cell tested on its own.
+        public var correction: PValueCorrection? = nil
         /// If set, the columns are these epochs (1-based, over all training phases in order) and
         /// the metric a per-epoch one (`RunMetrics.perEpoch`): paper 003's Tables 9–10.
         public var epochs: [Int]? = nil
@@ -83,6 +83,12 @@ public struct StudySpec: Sendable {
         public var errorBars: ErrorBars
         /// The per-epoch metric on the x axis of a `trajectory` plot.
         public var xMetric: String? = nil
+    }
+
+    /// How a paired table's p-values are adjusted for testing its cells together.
+    public enum PValueCorrection: String, Sendable, CaseIterable {
+        /// Holm's step-down adjustment (`HolmCorrection`).
+        case holm
     }
 
     /// A plot's error bars: ± one sample standard deviation (the spread of the runs), or the
