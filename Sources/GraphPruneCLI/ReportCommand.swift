@@ -19,11 +19,11 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "Where the report files go.")
     var outputDir = "Reports"
 
-    @Flag(help: "Report the study's full variant.")
-    var full = false
+    @OptionGroup var variantOptions: StudyVariantOptions
 
     func run() throws {
         let spec = try StudySpec.load(path: study)
+        let variant = try variantOptions.resolve(spec, file: study)
         let results = spec.resultsDirectory(option: self.results)
         let resultsURL = URL(fileURLWithPath: results)
         var isDirectory: ObjCBool = false
@@ -33,11 +33,11 @@ struct ReportCommand: ParsableCommand {
         let output = URL(fileURLWithPath: outputDir)
         try createDirectory(outputDir, option: "--output-dir")
         try requireWritableDirectory(for: output.appendingPathComponent("x").path, option: "--output-dir")
-        let studyReport = StudyReport(spec: spec, full: full, store: RunStore(directory: resultsURL))
-        let name = spec.name + (full ? "-full" : "")
+        let studyReport = StudyReport(spec: spec, variant: variant, store: RunStore(directory: resultsURL))
+        let name = spec.name + (variant.map { "-" + $0 } ?? "")
         // Render everything before writing anything, so a failure leaves no partial report.
         let plots = try studyReport.plots().map { p in (fileName: p.fileName.replacingOccurrences(of: spec.name, with: name, options: .anchored), p.title, p.svg) }
-        let markdown = try studyReport.markdown(studyPath: study, full: full, plotFiles: plots.map { ($0.fileName, $0.1) })
+        let markdown = try studyReport.markdown(studyPath: study, plotFiles: plots.map { ($0.fileName, $0.1) })
         let csv = try studyReport.csv().text(lineEnding: .lf)
         for p in plots { try AtomicFile.write(Data(p.2.utf8), to: output.appendingPathComponent(p.fileName)) }
         try AtomicFile.write(Data(csv.utf8), to: output.appendingPathComponent("\(name).csv"))

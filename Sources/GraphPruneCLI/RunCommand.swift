@@ -36,8 +36,7 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "List the runs and which are done; run nothing.")
     var dryRun = false
 
-    @Flag(help: "The study's full variant (its `full:` settings, the papers' budgets).")
-    var full = false
+    @OptionGroup var variantOptions: StudyVariantOptions
 
     @Option(help: "Directory of the data set files (default: the data set's standard location).")
     var dataDir: String?
@@ -68,8 +67,9 @@ struct RunCommand: ParsableCommand {
         guard staleAfter > RunClaims.heartbeatInterval else {
             throw OptionError("--stale-after", "\(staleAfter) must exceed the \(Int(RunClaims.heartbeatInterval)) s heartbeat")
         }
+        let variant = try variantOptions.resolve(spec, file: study)
         var executor = RunExecutor(dataDirectory: dataDir)
-        let planned = StudyGrid.distinctRuns(StudyGrid.expand(spec, full: full))
+        let planned = StudyGrid.distinctRuns(StudyGrid.expand(spec, variant: variant))
         do { try executor.validate(planned.map(\.settings)) } catch { throw OptionError(study, "\(error)") }
         let mine = shard?.select(planned) ?? planned
         let results = spec.resultsDirectory(option: self.results)
@@ -107,9 +107,19 @@ struct RunCommand: ParsableCommand {
             }
             return
         }
+        if !missing.isEmpty && worker == nil {
+            // Workers load their own data: check it with a copy that forgets what it loaded.
+            var probe = executor
+            let spawnsWorkers = jobs > 1 && missing.count > 1
+            do {
+                if spawnsWorkers { try probe.requireData(missing.map(\.settings)) } else { try executor.requireData(missing.map(\.settings)) }
+            } catch {
+                throw OptionError("--data-dir", "\(error)")
+            }
+        }
         try store.prepare()
         if jobs > 1 && worker == nil && missing.count > 1 {
-            try runWorkers(count: min(jobs, missing.count))
+            try runWorkers(count: min(jobs, missing.count), variant: variant)
             return
         }
         if jobs > 1 || worker != nil {
@@ -194,7 +204,7 @@ struct RunCommand: ParsableCommand {
     /// Starts `count` copies of this command as workers, each going through all the missing
     /// runs from its own starting point and claiming each before running it, and waits for all
     /// of them. The workers die with this process (`--parent-pid`), whether it is killed or ends.
-    private func runWorkers(count: Int) throws {
+    private func runWorkers(count: Int, variant: String?) throws {
         let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         var processes = [Process]()
         for k in 1...count {
@@ -204,7 +214,7 @@ struct RunCommand: ParsableCommand {
                              "--parent-pid", String(getpid()), "--stale-after", String(staleAfter)]
             if let results { arguments += ["--results", results] }
             if let shard { arguments += ["--shard", shard] }
-            if full { arguments.append("--full") }
+            arguments += StudyVariantOptions.arguments(variant)
             if retryFailed { arguments.append("--retry-failed") }
             if let dataDir { arguments += ["--data-dir", dataDir] }
             p.arguments = arguments

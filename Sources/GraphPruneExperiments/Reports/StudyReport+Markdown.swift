@@ -5,12 +5,12 @@ extension StudyReport {
     /// `NAME.md`: caption, description, every table (mean ± std (n) over seeds), links to the
     /// plots, the study's settings, the software and machines the runs used, the command that
     /// regenerates the report, and the runs that failed or are missing.
-    public func markdown(studyPath: String, full: Bool, plotFiles: [(fileName: String, title: String)]) throws -> String {
+    public func markdown(studyPath: String, plotFiles: [(fileName: String, title: String)]) throws -> String {
         let distinct = StudyGrid.distinctRuns(planned)
         let done = distinct.filter { results[$0.hash] != nil }
         var md = "# \(spec.caption)\n\n"
         if !spec.description.isEmpty { md += spec.description.trimmingCharacters(in: .whitespacesAndNewlines) + "\n\n" }
-        md += "Study `\(studyPath)`\(full ? " (full variant)" : ""): \(done.count) of \(distinct.count) runs finished"
+        md += "Study `\(studyPath)`\(variant.map { " (variant \($0))" } ?? ""): \(done.count) of \(distinct.count) runs finished"
         let failed = self.failed
         if !failed.isEmpty { md += "; \(failed.count) failed (listed at the end, left out of every table and plot)" }
         md += missing.isEmpty ? ".\n\n" : "; \(missing.count) missing (listed at the end): their cells are averaged over fewer seeds or shown as —.\n\n"
@@ -19,7 +19,7 @@ extension StudyReport {
             md += try markdownTable(table).text + "\n"
             let meaning = RunMetrics.descriptions.first { $0.name == table.metric }?.meaning ?? table.metric
             let interval = table.confidence.map { " [\(Self.percentage($0)) confidence interval of the mean, Student t]" } ?? ""
-            let what = table.epochs == nil ? "\(table.metric) — \(meaning)" : "\(table.metric) after the column's epoch (counted over all training phases)"
+            let what = table.epochs(variant: variant) == nil ? "\(table.metric) — \(meaning)" : "\(table.metric) after the column's epoch (counted over all training phases)"
             md += "Cells: \(what)\(table.percent ? ", in %" : ""); mean ± sample standard deviation\(interval) (number of seeds)."
             if !table.filter.isEmpty { md += " Runs with " + describe(table.filter) + "." }
             md += "\n\n"
@@ -52,8 +52,7 @@ extension StudyReport {
             }
         }
         md += "## Settings\n\n"
-        var base = spec.settings
-        if full { base.merge(spec.full) { _, new in new } }
+        let base = spec.settings(variant: variant)
         md += "- Every run: " + (base.isEmpty ? "the defaults" : describe(base)) + "; every other setting at its default (`graphprune run --help` and `Methods/README.md` list them).\n"
         for axis in spec.axes { md += "- Axis `\(axis.name)`: \(axis.values.map(\.description).joined(separator: ", "))\n" }
         for cell in spec.cells { md += "- Extra cell: \(describe(cell))\n" }
@@ -69,8 +68,8 @@ extension StudyReport {
         let seconds = done.compactMap { results[$0.hash]?.metrics["seconds"] }.reduce(0, +)
         md += "- Run time, summed over the runs: \(MarkdownTable.number(seconds / 60, decimals: 1)) min\n\n"
         md += "## Regenerate\n\n```sh\n"
-        let variant = full ? " --full" : ""
-        md += "graphprune run \(studyPath)\(variant) && graphprune report \(studyPath)\(variant)\n```\n"
+        let option = variant.map { $0 == "full" ? " --full" : " --variant \($0)" } ?? ""
+        md += "graphprune run \(studyPath)\(option) && graphprune report \(studyPath)\(option)\n```\n"
         if !failed.isEmpty {
             md += "\n## Failed runs\n\n"
             for (run, reason) in failed { md += "- `\(run.hash)` seed \(run.settings.seed): \(describe(run.settings)) — \(reason)\n" }

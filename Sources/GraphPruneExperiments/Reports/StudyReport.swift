@@ -5,14 +5,18 @@ import Foundation
 /// run stored enter it; missing runs are counted and named.
 public struct StudyReport {
     public let spec: StudySpec
+    /// The variant reported (`nil`: the default budget).
+    public let variant: String?
     /// Every cell × seed of the study (cells resolving to one run list it once each).
     public let planned: [PlannedRun]
     /// The finished runs by hash.
     public let results: [String: RunResult]
 
-    public init(spec: StudySpec, full: Bool = false, store: RunStore) {
+    /// The report of the default budget or of `variant` (one of the study's).
+    public init(spec: StudySpec, variant: String? = nil, store: RunStore) {
         self.spec = spec
-        planned = StudyGrid.expand(spec, full: full)
+        self.variant = variant
+        planned = StudyGrid.expand(spec, variant: variant)
         var results = [String: RunResult]()
         var failed = [String: String]()
         var invalid = [(hash: String, problem: String)]()
@@ -90,7 +94,7 @@ public struct StudyReport {
     /// One paper-style table: per cell the metric's mean ± std (n) over seeds, with the
     /// confidence interval of the mean when the table asks for one.
     public func markdownTable(_ table: StudySpec.Table) throws -> MarkdownTable {
-        if let epochs = table.epochs { return try epochTable(table, epochs: epochs) }
+        if let epochs = table.epochs(variant: variant) { return try epochTable(table, epochs: epochs) }
         let layout = self.layout(table)
         let rows: [[MarkdownCell]] = layout.rowKeys.map { r in
             [.text(Self.label(r))] + layout.columnKeys.map { c in

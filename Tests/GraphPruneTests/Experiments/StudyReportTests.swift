@@ -46,7 +46,7 @@ final class StudyReportTests: XCTestCase {
         XCTAssertEqual(Double(means[1][6])!, 0.705, accuracy: 1e-15)
         let std = csv.first { $0.hasPrefix("std,,,magnitude,3,0,") }.map { Double($0.split(separator: ",").last!)! }
         XCTAssertEqual(try XCTUnwrap(std), 0.02, accuracy: 1e-15, "sample standard deviation (n − 1)")
-        let md = try report.markdown(studyPath: "f.yaml", full: false, plotFiles: [])
+        let md = try report.markdown(studyPath: "f.yaml", plotFiles: [])
         XCTAssertTrue(md.contains("5 of 6 runs finished; 1 missing"), md)
         XCTAssertTrue(md.contains("## Missing runs"), md)
     }
@@ -96,7 +96,7 @@ final class StudyReportStatisticsTests: XCTestCase {
             ["magnitude", "+10.0 [+7.5, +12.5] p=0.003 (3)", "-0.5 [-6.9, +5.9] p=0.500 (2)"],
             ["random", "control", "control"],
         ])
-        let md = try report.markdown(studyPath: "p.yaml", full: false, plotFiles: [("p-plot1.svg", "t")])
+        let md = try report.markdown(studyPath: "p.yaml", plotFiles: [("p-plot1.svg", "t")])
         XCTAssertTrue(md.contains("Paired with the control (`scorer: random`), seed by seed"), md)
         XCTAssertTrue(md.contains("[95 % confidence interval of the mean, Student t]"), md)
         XCTAssertTrue(md.contains("error bars are the 95 % confidence interval of the mean (Student t over seeds)."), md)
@@ -115,7 +115,7 @@ final class StudyReportStatisticsTests: XCTestCase {
         let paired = try XCTUnwrap(try report.pairedTable(report.spec.tables[0]))
         // Unadjusted p 0.0033 and 0.5 (see above): Holm gives 2 × 0.0033 and max(0.0066, 0.5).
         XCTAssertEqual(paired.rows[0].map(paired.format), ["magnitude", "+10.0 [+7.5, +12.5] p=0.007 (3)", "-0.5 [-6.9, +5.9] p=0.500 (2)"])
-        let md = try report.markdown(studyPath: "p.yaml", full: false, plotFiles: [])
+        let md = try report.markdown(studyPath: "p.yaml", plotFiles: [])
         XCTAssertTrue(md.contains("p-values are Holm-adjusted over the table's 2 comparisons"), md)
         XCTAssertThrowsError(try StudySpec.parse(yaml: "seeds: [1]\ntables: [{rows: scorer, correction: holm}]", file: "h.yaml")) {
             XCTAssertTrue("\($0)".contains("tables[0].correction") && "\($0)".contains("give control too"), "\($0)")

@@ -98,6 +98,49 @@ final class StudyRunTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: results), "a dry run writes nothing")
     }
 
+    /// A study's CIFAR-10 variant runs on the CIFAR-10 files of `--data-dir` (tiny ones here)
+    /// and reports as NAME-cifar10; an unknown variant and a contradicting `--full` are one-line
+    /// errors that run nothing.
+    func testAVariantRunsOnItsOwnDataAndReportsUnderItsName() throws {
+        let file = try writeStudy("""
+            caption: Variant
+            settings: {procedure: train, dataset: synthetic, arch: 64-16-10, epochs: 1}
+            variants: {cifar10: {dataset: cifar10, arch: 3072-8-10, batch: 2}}
+            seeds: [1, 2]
+            tables: [{rows: procedure, metric: test_accuracy, epochs: {default: [1], cifar10: [1]}}]
+            """)
+        let data = URL(fileURLWithPath: directory.path("cifar"))
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        for b in 1...5 { _ = try DataFixtures.write(DataFixtures.cifarRecords([UInt8(b), UInt8(9 - b)]), to: data, "data_batch_\(b).bin") }
+        _ = try DataFixtures.write(DataFixtures.cifarRecords([0, 9]), to: data, "test_batch.bin")
+        let results = directory.path("runs")
+        let (dry, listing, _) = try runGraphprune(["run", file, "--results", results, "--variant", "cifar10", "--dry-run"])
+        XCTAssertEqual(dry, 0)
+        XCTAssertTrue(listing.contains("arch=3072-8-10 batch=2 dataset=cifar10"), listing)
+        for bad in [["--variant", "imagenet"], ["--full"], ["--full", "--variant", "cifar10"], ["--variant", "cifar10"],
+                    ["--variant", "cifar10", "--data-dir", directory.path("nothing-here")]] {
+            let (status, _, err) = try runGraphprune(["run", file, "--results", results] + bad)
+            XCTAssertNotEqual(status, 0, "\(bad)")
+            XCTAssertEqual(err.split(separator: "\n").count, 1, err)
+            XCTAssertTrue(err.contains(bad.contains("--variant") && bad.count == 2 && bad[1] == "cifar10" || bad.contains("--data-dir") ? "not found" : "--variant"), err)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: results), "a refused command writes nothing")
+        let (status, _, err) = try runGraphprune(["run", file, "--results", results, "--variant", "cifar10", "--data-dir", data.path])
+        XCTAssertEqual(status, 0, err)
+        let spec = try StudySpec.load(path: file)
+        let runs = StudyGrid.distinctRuns(StudyGrid.expand(spec, variant: "cifar10"))
+        XCTAssertEqual(try resultFiles(results), runs.map { "\($0.hash).json" }.sorted())
+        let stored = try XCTUnwrap(RunStore(directory: URL(fileURLWithPath: results)).result(runs[0].hash))
+        XCTAssertEqual(stored.settings["dataset"], .word("cifar10"))
+        XCTAssertEqual(stored.metrics["parameters"], Double(3072 * 8 + 8 + 8 * 10 + 10))
+        let output = directory.path("reports")
+        let (reported, _, reportError) = try runGraphprune(["report", file, "--results", results, "--variant", "cifar10", "--output-dir", output])
+        XCTAssertEqual(reported, 0, reportError)
+        let markdown = try String(contentsOfFile: output + "/tiny-cifar10.md", encoding: .utf8)
+        XCTAssertTrue(markdown.contains("(variant cifar10): 2 of 2 runs finished"), markdown)
+        XCTAssertTrue(markdown.contains("graphprune run \(file) --variant cifar10 && graphprune report \(file) --variant cifar10"), markdown)
+    }
+
     /// Three shards run as three processes into one directory give the same report as one
     /// unsharded run (timings aside).
     func testThreeShardProcessesEqualOneUnshardedRun() throws {

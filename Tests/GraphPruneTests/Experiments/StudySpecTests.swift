@@ -64,6 +64,13 @@ final class StudySpecTests: XCTestCase {
             ("settings: [1, 2]", "settings", "must be a mapping"),
             ("settings: {augment: maybe}", "settings.augment", "must be true or false"),
             ("name: 'a b'", "name", "must be letters"),
+            ("variants: [1]", "variants", "must be a mapping"),
+            ("variants: {default: {epochs: 2}}", "variants", "not 'default'"),
+            ("variants: {big: {epoch: 2}}", "variants.big.epoch", "unknown setting"),
+            ("full: {epochs: 2}\nvariants: {full: {epochs: 3}}", "full", "also given as variants.full"),
+            ("tables: [{rows: procedure, metric: train_loss, epochs: {full: [1]}}]\nfull: {epochs: 2}", "tables[0].epochs", "needs a 'default'"),
+            ("tables: [{rows: procedure, metric: train_loss, epochs: {default: [1], big: [2]}}]", "tables[0].epochs.big", "names no variant"),
+            ("tables: [{rows: procedure, metric: train_loss, epochs: {default: [0]}}]", "tables[0].epochs.default[0]", "≥ 1"),
             (": : :", "", "not valid YAML"),
             ("", "", "empty"),
         ]
@@ -75,6 +82,39 @@ final class StudySpecTests: XCTestCase {
                 XCTAssertTrue(e.reason.contains(c.reason), "\(c.yaml): \(e.reason)")
                 XCTAssertEqual(e.description.split(separator: "\n").count, 1)
             }
+        }
+    }
+
+    /// A variant's settings go over the study's and under its axes, cells and overrides; `full:`
+    /// is the variant `full`; a table may show other epochs for a variant.
+    func testVariantsApplyTheirSettingsUnderTheGrid() throws {
+        let spec = try StudySpec.parse(yaml: """
+            settings: {procedure: train, dataset: synthetic, epochs: 2, lr: 0.05}
+            axes: {batch: [10, 20]}
+            cells: [{epochs: 1}]
+            overrides: [{when: {batch: 20}, set: {lr: 0.2}}]
+            full: {epochs: 200}
+            variants: {cifar10: {dataset: cifar10, arch: 3072-100-10, epochs: 5}}
+            tables: [{rows: batch, metric: test_accuracy, epochs: {default: [1, 2], full: [100, 200]}}]
+            seeds: [1]
+            """, file: "v.yaml")
+        XCTAssertEqual(spec.variants.keys.sorted(), ["cifar10", "full"])
+        func settings(_ variant: String?) -> [[String]] {
+            StudyGrid.expand(spec, variant: variant).map { run in
+                ["dataset", "arch", "epochs", "lr", "batch"].map { run.settings.values[$0]!.description }
+            }
+        }
+        let arch = RunSettings(given: [:], seed: 0).values["arch"]!.description
+        XCTAssertEqual(settings(nil), [["synthetic", arch, "2", "0.05", "10"], ["synthetic", arch, "2", "0.2", "20"], ["synthetic", arch, "1", "0.05", "100"]])
+        XCTAssertEqual(settings("full"), [["synthetic", arch, "200", "0.05", "10"], ["synthetic", arch, "200", "0.2", "20"], ["synthetic", arch, "1", "0.05", "100"]])
+        XCTAssertEqual(settings("cifar10"), [["cifar10", "3072-100-10", "5", "0.05", "10"], ["cifar10", "3072-100-10", "5", "0.2", "20"], ["cifar10", "3072-100-10", "1", "0.05", "100"]])
+        XCTAssertEqual(spec.tables[0].epochs(variant: nil), [1, 2])
+        XCTAssertEqual(spec.tables[0].epochs(variant: "full"), [100, 200])
+        XCTAssertEqual(spec.tables[0].epochs(variant: "cifar10"), [1, 2])
+        XCTAssertNoThrow(try spec.requireVariant(nil, file: "v.yaml"))
+        XCTAssertNoThrow(try spec.requireVariant("cifar10", file: "v.yaml"))
+        XCTAssertThrowsError(try spec.requireVariant("imagenet", file: "v.yaml")) { error in
+            XCTAssertEqual("\(error)", "v.yaml: variants: has no variant 'imagenet' (known: cifar10, full)")
         }
     }
 

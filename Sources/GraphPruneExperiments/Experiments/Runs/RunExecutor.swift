@@ -60,6 +60,17 @@ public struct RunExecutor {
         }
     }
 
+    /// Loads every data set the runs read once (from `dataDirectory`), so that missing or
+    /// malformed data files stop a study before its first run with one message, instead of
+    /// failing every run. The loaded sets are cached for this process's runs.
+    /// - Throws: the data set's error (`DatasetMissingError` names the directory and the files).
+    public mutating func requireData(_ runs: [RunSettings]) throws {
+        var seen = Set<String>()
+        for settings in runs where seen.insert(settings.word("dataset")).inserted && settings.word("dataset") != Dataset.synthetic.rawValue {
+            _ = try data(settings)
+        }
+    }
+
     public func validate(_ settings: RunSettings) throws {
         let dataset = try Dataset(named: settings.word("dataset"))
         let (shape, classes) = try dataset.shape(directory: dataDirectory)

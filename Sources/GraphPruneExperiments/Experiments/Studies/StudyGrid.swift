@@ -13,10 +13,12 @@ public struct PlannedRun: Sendable {
 }
 
 public enum StudyGrid {
-    /// All planned runs in study order, one per cell and seed (shared runs appear once per cell).
-    public static func expand(_ spec: StudySpec, full: Bool = false) -> [PlannedRun] {
-        var base = spec.settings
-        if full { base.merge(spec.full) { _, new in new } }
+    /// All planned runs in study order, one per cell and seed (shared runs appear once per cell),
+    /// of the default budget or of `variant` (its settings over the study's; axes, cells and
+    /// overrides over both).
+    /// - Precondition: `variant` is nil or one of the study's (`StudySpec.requireVariant`).
+    public static func expand(_ spec: StudySpec, variant: String? = nil) -> [PlannedRun] {
+        let base = spec.settings(variant: variant)
         var cells: [[String: SettingValue]] = [base]
         for axis in spec.axes {
             cells = cells.flatMap { cell in axis.values.map { v in cell.merging([axis.name: v]) { _, new in new } } }

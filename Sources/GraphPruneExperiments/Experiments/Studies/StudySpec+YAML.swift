@@ -17,7 +17,8 @@ extension StudySpec {
     ///   # rows, columns, x and series may list several settings ([procedure, scorer, method]):
     ///   # a run is labelled by the values of those that apply to it, joined by " / ".
     /// plots: [{kind: lines, x: ratio, series: scorer, metric: test_accuracy, log-x: false, title: "…", x-label: "…", y-label: "…", where: {…}}]
-    /// full: {epochs: 200}           # the --full variant's settings
+    /// full: {epochs: 200}           # the --full variant's settings (= variants.full)
+    /// variants: {cifar10: {dataset: cifar10, arch: 3072-4000-1000-4000-10}}   # --variant NAME
     /// max-runs: 200000              # confirms a grid of more than 100 000 runs (cells × seeds)
     /// results: Reports/runs/NAME    # where the runs are kept (default Reports/runs)
     /// ```
@@ -36,7 +37,7 @@ extension StudySpec {
         }
         let top = try reader.mapping(root, path: "", keys: [
             "name", "caption", "description", "settings", "axes", "seeds", "cells", "overrides", "tables", "plots", "full",
-            "max-runs", "results",
+            "variants", "max-runs", "results",
         ])
         let base = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
         let name = try top["name"].map { try reader.word($0, path: "name") } ?? base
@@ -105,12 +106,31 @@ extension StudySpec {
         }
         let tables = try reader.list(top["tables"], path: "tables") { item, path in try reader.table(item, path: path) }
         let plots = try reader.list(top["plots"], path: "plots") { item, path in try reader.plot(item, path: path) }
-        let full = try top["full"].map { try reader.settings($0, path: "full") } ?? [:]
+        var variants = [String: [String: SettingValue]]()
+        if let node = top["variants"] {
+            guard case .mapping(let m) = node else { throw reader.error("variants", node, "must be a mapping of variant name → settings") }
+            for (keyNode, valueNode) in m {
+                let variant = try reader.word(keyNode, path: "variants")
+                guard !variant.isEmpty, variant != "default", variant.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
+                    throw reader.error("variants", keyNode, "'\(variant)' must be letters, digits, '-' or '_', and not 'default' (it names the report files)")
+                }
+                variants[variant] = try reader.settings(valueNode, path: "variants.\(variant)")
+            }
+        }
+        if let node = top["full"] {
+            if variants["full"] != nil { throw reader.error("full", node, "is also given as variants.full; give it in one place") }
+            variants["full"] = try reader.settings(node, path: "full")
+        }
+        for (i, table) in tables.enumerated() {
+            if let unknown = table.variantEpochs.keys.sorted().first(where: { variants[$0] == nil }) {
+                throw reader.error("tables[\(i)].epochs.\(unknown)", top["tables"], "names no variant of the study (known: default\(variants.keys.sorted().map { ", " + $0 }.joined()))")
+            }
+        }
         return StudySpec(
             name: name, caption: try top["caption"].map { try reader.word($0, path: "caption") } ?? name,
             description: try top["description"].map { try reader.word($0, path: "description") } ?? "",
             settings: settings, axes: axes, seeds: seeds, cells: cells, overrides: overrides, tables: tables,
-            plots: plots, full: full,
+            plots: plots, variants: variants,
             results: try top["results"].map { node in
                 let directory = try reader.word(node, path: "results")
                 guard !directory.isEmpty else { throw reader.error("results", node, "is empty: give a directory (default Reports/runs)") }
@@ -249,11 +269,17 @@ struct StudyReader {
             guard let d = int(n), (0...8).contains(d) else { throw error("\(path).decimals", n, "must be an integer in 0…8") }
             return d
         } ?? 2
-        let epochs = try m["epochs"].map { node -> [Int] in
-            guard case .sequence(let seq) = node, !seq.isEmpty else { throw error("\(path).epochs", node, "must be a non-empty list of epochs (1-based)") }
-            return try seq.enumerated().map { i, item in
-                guard let e = int(item), e >= 1 else { throw error("\(path).epochs[\(i)]", item, "must be an epoch number ≥ 1") }
-                return e
+        var epochs: [Int]?, variantEpochs = [String: [Int]]()
+        if let node = m["epochs"] {
+            if case .mapping(let byVariant) = node {
+                for (keyNode, listNode) in byVariant {
+                    let variant = try word(keyNode, path: "\(path).epochs")
+                    let list = try epochList(listNode, path: "\(path).epochs.\(variant)")
+                    if variant == "default" { epochs = list } else { variantEpochs[variant] = list }
+                }
+                guard epochs != nil else { throw error("\(path).epochs", node, "needs a 'default' list (the default budget's epochs) beside the variants'") }
+            } else {
+                epochs = try epochList(node, path: "\(path).epochs")
             }
         }
         if epochs != nil, let columns = m["columns"] { throw error("\(path).columns", columns, "a table with epochs has the epochs as its columns") }
@@ -277,6 +303,7 @@ struct StudyReader {
                 return control
             })
         table.epochs = epochs
+        table.variantEpochs = variantEpochs
         if let node = m["correction"] {
             let name = try word(node, path: "\(path).correction")
             guard let correction = StudySpec.PValueCorrection(rawValue: name) else {
@@ -287,6 +314,17 @@ struct StudyReader {
             table.correction = correction
         }
         return table
+    }
+
+    /// A non-empty list of 1-based epoch numbers.
+    func epochList(_ node: Node, path: String) throws -> [Int] {
+        guard case .sequence(let seq) = node, !seq.isEmpty else {
+            throw error(path, node, "must be a non-empty list of epochs (1-based), or a mapping of variant → list with a 'default'")
+        }
+        return try seq.enumerated().map { i, item in
+            guard let e = int(item), e >= 1 else { throw error("\(path)[\(i)]", item, "must be an epoch number ≥ 1") }
+            return e
+        }
     }
 
     func flag(_ node: Node?, path: String, default value: Bool) throws -> Bool {

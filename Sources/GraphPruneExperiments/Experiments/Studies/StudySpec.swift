@@ -53,6 +53,14 @@ public struct StudySpec: Sendable {
         /// If set, the columns are these epochs (1-based, over all training phases in order) and
         /// the metric a per-epoch one (`RunMetrics.perEpoch`): paper 003's Tables 9–10.
         public var epochs: [Int]? = nil
+        /// Other epochs for a variant's report (`epochs: {default: [1, 5, 40], full: [25, 50, …]}`):
+        /// a variant that trains longer shows later epochs.
+        public var variantEpochs: [String: [Int]] = [:]
+
+        /// The epoch columns of `variant`'s report (nil: a table of final metrics).
+        public func epochs(variant: String?) -> [Int]? {
+            variant.flatMap { variantEpochs[$0] } ?? epochs
+        }
     }
 
     public struct Plot: Sendable, Equatable {
@@ -116,12 +124,32 @@ public struct StudySpec: Sendable {
     public var overrides: [Override]
     public var tables: [Table]
     public var plots: [Plot]
-    /// Settings of the `--full` variant (the papers' full budgets), applied over `settings`.
-    public var full: [String: SettingValue]
+    /// Named variants of the study, each a set of settings applied over `settings` when a run
+    /// or report names it (`--variant NAME`): `full` is the papers' budgets (the file's `full:`,
+    /// selected by `--full`), others what a study offers besides, e.g. `cifar10`.
+    public var variants: [String: [String: SettingValue]]
     /// The directory of the study's runs (from the working directory), where `run` stores and
     /// `report` reads them unless `--results` says otherwise; `nil` = `RunStore.defaultDirectory`.
     /// The shipped studies keep theirs in `Reports/runs/NAME`, committed: the reports' data.
     public var results: String? = nil
+
+    /// The settings every run of `variant` starts from (`nil`: the study's default budget).
+    /// - Precondition: `variant` is nil or one of `variants` (`requireVariant` checks it).
+    public func settings(variant: String?) -> [String: SettingValue] {
+        guard let variant else { return settings }
+        guard let extra = variants[variant] else { preconditionFailure("unknown variant \(variant)") }
+        return settings.merging(extra) { _, new in new }
+    }
+
+    /// The variant name a command line gave, checked: `nil` stays the default budget.
+    /// - Throws: `StudySpecError` naming the variant and the study's variants.
+    public func requireVariant(_ variant: String?, file: String) throws(StudySpecError) {
+        guard let variant, variants[variant] == nil else { return }
+        let known = variants.keys.sorted()
+        throw StudySpecError(file: file, path: "variants", line: nil, reason: known.isEmpty
+            ? "has no variant '\(variant)' (the study defines none)"
+            : "has no variant '\(variant)' (known: \(known.joined(separator: ", ")))")
+    }
 
     /// Where the runs are: `option` (`--results`) if given, else the study's `results`, else
     /// `RunStore.defaultDirectory`.
