@@ -43,12 +43,18 @@ extension StudyReport {
         if !plotFiles.isEmpty {
             md += "## Plots\n\n"
             for p in plotFiles { md += "![\(p.title)](\(p.fileName))\n\n" }
-            let bars = Set(spec.plots.map(\.errorBars))
+            let numbered = spec.plots.enumerated().map { (number: $0.offset + 1, plot: $0.element) }
+            let barred = numbered.filter { $0.plot.kind != .distribution }
+            let bars = Set(barred.map(\.plot.errorBars))
             if bars.count == 1, let only = bars.first {
                 md += "Points are means over seeds; error bars are \(only.meaning).\n\n"
-            } else {
+            } else if !barred.isEmpty {
                 md += "Points are means over seeds; error bars are "
-                md += spec.plots.enumerated().map { k, plot in "\(plot.errorBars.meaning) in plot \(k + 1)" }.joined(separator: ", ") + ".\n\n"
+                md += barred.map { "\($0.plot.errorBars.meaning) in plot \($0.number)" }.joined(separator: ", ") + ".\n\n"
+            }
+            let distributions = numbered.filter { $0.plot.kind == .distribution }.map { String($0.number) }
+            if !distributions.isEmpty {
+                md += "Plot\(distributions.count > 1 ? "s" : "") \(distributions.joined(separator: ", ")) draw\(distributions.count > 1 ? "" : "s") distribution functions: a line is one epoch's quantiles (0, 5 %, …, 100 % of the neurons), each quantile averaged over the cell's seeds.\n\n"
             }
         }
         md += "## Settings\n\n"

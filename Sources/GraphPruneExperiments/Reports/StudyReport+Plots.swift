@@ -17,6 +17,7 @@ extension StudyReport {
         case .epochs: return "\(metric) per epoch"
         case .trajectory: return "\(metric) vs \(RunMetrics.label(plot.xMetric ?? "", percent: false)), epoch by epoch"
         case .layers: return "\(metric) per layer"
+        case .distribution: return "distribution of \(metric) after epochs \(plot.epochs(variant: variant).map(String.init).joined(separator: ", "))"
         }
     }
 
@@ -79,6 +80,8 @@ extension StudyReport {
                 return PlotSeries(name: seriesName(plot, g.key[0]), points: points)
             }
             return try LineChart(title: title, xLabel: plot.xLabel ?? RunMetrics.label(xMetric, percent: false), yLabel: yLabel, series: series).svg()
+        case .distribution:
+            return try distributionChart(plot, title: title).svg()
         }
     }
 

@@ -92,8 +92,19 @@ final class CentralityRecordingTests: XCTestCase {
             axes: {procedure: [train, set]}
             seeds: [1, 2]
             tables: [{rows: procedure, epochs: [1, 3, 4], metric: net_lc_mean, decimals: 4}]
-            plots: [{kind: trajectory, series: procedure, metric: test_accuracy, x-metric: net_lc_mean}]
+            plots:
+              - {kind: trajectory, series: procedure, metric: test_accuracy, x-metric: net_lc_mean}
+              - {kind: distribution, series: procedure, metric: net_lc, epochs: [1, 3, 4]}
+              - {kind: distribution, metric: net_lc, epochs: [2]}
             """, file: "e.yaml")
+        for (yaml, problem) in [
+            ("plots: [{kind: distribution, metric: net_lc}]", "needs 'epochs'"),
+            ("plots: [{kind: distribution, metric: net_lc_std, epochs: [1]}]", "plots[0].metric"),
+            ("plots: [{kind: epochs, metric: net_lc_std, epochs: [1]}]", "only a distribution plot lists epochs"),
+            ("plots: [{kind: distribution, x: procedure, metric: net_lc, epochs: [1]}]", "plots[0].x"),
+        ] {
+            XCTAssertThrowsError(try StudySpec.parse(yaml: "seeds: [1]\n" + yaml, file: "e.yaml")) { XCTAssertTrue("\($0)".contains(problem), "\($0)") }
+        }
         XCTAssertThrowsError(try StudySpec.parse(yaml: "seeds: [1]\nplots: [{kind: trajectory, metric: test_accuracy}]", file: "e.yaml")) {
             XCTAssertTrue("\($0)".contains("needs 'x-metric'"), "\($0)")
         }
@@ -119,9 +130,21 @@ final class CentralityRecordingTests: XCTestCase {
         let report = StudyReport(spec: spec, store: store)
         let table = try report.markdownTable(spec.tables[0])
         // The trajectory: a point per epoch and series (2 × 3), each at the epoch's means.
-        let svg = try report.plots()[0].svg
+        let svg = try report.svg(spec.plots[0], title: "t")
         XCTAssertEqual(svg.components(separatedBy: "class=\"marker\"").count - 1, 6, svg)
         XCTAssertEqual(table.header, ["procedure", "epoch 1", "epoch 3", "epoch 4"])
+        // The distributions: per procedure and epoch reached, the seeds' quantiles averaged.
+        let chart = try report.distributionChart(spec.plots[1], title: "t")
+        XCTAssertEqual(chart.series.map(\.name), ["procedure = train, epoch 1", "procedure = train, epoch 3", "procedure = set, epoch 1", "procedure = set, epoch 3"])
+        for series in chart.series {
+            let procedure = series.name.hasPrefix("procedure = train") ? "train" : "set", epoch = series.name.hasSuffix("1") ? 1 : 3
+            let quantiles = byProcedure[procedure]!.map { $0.phases.flatMap(\.epochs)[epoch - 1].centrality!.quantiles }
+            XCTAssertEqual(series.points.map(\.y), CentralityDistribution.levels.map { 100 * $0 })
+            XCTAssertEqual(series.points.map(\.x), (0..<21).map { i in (quantiles[0][i] + quantiles[1][i]) / 2 }, series.name)
+        }
+        XCTAssertThrowsError(try report.distributionChart(spec.plots[2], title: "t")) {
+            XCTAssertTrue("\($0)".contains("come from 2 cells (procedure=set, procedure=train)"), "\($0)")
+        }
         for (row, procedure) in ["train", "set"].enumerated() {
             for (column, epoch) in [1, 3].enumerated() {
                 let values = byProcedure[procedure]!.map { $0.phases.flatMap(\.epochs)[epoch - 1].centrality!.mean }

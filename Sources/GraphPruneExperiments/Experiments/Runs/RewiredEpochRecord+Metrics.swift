@@ -23,4 +23,10 @@ extension RewiredEpochRecord {
         default: nil
         }
     }
+
+    /// The per-epoch distribution called `metric` (`RunMetrics.distributions`), nil when this
+    /// epoch did not record it.
+    public func distribution(of metric: String) -> CentralityDistribution? {
+        metric == "net_lc" ? centrality : nil
+    }
 }

@@ -43,6 +43,10 @@ public enum RunMetrics {
         "net_lc_mean", "net_lc_std", "net_lc_median", "net_lc_p95", "net_lc_max",
     ]
 
+    /// Per-epoch distributions (`RewiredEpochRecord.distribution(of:)`), for `distribution`
+    /// plots: `net_lc`, the Laplacian centrality of the network's neurons (`record-lc`).
+    public static let distributions = ["net_lc"]
+
     /// Per-layer numbers (`RunResult.layers[…].values`), for `layers` plots.
     public static let perLayer = [
         "units_before", "units_after", "graph_edges", "graph_components", "candidates", "kept", "density", "lambda2_before", "lambda2_after", "collapsed_neurons",

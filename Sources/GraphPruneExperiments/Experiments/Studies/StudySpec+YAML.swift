@@ -121,9 +121,11 @@ extension StudySpec {
             if variants["full"] != nil { throw reader.error("full", node, "is also given as variants.full; give it in one place") }
             variants["full"] = try reader.settings(node, path: "full")
         }
-        for (i, table) in tables.enumerated() {
-            if let unknown = table.variantEpochs.keys.sorted().first(where: { variants[$0] == nil }) {
-                throw reader.error("tables[\(i)].epochs.\(unknown)", top["tables"], "names no variant of the study (known: default\(variants.keys.sorted().map { ", " + $0 }.joined()))")
+        let byVariant = tables.enumerated().map { ("tables[\($0.offset)]", $0.element.variantEpochs) }
+            + plots.enumerated().map { ("plots[\($0.offset)]", $0.element.variantEpochs) }
+        for (path, epochs) in byVariant {
+            if let unknown = epochs.keys.sorted().first(where: { variants[$0] == nil }) {
+                throw reader.error("\(path).epochs.\(unknown)", top[path.hasPrefix("tables") ? "tables" : "plots"], "names no variant of the study (known: default\(variants.keys.sorted().map { ", " + $0 }.joined()))")
             }
         }
         return StudySpec(
@@ -269,19 +271,7 @@ struct StudyReader {
             guard let d = int(n), (0...8).contains(d) else { throw error("\(path).decimals", n, "must be an integer in 0…8") }
             return d
         } ?? 2
-        var epochs: [Int]?, variantEpochs = [String: [Int]]()
-        if let node = m["epochs"] {
-            if case .mapping(let byVariant) = node {
-                for (keyNode, listNode) in byVariant {
-                    let variant = try word(keyNode, path: "\(path).epochs")
-                    let list = try epochList(listNode, path: "\(path).epochs.\(variant)")
-                    if variant == "default" { epochs = list } else { variantEpochs[variant] = list }
-                }
-                guard epochs != nil else { throw error("\(path).epochs", node, "needs a 'default' list (the default budget's epochs) beside the variants'") }
-            } else {
-                epochs = try epochList(node, path: "\(path).epochs")
-            }
-        }
+        let (epochs, variantEpochs) = try epochsByVariant(m["epochs"], path: "\(path).epochs")
         if epochs != nil, let columns = m["columns"] { throw error("\(path).columns", columns, "a table with epochs has the epochs as its columns") }
         if epochs != nil, let control = m["control"] { throw error("\(path).control", control, "paired comparisons apply to tables of final metrics, not to a table with epochs") }
         var table = StudySpec.Table(
@@ -316,6 +306,21 @@ struct StudyReader {
         return table
     }
 
+    /// An `epochs` key: a list, or a mapping of variant → list with a `default` (the default
+    /// budget's list); (nil, [:]) when absent.
+    func epochsByVariant(_ node: Node?, path: String) throws -> (epochs: [Int]?, byVariant: [String: [Int]]) {
+        guard let node else { return (nil, [:]) }
+        guard case .mapping(let byVariant) = node else { return (try epochList(node, path: path), [:]) }
+        var epochs: [Int]?, others = [String: [Int]]()
+        for (keyNode, listNode) in byVariant {
+            let variant = try word(keyNode, path: path)
+            let list = try epochList(listNode, path: "\(path).\(variant)")
+            if variant == "default" { epochs = list } else { others[variant] = list }
+        }
+        guard epochs != nil else { throw error(path, node, "needs a 'default' list (the default budget's epochs) beside the variants'") }
+        return (epochs, others)
+    }
+
     /// A non-empty list of 1-based epoch numbers.
     func epochList(_ node: Node, path: String) throws -> [Int] {
         guard case .sequence(let seq) = node, !seq.isEmpty else {
@@ -335,12 +340,12 @@ struct StudyReader {
 
     func plot(_ node: Node, path: String) throws -> StudySpec.Plot {
         let m = try mapping(node, path: path, keys: [
-            "kind", "x", "series", "metric", "title", "x-label", "y-label", "log-x", "percent", "where", "error-bars", "x-metric",
+            "kind", "x", "series", "metric", "title", "x-label", "y-label", "log-x", "percent", "where", "error-bars", "x-metric", "epochs",
         ])
-        guard let kindNode = m["kind"] else { throw error(path, node, "needs 'kind' (lines, bars, epochs, layers, trajectory)") }
+        guard let kindNode = m["kind"] else { throw error(path, node, "needs 'kind' (\(StudySpec.Plot.Kind.allCases.map(\.rawValue).joined(separator: ", ")))") }
         let kindName = try word(kindNode, path: "\(path).kind")
         guard let kind = StudySpec.Plot.Kind(rawValue: kindName) else {
-            throw error("\(path).kind", kindNode, "unknown plot kind '\(kindName)' (known: lines, bars, epochs, layers, trajectory)")
+            throw error("\(path).kind", kindNode, "unknown plot kind '\(kindName)' (known: \(StudySpec.Plot.Kind.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         let x = try m["x"].map { try settingName($0, path: "\(path).x") }
         if (kind == .lines || kind == .bars) && x == nil { throw error(path, node, "a \(kind.rawValue) plot needs 'x' (a setting name)") }
@@ -349,7 +354,12 @@ struct StudyReader {
         case .lines, .bars: known = RunMetrics.known
         case .epochs, .trajectory: known = RunMetrics.perEpoch
         case .layers: known = RunMetrics.perLayer
+        case .distribution: known = RunMetrics.distributions
         }
+        let (epochs, variantEpochs) = try epochsByVariant(m["epochs"], path: "\(path).epochs")
+        if kind == .distribution && epochs == nil { throw error(path, node, "a distribution plot needs 'epochs' (the epochs whose distributions it draws)") }
+        if kind != .distribution, let n = m["epochs"] { throw error("\(path).epochs", n, "only a distribution plot lists epochs") }
+        if kind == .distribution, let n = m["x"] { throw error("\(path).x", n, "a distribution plot's x axis is the metric's value") }
         let xMetric = try m["x-metric"].map { try metric($0, path: "\(path).x-metric", known: RunMetrics.perEpoch) }
         if kind == .trajectory && xMetric == nil { throw error(path, node, "a trajectory plot needs 'x-metric' (a per-epoch metric)") }
         if kind != .trajectory, let n = m["x-metric"] { throw error("\(path).x-metric", n, "only a trajectory plot has an x-metric") }
@@ -370,6 +380,8 @@ struct StudyReader {
                 return bars
             } ?? .std)
         plot.xMetric = xMetric
+        plot.epochs = epochs
+        plot.variantEpochs = variantEpochs
         return plot
     }
 }

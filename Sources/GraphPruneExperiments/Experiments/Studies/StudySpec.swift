@@ -76,6 +76,10 @@ public struct StudySpec: Sendable {
             /// a per-epoch metric against another (`x-metric`): one point per epoch at the
             /// means over seeds (paper 003's Fig. 5, accuracy vs Laplacian centrality).
             case trajectory
+            /// the distribution function of a per-epoch distribution (`net_lc`: the neurons'
+            /// Laplacian centrality) after each of `epochs`, one line per epoch (paper 003's
+            /// Fig. 8), from the stored quantiles averaged over seeds.
+            case distribution
         }
         public var kind: Kind
         public var x: SettingLabel?
@@ -91,6 +95,15 @@ public struct StudySpec: Sendable {
         public var errorBars: ErrorBars
         /// The per-epoch metric on the x axis of a `trajectory` plot.
         public var xMetric: String? = nil
+        /// The epochs (1-based, over all training phases) a `distribution` plot draws, and
+        /// other epochs for a variant's report.
+        public var epochs: [Int]? = nil
+        public var variantEpochs: [String: [Int]] = [:]
+
+        /// The epochs a `distribution` plot draws in `variant`'s report.
+        public func epochs(variant: String?) -> [Int] {
+            variant.flatMap { variantEpochs[$0] } ?? epochs ?? []
+        }
     }
 
     /// How a paired table's p-values are adjusted for testing its cells together.
