@@ -28,7 +28,7 @@ struct PruneCommand: ParsableCommand {
     @Option(help: "neuron | edge")
     var granularity: Granularity
 
-    @Option(help: "Neuron scorer (eigenvector, laplacian, degree, magnitude, random; on training data: taylor, activation, apoz) or edge scorer (magnitude, lamp, snip, synflow).")
+    @Option(help: "Neuron scorer (eigenvector, laplacian, degree, magnitude, random; on training data: taylor, activation, apoz) or edge scorer (magnitude, lamp, snip, grasp, synflow).")
     var scorer: String
 
     @Option(help: "Layers: hidden, first-hidden, last-hidden, conv, all, or node names like layers.0,layers.3 or layer1.0.conv1 (neuron default: hidden; edge default: every Dense/convolution layer). Neuron pruning prunes each listed layer's whole dependency group (the layers a residual sum couples to it).")
@@ -68,7 +68,7 @@ struct PruneCommand: ParsableCommand {
     @Option(help: "Edge pruning: apply the masks to the weights of this model (the initial weights: rewind to init) instead of --model's.")
     var rewindTo: String?
 
-    @Option(help: "The data set whose training batches are scored, for scorers that read data: snip (edges), taylor, activation, apoz (neurons; 10 batches of 100 drawn with --seed).")
+    @Option(help: "The data set whose training batches are scored, for scorers that read data: snip, grasp (edges), taylor, activation, apoz (neurons; 10 batches of 100 drawn with --seed).")
     var dataset: Dataset?
 
     @Option(help: "Directory of the data set files.")
@@ -138,7 +138,7 @@ struct PruneCommand: ParsableCommand {
             var options = EdgeScorerOptions()
             options.synflowIterations = synflowIterations
             let data = try dataset.map { try $0.load(directory: dataDir, seed: seed, preprocessing: inputPreprocessing ?? .standardization).train }
-            if scorer == "snip" && data == nil { throw OptionError("--dataset", "snip scores gradients on training data: give --dataset") }
+            if ["snip", "grasp"].contains(scorer) && data == nil { throw OptionError("--dataset", "\(scorer) scores gradients on training data: give --dataset") }
             var pruning: EdgePruning
             do {
                 pruning = try EdgePruning(method: method, density: density, scorer: scorer, options: options,

@@ -6,6 +6,10 @@ public struct EdgeScorerOptions: Equatable, Sendable {
     public var snipBatches: Int = 1
     /// SNIP: samples per mini-batch (paper 004's "SNIP100" uses 100 samples).
     public var snipBatchSize: Int = 100
+    /// GraSP: mini-batches (of `snipBatchSize` samples, SNIP's) whose gradients and
+    /// Hessian–vector products are summed, and the softmax temperature (the reference code's 200).
+    public var graspBatches: Int = 1
+    public var graspTemperature: Double = 200
     /// SynFlow: pruning rounds (paper 004 and Tanaka et al. use 100).
     public var synflowIterations: Int = 100
     /// SynFlow: use `|b|` for the biases during scoring, as Tanaka et al.'s code does (it takes
@@ -20,6 +24,10 @@ public struct EdgeScorerOptions: Equatable, Sendable {
     public func validate() throws {
         guard snipBatches > 0 else { throw ScorerError.invalidOption("snipBatches \(snipBatches) must be positive") }
         guard snipBatchSize > 0 else { throw ScorerError.invalidOption("snipBatchSize \(snipBatchSize) must be positive") }
+        guard graspBatches > 0 else { throw ScorerError.invalidOption("graspBatches \(graspBatches) must be positive") }
+        guard graspTemperature > 0 && graspTemperature.isFinite else {
+            throw ScorerError.invalidOption("graspTemperature \(graspTemperature) must be positive and finite")
+        }
         guard synflowIterations > 0 else {
             throw ScorerError.invalidOption("synflowIterations \(synflowIterations) must be positive")
         }
@@ -28,7 +36,7 @@ public struct EdgeScorerOptions: Equatable, Sendable {
 
 /// Edge scorers for models by name: every weight-only scorer of an `EdgeScorerRegistry`
 /// (`magnitude`, applied to the model's weights) and the scorers that need the model or data
-/// (`snip`, `synflow`).
+/// (`snip`, `grasp`, `synflow`).
 public struct ModelEdgeScorerRegistry: Sendable {
     public typealias Factory = @Sendable (EdgeScorerOptions) -> any ModelEdgeScorer
     /// The weight-only scorers, offered first.
@@ -42,6 +50,7 @@ public struct ModelEdgeScorerRegistry: Sendable {
         weightScorers: .standard,
         factories: [
             ("snip", { SNIPEdgeScorer(batches: $0.snipBatches, batchSize: $0.snipBatchSize) }),
+            ("grasp", { GraSPEdgeScorer(batches: $0.graspBatches, batchSize: $0.snipBatchSize, temperature: $0.graspTemperature) }),
             ("synflow", { SynFlowEdgeScorer(iterations: $0.synflowIterations, absoluteBiases: $0.synflowAbsoluteBiases) }),
         ])
 

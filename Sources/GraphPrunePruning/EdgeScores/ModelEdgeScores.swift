@@ -37,10 +37,18 @@ public struct EdgeScoringContext: Sendable {
 
 /// An edge score computed from a whole model: one non-negative matrix per scored layer
 /// (`context.positions`), **out × in** like the layer's weights (a convolution unfolded to
-/// `filters × C·kh·kw`), higher = more important, zero off the layer's connections.
+/// `filters × C·kh·kw`), higher = more important, zero off the layer's connections. A
+/// `signed` scorer (GraSP) may give negative scores: only its order means something, so edge
+/// pruning ranks them (`SignedEdgeScores`) and refuses to sample by them.
 public protocol ModelEdgeScorer: Sendable {
     var name: String { get }
+    /// Whether scores may be negative (default false).
+    var signed: Bool { get }
     func scores(_ context: EdgeScoringContext) throws -> [Matrix<Double>]
+}
+
+extension ModelEdgeScorer {
+    public var signed: Bool { false }
 }
 
 /// A weight-only `EdgeScorer` applied to the model's weights (magnitude: `|w|`).

@@ -95,8 +95,14 @@ public struct EdgePruning: Sendable {
         let positions = try prunedPositions(of: model)
         let base = try rewindBase(model, initial: initial, positions: positions)
         let context = EdgeScoringContext(model: model, positions: positions, data: data, density: density, seed: seed)
-        let scores = try scorer.scores(context)
+        var scores = try scorer.scores(context)
         let weights = context.weights(), candidates = context.connections()
+        if scorer.signed {
+            guard method != .spectral && method != .globalSpectral else {
+                throw EdgePruningError.invalidOption("edge score '\(scorer.name)' is signed (only its order means something); \(method.rawValue) sampling needs non-negative edge weights: use greedy or global")
+            }
+            scores = SignedEdgeScores.ranks(scores, candidates: candidates)
+        }
         _ = try GivenEdgeScores(scores, name: scorer.name).scores(layers: weights)  // count, shapes, values
         let groups = positions.map { EdgeLayers.inputGroupSize(of: model.layers[$0]) }
 

@@ -33,6 +33,10 @@ final class ShippedStudiesTests: XCTestCase {
             guard let results = spec.results else { continue }
             let report = StudyReport(spec: spec, store: RunStore(directory: root.appendingPathComponent(results)))
             XCTAssertTrue(report.invalid.isEmpty, "\(file): \(report.invalid.count) invalid runs in \(results)")
+            // Every committed run is one the study plans (a changed study leaves no stale runs).
+            let planned = Set(StudyGrid.distinctRuns(report.planned).map { "\($0.hash).json" })
+            let stored = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(results).path).filter { $0.hasSuffix(".json") }
+            XCTAssertEqual(Set(stored).subtracting(planned).sorted(), [], "\(file): runs in \(results) that the study does not plan")
             // A study may be completed over several sessions: until it is, Methods/README.md
             // says how far it is, and the report lists the missing runs.
             if !report.missing.isEmpty {

@@ -215,6 +215,10 @@ final class StudyRunTests: XCTestCase {
         let (status2, _, err2) = try runGraphprune(["run", unknown, "--results", results])
         XCTAssertNotEqual(status2, 0)
         XCTAssertTrue(err2.contains("axes.scorer[1]") && err2.contains("pagerank"), err2)
+        let signed = try writeStudy("settings: {procedure: edge-prune, dataset: synthetic, arch: 64-16-10, edge-scorer: grasp}\naxes: {method: [global, spectral]}")
+        let (status3, _, err3) = try runGraphprune(["run", signed, "--results", results])
+        XCTAssertNotEqual(status3, 0)
+        XCTAssertTrue(err3.contains("edge-scorer: grasp scores are signed; method spectral"), err3)
         XCTAssertFalse(FileManager.default.fileExists(atPath: results))
     }
 

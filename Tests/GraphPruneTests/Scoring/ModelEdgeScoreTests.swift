@@ -179,7 +179,7 @@ final class ModelEdgeScoreTests: XCTestCase {
 
     func testRegistryMakesEveryScorerByName() throws {
         let registry = ModelEdgeScorerRegistry.standard
-        XCTAssertEqual(registry.names, ["magnitude", "lamp", "snip", "synflow"])
+        XCTAssertEqual(registry.names, ["magnitude", "lamp", "snip", "grasp", "synflow"])
         XCTAssertEqual(EdgeScorerRegistry.standard.names, ["magnitude", "lamp"])
         XCTAssertFalse(registry.needsModel("lamp"))
         XCTAssertTrue(registry.needsModel("snip"))

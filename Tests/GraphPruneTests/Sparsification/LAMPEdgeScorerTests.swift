@@ -33,7 +33,7 @@ final class LAMPEdgeScorerTests: XCTestCase {
         let big = TestData.matrix(20, 20, seed: 4)
         let small = Matrix<Double>(rows: 2, columns: 2, elements: [0.001, -0.002, 0.0015, 0.0005])
         for (scorer, emptied) in [("magnitude", true), ("lamp", false)] {
-            var sparsifier = NetworkSparsifier(method: .greedy, density: 0.1, global: true, seed: 0, scorer: try EdgeScorerRegistry.standard.make(scorer))
+            let sparsifier = NetworkSparsifier(method: .greedy, density: 0.1, global: true, seed: 0, scorer: try EdgeScorerRegistry.standard.make(scorer))
             let results = try sparsifier.sparsify(layers: [big, small], candidateMasks: nil, inputGroupSizes: [1, 1])
             XCTAssertEqual(results[1].kept == 0, emptied, scorer)
             XCTAssertEqual(results.map(\.kept).reduce(0, +), 40, scorer)

@@ -130,6 +130,14 @@ struct EdgePruningProcedure: StudyProcedure {
     var name: String { "edge-prune" }
     var finetunes: Bool { true }
 
+    /// Also: a signed edge score (GraSP) only with a ranking method.
+    func validate(_ settings: RunSettings, architecture: Architecture, classes: Int) throws {
+        try StudyProcedures.requireOutputs(architecture, classes: classes)
+        guard case .word(let score)? = settings.values["edge-scorer"], ["spectral", "global-spectral"].contains(settings.word("method")),
+              (try? ModelEdgeScorerRegistry.standard.make(score))?.signed == true else { return }
+        throw StudyRunError("edge-scorer: \(score) scores are signed; method \(settings.word("method")) samples by non-negative scores: use greedy or global")
+    }
+
     func run(_ settings: RunSettings, data: DataSplit, executor: inout RunExecutor, recorder: inout RunExecutor.Recorder) throws {
         try executor.runEdgePruning(settings, data: data, recorder: &recorder)
     }

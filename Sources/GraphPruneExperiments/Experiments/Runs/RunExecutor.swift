@@ -32,6 +32,8 @@ public struct RunExecutor {
         var layers: [RunResult.LayerRecord] = []
         var timings: [String: Double] = [:]
         var model: RunResult.ModelSource?
+        /// `measure-inference`: time the final model's inference (`InferenceTiming`).
+        var measuresInference = false
 
         mutating func time<T>(_ key: String, _ body: () throws -> T) rethrows -> T {
             let start = DispatchTime.now().uptimeNanoseconds
@@ -48,7 +50,7 @@ public struct RunExecutor {
         var seen = Set<String>()
         let keys = [
             "procedure", "dataset", "arch", "activation", "dropout", "sparse-epsilon", "layers", "source-classes", "target-classes",
-            "model", "input-normalization", "rewind",
+            "model", "input-normalization", "rewind", "method", "edge-scorer",
         ]
         for settings in runs {
             let key = keys.map { settings.values[$0]?.canonical ?? "" }.joined(separator: "|")
@@ -100,6 +102,7 @@ public struct RunExecutor {
         let settings = run.settings
         let started = Date()
         var recorder = Recorder()
+        recorder.measuresInference = settings.flag("measure-inference")
         let data = try self.data(settings)
         let start = DispatchTime.now().uptimeNanoseconds
         let procedure = try StudyProcedures.named(settings.procedure)
@@ -237,13 +240,18 @@ public struct RunExecutor {
         recorder.metrics["net_lc_std"] = last.std
     }
 
-    /// Test metrics and model size of the final model.
+    /// Test metrics, model size and (`measure-inference`) inference speed of the final model.
     func recordFinal(_ model: inout Network, data: DataSplit, recorder: inout Recorder) {
         let test = model.evaluate(data.test)
         recorder.metrics["test_accuracy"] = test.accuracy
         recorder.metrics["test_loss"] = test.loss
         recorder.metrics["parameters"] = Double(ModelCost(model).parameters)
         recorder.metrics["connections"] = Double(model.connections)
+        if recorder.measuresInference {
+            let timing = recorder.time("inference") { InferenceTiming.measure(model, samples: data.test.features) }
+            recorder.metrics["inference_ms"] = timing.latencyMilliseconds
+            recorder.metrics["inference_samples_per_s"] = timing.samplesPerSecond
+        }
     }
 
     // MARK: Procedures

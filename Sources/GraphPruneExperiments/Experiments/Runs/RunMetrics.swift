@@ -30,6 +30,8 @@ public enum RunMetrics {
         ("net_lc_std_initial", "record-lc: the standard deviation before training"),
         ("source_accuracy", "transfer: test accuracy on the source classes after pre-training"),
         ("target_parameters", "neuron pruning with match-density: the edge-pruned parameter count matched"),
+        ("inference_ms", "measure-inference: median milliseconds the final model takes to answer one sample (batch 1)"),
+        ("inference_samples_per_s", "measure-inference: median samples per second the final model answers in batches of 100"),
         ("seconds", "wall-clock seconds of the whole run (pre-training served from the process's cache not included)"),
         ("train_seconds", "seconds spent training (all phases; pre-training served from the process's cache not included)"),
         ("prune_seconds", "seconds spent scoring and pruning"),

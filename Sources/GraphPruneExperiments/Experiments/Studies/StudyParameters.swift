@@ -71,6 +71,7 @@ public enum StudyParameters {
                        help: "epochs (0-based) at which the learning rate is multiplied by gamma"),
         number("gamma", 0.1, 0, 1, lo: false, "learning-rate factor at each milestone"),
         flag("augment", false, "CenSET augmentation (rotation, shifts, flips)"),
+        flag("measure-inference", false, "time the final model's inference: median ms at batch 1 (inference_ms) and samples/s at batch 100 (inference_samples_per_s), on this machine's threads"),
         // Fine-tuning after pruning
         integer("finetune-epochs", 5, min: 0, "training epochs after pruning", for: finetuning),
         number("finetune-lr", 0, 0, 10, "learning rate after pruning (0 = lr)", for: finetuning),
@@ -104,7 +105,7 @@ public enum StudyParameters {
         // Edge pruning (paper 004)
         number("density", 0.1, 0, 1, lo: false, "fraction of each layer's weights kept (gmp: at the end of the schedule)", for: ["edge-prune", "gmp"]),
         word("method", "spectral", EdgePruning.Method.allCases.map(\.rawValue), "edge selection: spectral (per layer), greedy (top scores per layer), global (top scores over all layers), random (the control), global-spectral (one sample over the whole network)", for: ["edge-prune"]),
-        word("edge-scorer", "magnitude", ModelEdgeScorerRegistry.standard.names, "edge importance (lamp: layer-adaptive magnitude, for global thresholds)", for: ["edge-prune"])
+        word("edge-scorer", "magnitude", ModelEdgeScorerRegistry.standard.names, "edge importance (lamp: layer-adaptive magnitude, for global thresholds; snip and grasp read one batch of `batch` training samples; grasp is signed, for greedy and global only, on chains of Dense and ReLU layers)", for: ["edge-prune"])
             .readOnly(when: .setting("method", isNot: ["random"])),
         word("density-distribution", DensityDistribution.uniform.rawValue, DensityDistribution.allCases.map(\.rawValue),
              "how the density is spread over the layers: uniform, er (Erdős–Rényi), erk (Erdős–Rényi-Kernel), as RigL", for: ["edge-prune"])

@@ -1,0 +1,78 @@
+import GraphPruneIO
+import GraphPruneNumerics
+
+/// GraSP, gradient signal preservation (Wang, Zhang & Grosse 2020), at initialisation:
+/// ```
+/// g = Σ_t ∇_W L_t            (L_t = mean cross-entropy of mini-batch t on the logits / T)
+/// h = Σ_t H_t g              (H_t = ∇²_W L_t: the Hessian of the same loss, weights only)
+/// score(w) = w · (H g)_w      (keep the highest; GraSP removes the highest −w · (Hg)_w)
+/// ```
+/// with temperature T = 200 and the weights only (biases neither in `g` nor differentiated), as
+/// the reference code (and Tanaka et al.'s re-implementation) computes it; mini-batches and
+/// their order as SNIP's (`BatchIterator(count:batchSize:seed:)`'s epoch 0), evaluation mode.
+/// `H g` is exact (`DenseChainCurvature`, the R-operator in Double), so GraSP covers networks
+/// that are chains of Dense and ReLU layers (dropout passes through, as in evaluation): MLPs.
+///
+/// **The scores are signed.** A weight whose removal would increase the gradient flow has a
+/// negative score. Rankings (greedy per layer, global) use them as they are; spectral sampling
+/// needs non-negative edge weights and refuses them (`EdgePruning`). No normalisation: the
+/// reference code's division by |Σ scores| changes no ranking.
+///
+/// **Orientation:** each score matrix is the layer's out × in.
+/// - Complexity: `batches` gradients and Hessian–vector products of `batchSize` samples.
+public struct GraSPEdgeScorer: ModelEdgeScorer {
+    public var batches: Int
+    public var batchSize: Int
+    public var temperature: Double
+    public var name: String { "grasp" }
+    public var signed: Bool { true }
+
+    public init(batches: Int = 1, batchSize: Int = 100, temperature: Double = 200) {
+        (self.batches, self.batchSize, self.temperature) = (batches, batchSize, temperature)
+    }
+
+    /// - Throws: `EdgePruningError.invalidOption` without training data or with too little;
+    ///   `.unsupportedLayer` for a network that is not a chain of Dense and ReLU layers or a
+    ///   scored layer that is not one of its Dense layers.
+    public func scores(_ context: EdgeScoringContext) throws -> [Matrix<Double>] {
+        try EdgeLayers.checkPositions(context)
+        guard let data = context.data else {
+            throw EdgePruningError.invalidOption("edge score 'grasp' needs training data (none was given)")
+        }
+        guard batches > 0, batchSize > 0, temperature > 0, temperature.isFinite else {
+            throw EdgePruningError.invalidOption("grasp: batches \(batches), batch size \(batchSize) and temperature \(temperature) must be positive")
+        }
+        let chain = try DenseChainCurvature(context.model, scorer: name)
+        let scored = try context.positions.map { p in
+            guard let k = chain.positions.firstIndex(of: p) else {
+                throw EdgePruningError.unsupportedLayer("grasp: layer \(p) is not a Dense layer of the chain")
+            }
+            return k
+        }
+        guard data.features.columns == context.model.architecture.sizes.first else {
+            throw EdgePruningError.invalidOption("grasp: the data has \(data.features.columns) features, the model \(context.model.architecture.sizes.first ?? 0) inputs")
+        }
+        let iterator = BatchIterator(count: data.count, batchSize: batchSize, seed: context.seed)
+        guard iterator.batches >= batches else {
+            throw EdgePruningError.invalidOption("grasp: \(batches) batches of \(batchSize) samples: the training data has only \(data.count) samples (\(iterator.batches) batches)")
+        }
+        let samples = (0..<batches).map { b -> (Matrix<Double>, [Int32]) in
+            let indices = iterator.range(of: b)
+            var features = Matrix<Float>(rows: indices.count, columns: data.features.columns)
+            var labels = [Int32](repeating: 0, count: indices.count)
+            data.gather(indices, into: &features, labels: &labels)
+            return (features.converted(to: Double.self), labels)
+        }
+        var g = chain.weights.map { Matrix<Double>(rows: $0.rows, columns: $0.columns) }
+        for (x, y) in samples {
+            for (l, gradient) in chain.gradient(x, labels: y, temperature: temperature).gradients.enumerated() { g[l].add(gradient) }
+        }
+        var hg = chain.weights.map { Matrix<Double>(rows: $0.rows, columns: $0.columns) }
+        for (x, y) in samples {
+            for (l, product) in chain.hessianVectorProduct(x, labels: y, temperature: temperature, direction: g).enumerated() { hg[l].add(product) }
+        }
+        return scored.map { k in
+            Matrix(rows: hg[k].rows, columns: hg[k].columns, elements: zip(chain.weights[k].elements, hg[k].elements).map { $0 * $1 })
+        }
+    }
+}
