@@ -3,6 +3,7 @@ import Foundation
 import GraphPruneExperiments
 import GraphPruneGraphs
 import GraphPruneIO
+import GraphPruneNumerics
 
 /// `graphprune score`: importance of every neuron of one layer, as CSV `neuron,score,rank,kept`.
 struct ScoreCommand: ParsableCommand {
@@ -44,6 +45,9 @@ struct ScoreCommand: ParsableCommand {
     @Option(help: "Write the CSV here (atomically) instead of stdout.")
     var output: String?
 
+    @Option(help: "Also draw the layer as paper 002's Fig. 2 in this SVG file: its weights, the units' cosine-similarity matrix with τ, the scores with the kept units, and the kept units' weights.")
+    var figure: String?
+
     func run() throws {
         guard pruneRatio >= 0 && pruneRatio < 1 else {
             throw OptionError("--prune-ratio", "\(pruneRatio) is outside [0, 1)")
@@ -62,6 +66,8 @@ struct ScoreCommand: ParsableCommand {
             throw OptionError("--scorer", "unknown scorer '\(name)' (known: \(known.joined(separator: ", ")))")
         }
 
+        if let output { try requireWritableDirectory(for: output, option: "--output") }
+        if let figure { try requireWritableDirectory(for: figure, option: "--figure") }
         let started = Date()
         let layer = try WeightMatrixFile.read(URL(fileURLWithPath: weights), tensor: tensor, neurons: neurons)
         let scores: NodeScores
@@ -74,6 +80,16 @@ struct ScoreCommand: ParsableCommand {
         var csv = "neuron,score,rank,kept\n"
         for i in scores.values.indices {
             csv += "\(i),\(fullPrecision(scores.values[i])),\(ranks[i]),\(kept[i] ? 1 : 0)\n"
+        }
+        if let figure {
+            let w: Matrix<Double> = switch layer {
+            case .float32(let m): m.converted(to: Double.self)
+            case .float64(let m): m
+            }
+            let title = (weights as NSString).lastPathComponent + (tensor.map { " · \($0)" } ?? "") + " (\(importance.name), prune ratio \(pruneRatio))"
+            let drawing = LayerFigure(title: title, weights: w, similarity: NeuronSimilarityGraph.similarities(neurons: w), tau: tau,
+                                      scorerName: importance.name, scores: scores.values, kept: kept)
+            try OutputDestination(path: figure).write(drawing.svg())
         }
         try OutputDestination(path: output).write(csv)
         report(summary(scores.diagnostics, name: importance.name, seconds: Date().timeIntervalSince(started)))

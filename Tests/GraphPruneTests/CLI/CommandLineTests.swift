@@ -61,6 +61,17 @@ final class CommandLineTests: XCTestCase {
         let out2 = path("s2.csv")
         try ScoreCommand.parse(["--weights", st, "--tensor", "dense.kernel", "--neurons", "columns", "--scorer", "magnitude", "--prune-ratio", "0.5", "--output", out2]).run()
         XCTAssertEqual(try String(contentsOfFile: out2, encoding: .utf8), try String(contentsOfFile: out, encoding: .utf8))
+
+        // --figure draws the layer (paper 002's Fig. 2): two of the four units kept.
+        let svg = path("f.svg")
+        try ScoreCommand.parse(["--weights", npy, "--scorer", "magnitude", "--prune-ratio", "0.5", "--output", path("s3.csv"), "--figure", svg]).run()
+        let figure = try String(contentsOfFile: svg, encoding: .utf8)
+        XCTAssertEqual(figure.components(separatedBy: "data:image/png;base64,").count - 1, 3)
+        XCTAssertEqual(figure.components(separatedBy: "class=\"bar kept\"").count - 1, 2)
+        XCTAssertThrowsError(try ScoreCommand.parse(["--weights", npy, "--scorer", "magnitude", "--output", path("s4.csv"), "--figure", "/nonexistent/dir/f.svg"]).run()) {
+            XCTAssertTrue("\($0)".hasPrefix("--figure"), "\($0)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("s4.csv")), "nothing written when the figure cannot be")
     }
 
     func testEveryGraphScorerRunsOnALayer() throws {
