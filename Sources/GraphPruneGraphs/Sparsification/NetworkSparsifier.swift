@@ -7,7 +7,7 @@ import GraphPruneNumerics
 /// each layer's bipartite graph has the edge scores (|w| for `magnitude`) as edge weights.
 ///
 /// - `spectral`, layerwise (Algorithm 2): per layer, exact effective resistances
-///   (`EffectiveResistance.bySchurComplement`), leverage `ℓ_e = score_e · Reff(e)`, and
+///   (`EffectiveResistance.bySchurComplement`; approximate ones with `approximateLayerwise`), leverage `ℓ_e = score_e · Reff(e)`, and
 ///   `SpectralSampler` to exactly `round(q · candidates of the layer)` edges.
 /// - `spectral`, global (Algorithm 1): one sample over the whole network's graph to
 ///   `round(q · all candidates)` edges. Layers that chain (`layers[l+1].columns ==
@@ -32,8 +32,13 @@ public struct NetworkSparsifier: Sendable {
     public var reweight: Bool
     public var seed: UInt64
     public var scorer: any EdgeScorer
-    /// Accuracy of the approximate resistances of the global spectral variant.
+    /// Accuracy of the approximate resistances of the global spectral variant (and of the
+    /// layerwise one with `approximateLayerwise`).
     public var approximation: ApproximateEffectiveResistance
+    /// Layerwise spectral sampling with approximate resistances (`approximation`, on each
+    /// layer's bipartite graph) instead of the exact Schur-complement ones: paper 004's Table 1
+    /// compares both.
+    public var approximateLayerwise = false
     /// Layerwise methods: layer `l` keeps `round(layerDensities[l] · candidates)` instead of
     /// `round(q · candidates)` (`DensityDistribution`); nil: `density` everywhere. Not for the
     /// global methods, which choose over all layers together.
@@ -126,8 +131,15 @@ public struct NetworkSparsifier: Sendable {
             kept = []
             probabilities = []
             for l in layers.indices {
-                let resistance = try EffectiveResistance.bySchurComplement(biadjacency: scores[l])
-                let leverage = candidates[l].map { scores[l].elements[$0] * resistance.elements[$0] }
+                let leverage: [Double]
+                if approximateLayerwise {
+                    let layer = try NetworkGraph(scores: [scores[l]])
+                    let resistance = try approximation.resistances(of: layer.graph).values
+                    leverage = candidates[l].map { scores[l].elements[$0] * layer.value(resistance, layer: 0, index: $0, columns: scores[l].columns) }
+                } else {
+                    let resistance = try EffectiveResistance.bySchurComplement(biadjacency: scores[l])
+                    leverage = candidates[l].map { scores[l].elements[$0] * resistance.elements[$0] }
+                }
                 let sampler = SpectralSampler(seed: layerSeed(l))
                 let sample = sampler.sample(
                     leverage: leverage, nodeCount: layers[l].rows + layers[l].columns, count: target(leverage.count, layer: l))

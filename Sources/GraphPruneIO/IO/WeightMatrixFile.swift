@@ -20,10 +20,18 @@ public enum WeightMatrixFile {
     }
 
     /// Reads the matrix at `url`. `tensor` names the tensor of a safetensors file (optional when
-    /// the file holds exactly one). Non-2-D tensors and NaN/Inf entries are errors naming the
-    /// file, the tensor and the entry.
+    /// the file holds exactly one). A tensor of more than two axes with `neurons: .rows` has its
+    /// first axis as the neurons and the rest flattened in C order: a convolution's filters,
+    /// PyTorch's `F × C × kh × kw`, read as `F × C·kh·kw`. 1-D tensors, more than two axes with
+    /// `.columns`, and NaN/Inf entries are errors naming the file, the tensor and the entry.
     public static func read(_ url: URL, tensor: String? = nil, neurons: NeuronAxis = .rows) throws -> Loaded {
-        let (t, label) = try readTensor(url, tensor: tensor)
+        var (t, label) = try readTensor(url, tensor: tensor)
+        if t.shape.count > 2 {
+            guard neurons == .rows else {
+                throw FileFormatError(file: label, problem: "has shape \(t.shape): a tensor of more than two axes is read with its first axis as the neurons (--neurons rows), as PyTorch stores convolutions")
+            }
+            t = Tensor(shape: [t.shape[0], t.shape.dropFirst().reduce(1, *)], storage: t.storage)
+        }
         func oriented<S: BLASScalar>(_ s: S.Type) throws -> Matrix<S> {
             let m = try t.matrix(S.self, name: label)
             try requireFinite(m, label: label)

@@ -59,6 +59,9 @@ public struct EdgePruning: Sendable {
     public var seed: UInt64
     /// How the layerwise methods spread `density` over the layers (`uniform` by default).
     public var densityDistribution: DensityDistribution = .uniform
+    /// `spectral` with approximate effective resistances (as `global-spectral` uses) instead of
+    /// the exact ones (`NetworkSparsifier.approximateLayerwise`).
+    public var approximateResistances = false
 
     public init(
         method: Method, density: Double, scorer: any ModelEdgeScorer = WeightEdgeScores(MagnitudeEdgeScorer()),
@@ -115,6 +118,7 @@ public struct EdgePruning: Sendable {
         var sparsifier = NetworkSparsifier(
             method: selection, density: density, global: method == .global || method == .globalSpectral,
             seed: seed, scorer: GivenEdgeScores(scores, name: scorer.name))
+        sparsifier.approximateLayerwise = approximateResistances
         if densityDistribution != .uniform {
             guard !sparsifier.global else {
                 throw EdgePruningError.invalidOption("density-distribution \(densityDistribution.rawValue) spreads the density over layers for the layerwise methods (spectral, greedy, random), not \(method.rawValue)")

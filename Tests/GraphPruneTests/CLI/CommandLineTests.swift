@@ -74,6 +74,21 @@ final class CommandLineTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("s4.csv")), "nothing written when the figure cannot be")
     }
 
+    /// A convolution's weights (PyTorch F × C × kh × kw) are read with the filters as neurons.
+    func testScoreReadsAConvolutionsFiltersAsNeurons() throws {
+        let values: [Float] = (0..<24).map { Float($0 % 5) - 2 }
+        let st = path("conv.safetensors")
+        try SafetensorsFile.write(["conv.weight": Tensor(shape: [3, 2, 2, 2], storage: .float32(values))], to: URL(fileURLWithPath: st))
+        let out = path("conv.csv")
+        try ScoreCommand.parse(["--weights", st, "--scorer", "magnitude", "--output", out]).run()
+        let scores = try csvRows(out).dropFirst().map { Double($0[1])! }
+        let expected = (0..<3).map { f in values[(8 * f)..<(8 * f + 8)].reduce(0.0) { $0 + Double($1 * $1) }.squareRoot() }
+        XCTAssertClose(scores, expected, tolerance: 1e-6)
+        XCTAssertThrowsError(try ScoreCommand.parse(["--weights", st, "--neurons", "columns", "--scorer", "magnitude", "--output", out]).run()) {
+            XCTAssertTrue("\($0)".contains("shape [3, 2, 2, 2]") && "\($0)".contains("--neurons rows"), "\($0)")
+        }
+    }
+
     func testEveryGraphScorerRunsOnALayer() throws {
         let npy = path("w.npy")
         try NumPyFile.write(Tensor(TestData.matrix(40, 12, seed: 3)), to: URL(fileURLWithPath: npy))
@@ -106,7 +121,7 @@ final class CommandLineTests: XCTestCase {
             (["score", "--weights", npy, "--scorer", "random", "--prune-ratio", "1"], "--prune-ratio"),
             (["score", "--weights", npy, "--scorer", "random", "--prune-ratio", "-0.1"], "--prune-ratio"),
             (["score", "--weights", nan, "--scorer", "magnitude"], nan),
-            (["score", "--weights", cube, "--scorer", "magnitude"], cube),
+            (["score", "--weights", cube, "--scorer", "magnitude", "--neurons", "columns"], cube),
             (["score", "--weights", truncated, "--scorer", "magnitude"], truncated),
             (["score", "--weights", path("missing.npy"), "--scorer", "magnitude"], "missing.npy"),
             (["centrality", "--input", badGraph, "--measure", "degree"], "line 2"),

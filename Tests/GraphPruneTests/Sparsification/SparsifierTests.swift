@@ -161,6 +161,31 @@ final class SparsifierTests: XCTestCase {
         XCTAssertEqual(r.mask.elements.filter { $0 != 0 }.count, 32)
     }
 
+    /// Layerwise spectral sampling with approximate resistances samples each kept edge with a
+    /// probability proportional to |w| times the approximate resistance of the layer's graph
+    /// (below the cap of 1), and keeps the exact count; the exact resistances give other ratios.
+    func testLayerwiseApproximateResistancesAreTheOnesSampledBy() throws {
+        let w = layer(12, 9, seed: 21)
+        let scores = Matrix(rows: w.rows, columns: w.columns, elements: w.elements.map(abs))
+        var sparsifier = NetworkSparsifier(method: .spectral, density: 0.3, reweight: true, seed: 4)
+        sparsifier.approximateLayerwise = true
+        let result = try sparsifier.sparsify(layers: [w])[0]
+        XCTAssertEqual(result.kept, Int((0.3 * 108).rounded()))
+        let graph = try NetworkGraph(scores: [scores])
+        let approximate = try sparsifier.approximation.resistances(of: graph.graph).values
+        let exact = try EffectiveResistance.bySchurComplement(biadjacency: scores)
+        func ratios(_ resistance: (Int) -> Double) -> [Double] {
+            result.mask.elements.indices.filter { result.mask.elements[$0] > 1 }.map { e in
+                (1 / result.mask.elements[e]) / (scores.elements[e] * resistance(e))
+            }
+        }
+        let approximated = ratios { graph.value(approximate, layer: 0, index: $0, columns: w.columns) }
+        XCTAssertGreaterThan(approximated.count, 5)
+        XCTAssertLessThan((approximated.max()! - approximated.min()!) / approximated.max()!, 1e-9, "p_e ∝ |w_e| · R̃_e")
+        let exactRatios = ratios { exact.elements[$0] }
+        XCTAssertGreaterThan((exactRatios.max()! - exactRatios.min()!) / exactRatios.max()!, 1e-3, "not the exact resistances")
+    }
+
     func testConvolutionUnfoldsToOutTimesInKernel() throws {
         let t = Tensor(shape: [2, 3, 2, 2], storage: .float32((0..<24).map { Float($0) }))
         let m = try t.unfoldedLayer(name: "conv")

@@ -26,6 +26,7 @@ extension RunExecutor {
             scorer: score, options: options,
             keepOutputDense: !settings.flag("prune-output-layer"), rewind: settings.flag("rewind"),
             seed: UInt64(settings.seed))
+        pruning.approximateResistances = settings.values["resistances"] == .word("approximate")
         if case .word(let distribution)? = settings.values["density-distribution"] {
             pruning.densityDistribution = DensityDistribution(rawValue: distribution)!
         }

@@ -110,6 +110,8 @@ public enum StudyParameters {
         word("density-distribution", DensityDistribution.uniform.rawValue, DensityDistribution.allCases.map(\.rawValue),
              "how the density is spread over the layers: uniform, er (Erdős–Rényi), erk (Erdős–Rényi-Kernel), as RigL", for: ["edge-prune"])
             .readOnly(when: .setting("method", is: ["spectral", "greedy", "random"])),
+        word("resistances", "exact", ["exact", "approximate"], "effective resistances of layerwise spectral sampling: exact (Schur complement) or approximate (as global-spectral; paper 004's Table 1)", for: ["edge-prune"])
+            .readOnly(when: .setting("method", is: ["spectral"])),
         flag("rewind", true, "apply the mask to the initial weights (paper 004) instead of the trained ones", for: ["edge-prune"]),
         flag("prune-output-layer", true, "prune the output layer too", for: ["edge-prune", "gmp", "imp"]),
         integer("synflow-iterations", 100, min: 1, "SynFlow pruning rounds", for: ["edge-prune"])
