@@ -82,6 +82,11 @@ struct ScoreCommand: ParsableCommand {
             csv += "\(i),\(fullPrecision(scores.values[i])),\(ranks[i]),\(kept[i] ? 1 : 0)\n"
         }
         if let figure {
+            let (rows, columns) = switch layer {
+            case .float32(let m): (m.rows, m.columns)
+            case .float64(let m): (m.rows, m.columns)
+            }
+            guard rows > 0, columns > 0 else { throw OptionError("--figure", "the layer is \(rows) × \(columns): nothing to draw") }
             let w: Matrix<Double> = switch layer {
             case .float32(let m): m.converted(to: Double.self)
             case .float64(let m): m

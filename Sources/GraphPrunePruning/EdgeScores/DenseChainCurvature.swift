@@ -25,8 +25,8 @@ import GraphPruneNumerics
 /// ```
 /// exact wherever no pre-activation is exactly 0 (ReLU's second derivative is 0 elsewhere).
 ///
-/// - Complexity: a gradient is 2 gemms per layer forward and 2 backward; a Hessian–vector
-///   product about twice that. O(n · Σ_l in_l · out_l) flops either way.
+/// - Complexity: a gradient is 1 gemm per layer forward and 2 backward; a Hessian–vector
+///   product 8 per layer (about 2.7 gradients). O(n · Σ_l in_l · out_l) flops either way.
 struct DenseChainCurvature {
     /// The Dense layers' weights (out × in) and biases, in order.
     var weights: [Matrix<Double>]
@@ -56,7 +56,7 @@ struct DenseChainCurvature {
                 positions.append(i)
             case (.relu, _):
                 guard let last = rectified.indices.last, !rectified[last] else {
-                    throw EdgePruningError.unsupportedLayer("\(scorer): ReLU node \(name) does not follow a Dense layer")
+                    throw EdgePruningError.unsupportedLayer("\(scorer): ReLU node \(name) does not follow a Dense layer directly (after dropout or Flatten at most)")
                 }
                 rectified[last] = true
             case (.dropout, _), (.flatten, _), (.identity, _):

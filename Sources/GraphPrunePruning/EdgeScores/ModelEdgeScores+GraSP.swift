@@ -1,4 +1,5 @@
 import GraphPruneIO
+import GraphPruneNetwork
 import GraphPruneNumerics
 
 /// GraSP, gradient signal preservation (Wang, Zhang & Grosse 2020), at initialisation:
@@ -18,6 +19,8 @@ import GraphPruneNumerics
 /// needs non-negative edge weights and refuses them (`EdgePruning`). No normalisation: the
 /// reference code's division by |Σ scores| changes no ranking.
 ///
+/// Edge pruning ranks the scores; its λ₂ diagnostics then weight each kept edge by its rank.
+///
 /// **Orientation:** each score matrix is the layer's out × in.
 /// - Complexity: `batches` gradients and Hessian–vector products of `batchSize` samples.
 public struct GraSPEdgeScorer: ModelEdgeScorer {
@@ -26,6 +29,12 @@ public struct GraSPEdgeScorer: ModelEdgeScorer {
     public var temperature: Double
     public var name: String { "grasp" }
     public var signed: Bool { true }
+
+    /// Throws the error `scores` would for a network of `architecture` that is not a chain of
+    /// Dense and ReLU layers: what a study checks before its first run.
+    public static func requireSupported(_ architecture: Architecture) throws {
+        _ = try DenseChainCurvature(Network(architecture: architecture, initializer: .glorotUniform, seed: 0), scorer: "grasp")
+    }
 
     public init(batches: Int = 1, batchSize: Int = 100, temperature: Double = 200) {
         (self.batches, self.batchSize, self.temperature) = (batches, batchSize, temperature)
@@ -62,6 +71,10 @@ public struct GraSPEdgeScorer: ModelEdgeScorer {
             var labels = [Int32](repeating: 0, count: indices.count)
             data.gather(indices, into: &features, labels: &labels)
             return (features.converted(to: Double.self), labels)
+        }
+        let classes = chain.weights.last!.rows
+        if let bad = samples.lazy.flatMap(\.1).first(where: { $0 < 0 || Int($0) >= classes }) {
+            throw EdgePruningError.invalidOption("grasp: the data has label \(bad); the model has \(classes) outputs")
         }
         var g = chain.weights.map { Matrix<Double>(rows: $0.rows, columns: $0.columns) }
         for (x, y) in samples {

@@ -104,6 +104,17 @@ public struct EdgePruning: Sendable {
             guard method != .spectral && method != .globalSpectral else {
                 throw EdgePruningError.invalidOption("edge score '\(scorer.name)' is signed (only its order means something); \(method.rawValue) sampling needs non-negative edge weights: use greedy or global")
             }
+            for (l, s) in scores.enumerated() {
+                guard s.rows == candidates[l].rows, s.columns == candidates[l].columns else {
+                    throw EdgePruningError.invalidOption("\(scorer.name) scores: layer \(l) is \(s.rows) × \(s.columns), the layer \(candidates[l].rows) × \(candidates[l].columns)")
+                }
+                if let bad = s.firstNonFinite() {
+                    throw EdgePruningError.invalidOption("\(scorer.name) scores: layer \(l) entry (\(bad.row), \(bad.column)) is not finite")
+                }
+            }
+            guard scores.count == candidates.count else {
+                throw EdgePruningError.invalidOption("\(scorer.name) gave \(scores.count) score matrices for \(candidates.count) layers")
+            }
             scores = SignedEdgeScores.ranks(scores, candidates: candidates)
         }
         _ = try GivenEdgeScores(scores, name: scorer.name).scores(layers: weights)  // count, shapes, values

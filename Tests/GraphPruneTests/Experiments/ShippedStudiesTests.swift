@@ -34,7 +34,7 @@ final class ShippedStudiesTests: XCTestCase {
             let report = StudyReport(spec: spec, store: RunStore(directory: root.appendingPathComponent(results)))
             XCTAssertTrue(report.invalid.isEmpty, "\(file): \(report.invalid.count) invalid runs in \(results)")
             // Every committed run is one the study plans (a changed study leaves no stale runs).
-            let planned = Set(StudyGrid.distinctRuns(report.planned).map { "\($0.hash).json" })
+            let planned = Set(([nil] + spec.variants.keys.sorted()).flatMap { StudyGrid.expand(spec, variant: $0) }.map { "\($0.hash).json" })
             let stored = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(results).path).filter { $0.hasSuffix(".json") }
             XCTAssertEqual(Set(stored).subtracting(planned).sorted(), [], "\(file): runs in \(results) that the study does not plan")
             // A study may be completed over several sessions: until it is, Methods/README.md

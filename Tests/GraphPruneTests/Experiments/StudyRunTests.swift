@@ -219,6 +219,10 @@ final class StudyRunTests: XCTestCase {
         let (status3, _, err3) = try runGraphprune(["run", signed, "--results", results])
         XCTAssertNotEqual(status3, 0)
         XCTAssertTrue(err3.contains("edge-scorer: grasp scores are signed; method spectral"), err3)
+        let convolutional = try writeStudy("settings: {procedure: edge-prune, dataset: synthetic, arch: 64-16-10, edge-scorer: grasp, method: global, activation: srelu}")
+        let (status4, _, err4) = try runGraphprune(["run", convolutional, "--results", results])
+        XCTAssertNotEqual(status4, 0)
+        XCTAssertTrue(err4.contains("edge-scorer: grasp: node") && err4.contains("chains of Dense and ReLU layers"), err4)
         XCTAssertFalse(FileManager.default.fileExists(atPath: results))
     }
 

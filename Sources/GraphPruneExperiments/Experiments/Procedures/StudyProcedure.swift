@@ -133,9 +133,13 @@ struct EdgePruningProcedure: StudyProcedure {
     /// Also: a signed edge score (GraSP) only with a ranking method.
     func validate(_ settings: RunSettings, architecture: Architecture, classes: Int) throws {
         try StudyProcedures.requireOutputs(architecture, classes: classes)
-        guard case .word(let score)? = settings.values["edge-scorer"], ["spectral", "global-spectral"].contains(settings.word("method")),
-              (try? ModelEdgeScorerRegistry.standard.make(score))?.signed == true else { return }
-        throw StudyRunError("edge-scorer: \(score) scores are signed; method \(settings.word("method")) samples by non-negative scores: use greedy or global")
+        guard case .word(let score)? = settings.values["edge-scorer"], (try? ModelEdgeScorerRegistry.standard.make(score))?.signed == true else { return }
+        if ["spectral", "global-spectral"].contains(settings.word("method")) {
+            throw StudyRunError("edge-scorer: \(score) scores are signed; method \(settings.word("method")) samples by non-negative scores: use greedy or global")
+        }
+        if score == "grasp" {
+            do { try GraSPEdgeScorer.requireSupported(architecture) } catch { throw StudyRunError("edge-scorer: \(error)") }
+        }
     }
 
     func run(_ settings: RunSettings, data: DataSplit, executor: inout RunExecutor, recorder: inout RunExecutor.Recorder) throws {

@@ -247,7 +247,7 @@ public struct RunExecutor {
         recorder.metrics["test_loss"] = test.loss
         recorder.metrics["parameters"] = Double(ModelCost(model).parameters)
         recorder.metrics["connections"] = Double(model.connections)
-        if recorder.measuresInference {
+        if recorder.measuresInference && data.test.count > 0 {
             let timing = recorder.time("inference") { InferenceTiming.measure(model, samples: data.test.features) }
             recorder.metrics["inference_ms"] = timing.latencyMilliseconds
             recorder.metrics["inference_samples_per_s"] = timing.samplesPerSecond

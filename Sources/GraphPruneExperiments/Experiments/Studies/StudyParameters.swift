@@ -105,7 +105,7 @@ public enum StudyParameters {
         // Edge pruning (paper 004)
         number("density", 0.1, 0, 1, lo: false, "fraction of each layer's weights kept (gmp: at the end of the schedule)", for: ["edge-prune", "gmp"]),
         word("method", "spectral", EdgePruning.Method.allCases.map(\.rawValue), "edge selection: spectral (per layer), greedy (top scores per layer), global (top scores over all layers), random (the control), global-spectral (one sample over the whole network)", for: ["edge-prune"]),
-        word("edge-scorer", "magnitude", ModelEdgeScorerRegistry.standard.names, "edge importance (lamp: layer-adaptive magnitude, for global thresholds; snip and grasp read one batch of `batch` training samples; grasp is signed, for greedy and global only, on chains of Dense and ReLU layers)", for: ["edge-prune"])
+        word("edge-scorer", "magnitude", ModelEdgeScorerRegistry.standard.names, "edge importance (lamp: layer-adaptive magnitude, for global thresholds; snip reads snip-batches batches and grasp one batch of `batch` training samples; grasp is signed, for greedy and global only, on chains of Dense and ReLU layers)", for: ["edge-prune"])
             .readOnly(when: .setting("method", isNot: ["random"])),
         word("density-distribution", DensityDistribution.uniform.rawValue, DensityDistribution.allCases.map(\.rawValue),
              "how the density is spread over the layers: uniform, er (Erdős–Rényi), erk (Erdős–Rényi-Kernel), as RigL", for: ["edge-prune"])

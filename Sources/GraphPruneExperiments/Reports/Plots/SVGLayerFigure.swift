@@ -70,7 +70,7 @@ public struct LayerFigure: Sendable {
         return doc.document(title: title)
     }
 
-    /// A 380 × 300 heatmap with its title, axis labels and a colour bar from −scale to +scale
+    /// A 340 × 300 heatmap with its title, axis labels and a colour bar from −scale to +scale
     /// (a tick at `mark`).
     private func panelImage(_ doc: inout SVGDocument, x: Double, y: Double, _ caption: String, _ image: PNGImage, scale: Double, mark: Double?,
                             xLabel: String, yLabel: String) {

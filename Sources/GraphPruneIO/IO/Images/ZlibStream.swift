@@ -21,6 +21,7 @@ public enum ZlibStream {
     /// The bytes of one zlib stream that inflates to exactly `count` bytes, or nil when the
     /// stream is corrupt or inflates to another length.
     public static func inflate(_ stream: [UInt8], count: Int) -> [UInt8]? {
+        guard count >= 0 else { return nil }
         var length = uLong(count)
         var output = [UInt8](repeating: 0, count: max(count, 1))
         let status = output.withUnsafeMutableBufferPointer { out in
@@ -34,6 +35,15 @@ public enum ZlibStream {
 
     /// The CRC-32 (ISO 3309, as PNG and gzip use it) of `bytes`.
     public static func crc32(_ bytes: [UInt8]) -> UInt32 {
-        bytes.withUnsafeBufferPointer { UInt32(CZlib.crc32(0, $0.baseAddress, uInt($0.count))) }
+        bytes.withUnsafeBufferPointer { buffer in
+            var crc: uLong = 0
+            var start = 0
+            repeat {  // zlib takes at most 2³² − 1 bytes a call
+                let length = min(buffer.count - start, 1 << 30)
+                crc = CZlib.crc32(crc, buffer.baseAddress.map { $0 + start }, uInt(length))
+                start += length
+            } while start < buffer.count
+            return UInt32(crc)
+        }
     }
 }
