@@ -45,11 +45,8 @@ public struct GraSPEdgeScorer: ModelEdgeScorer {
     ///   scored layer that is not one of its Dense layers.
     public func scores(_ context: EdgeScoringContext) throws -> [Matrix<Double>] {
         try EdgeLayers.checkPositions(context)
-        guard let data = context.data else {
-            throw EdgePruningError.invalidOption("edge score 'grasp' needs training data (none was given)")
-        }
-        guard batches > 0, batchSize > 0, temperature > 0, temperature.isFinite else {
-            throw EdgePruningError.invalidOption("grasp: batches \(batches), batch size \(batchSize) and temperature \(temperature) must be positive")
+        guard temperature > 0, temperature.isFinite else {
+            throw EdgePruningError.invalidOption("grasp: temperature \(temperature) must be positive and finite")
         }
         let chain = try DenseChainCurvature(context.model, scorer: name)
         let scored = try context.positions.map { p in
@@ -58,20 +55,7 @@ public struct GraSPEdgeScorer: ModelEdgeScorer {
             }
             return k
         }
-        guard data.features.columns == context.model.architecture.sizes.first else {
-            throw EdgePruningError.invalidOption("grasp: the data has \(data.features.columns) features, the model \(context.model.architecture.sizes.first ?? 0) inputs")
-        }
-        let iterator = BatchIterator(count: data.count, batchSize: batchSize, seed: context.seed)
-        guard iterator.batches >= batches else {
-            throw EdgePruningError.invalidOption("grasp: \(batches) batches of \(batchSize) samples: the training data has only \(data.count) samples (\(iterator.batches) batches)")
-        }
-        let samples = (0..<batches).map { b -> (Matrix<Double>, [Int32]) in
-            let indices = iterator.range(of: b)
-            var features = Matrix<Float>(rows: indices.count, columns: data.features.columns)
-            var labels = [Int32](repeating: 0, count: indices.count)
-            data.gather(indices, into: &features, labels: &labels)
-            return (features.converted(to: Double.self), labels)
-        }
+        let samples = try context.trainingBatches(batches, of: batchSize, scorer: name).map { ($0.features.converted(to: Double.self), $0.labels) }
         let classes = chain.weights.last!.rows
         if let bad = samples.lazy.flatMap(\.1).first(where: { $0 < 0 || Int($0) >= classes }) {
             throw EdgePruningError.invalidOption("grasp: the data has label \(bad); the model has \(classes) outputs")

@@ -33,25 +33,10 @@ public struct SNIPEdgeScorer: ModelEdgeScorer {
     ///   or when the data has fewer than `batches` mini-batches.
     public func scores(_ context: EdgeScoringContext) throws -> [Matrix<Double>] {
         try EdgeLayers.checkPositions(context)
-        guard let data = context.data else {
-            throw EdgePruningError.invalidOption("edge score 'snip' needs training data (none was given)")
-        }
-        guard batches > 0 else { throw EdgePruningError.invalidOption("snip: batches \(batches) must be positive") }
-        guard batchSize > 0 else { throw EdgePruningError.invalidOption("snip: batchSize \(batchSize) must be positive") }
-        guard data.features.columns == context.model.architecture.sizes.first else {
-            throw EdgePruningError.invalidOption("snip: the data has \(data.features.columns) features, the model \(context.model.architecture.sizes.first ?? 0) inputs")
-        }
-        let iterator = BatchIterator(count: data.count, batchSize: batchSize, seed: context.seed)
-        guard iterator.batches >= batches else {
-            throw EdgePruningError.invalidOption("snip: \(batches) batches of \(batchSize) samples: the training data has only \(data.count) samples (\(iterator.batches) batches)")
-        }
+        let samples = try context.trainingBatches(batches, of: batchSize, scorer: name)
         let weights = context.weights()
         var sums = weights.map { Matrix<Double>(rows: $0.rows, columns: $0.columns) }
-        for b in 0..<batches {
-            let indices = iterator.range(of: b)
-            var features = Matrix<Float>(rows: indices.count, columns: data.features.columns)
-            var labels = [Int32](repeating: 0, count: indices.count)
-            data.gather(indices, into: &features, labels: &labels)
+        for (features, labels) in samples {
             let gradients = context.model.weightGradients(features: features, labels: labels).gradients
             for (k, p) in context.positions.enumerated() {
                 let g = gradients[p]!

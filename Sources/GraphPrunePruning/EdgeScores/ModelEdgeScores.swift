@@ -24,6 +24,31 @@ public struct EdgeScoringContext: Sendable {
         self.seed = seed
     }
 
+    /// The first `count` mini-batches of `batchSize` training samples of
+    /// `BatchIterator(count:batchSize:seed:)`'s epoch 0 (a seeded shuffle): what the
+    /// data-dependent scores (SNIP, GraSP) read.
+    /// - Throws: `EdgePruningError.invalidOption` naming `scorer` without training data, for
+    ///   non-positive counts, data that does not fit the model's inputs, or too few samples.
+    public func trainingBatches(_ count: Int, of batchSize: Int, scorer: String) throws -> [(features: Matrix<Float>, labels: [Int32])] {
+        guard let data else { throw EdgePruningError.invalidOption("edge score '\(scorer)' needs training data (none was given)") }
+        guard count > 0 else { throw EdgePruningError.invalidOption("\(scorer): batches \(count) must be positive") }
+        guard batchSize > 0 else { throw EdgePruningError.invalidOption("\(scorer): batchSize \(batchSize) must be positive") }
+        guard data.features.columns == model.architecture.sizes.first else {
+            throw EdgePruningError.invalidOption("\(scorer): the data has \(data.features.columns) features, the model \(model.architecture.sizes.first ?? 0) inputs")
+        }
+        let iterator = BatchIterator(count: data.count, batchSize: batchSize, seed: seed)
+        guard iterator.batches >= count else {
+            throw EdgePruningError.invalidOption("\(scorer): \(count) batches of \(batchSize) samples: the training data has only \(data.count) samples (\(iterator.batches) batches)")
+        }
+        return (0..<count).map { b in
+            let indices = iterator.range(of: b)
+            var features = Matrix<Float>(rows: indices.count, columns: data.features.columns)
+            var labels = [Int32](repeating: 0, count: indices.count)
+            data.gather(indices, into: &features, labels: &labels)
+            return (features, labels)
+        }
+    }
+
     /// The scored layers' weights, out × in in Double (see `EdgeLayers.weight`).
     public func weights() -> [Matrix<Double>] {
         positions.map { EdgeLayers.weight(of: model.layers[$0])! }
