@@ -96,6 +96,27 @@ final class GraSPTests: XCTestCase {
         XCTAssertTrue(scores.contains { $0 < 0 } && scores.contains { $0 > 0 }, "GraSP scores are signed")
     }
 
+    /// GraSP's meaning, from gradients alone: shrinking weight q by a factor (1 − h) changes the
+    /// squared gradient norm at rate −2 · score_q (Wang et al.'s S(−θ) = −θ ⊙ Hg), so a high
+    /// score marks a weight whose removal would reduce the gradient flow most.
+    func testTheScoreIsTheRateAtWhichRemovingAWeightChangesTheGradientNorm() throws {
+        let model = try Self.model(), data = Self.data()
+        let chain = try DenseChainCurvature(model, scorer: "grasp")
+        let x = data.features.converted(to: Double.self)
+        let scores = try GraSPEdgeScorer(batches: 1, batchSize: 8)
+            .scores(EdgeScoringContext(model: model, positions: [0, 3, 6], data: data, seed: 1))
+        for (l, e) in [(0, 7), (1, 3), (2, 11), (2, 0)] {
+            func normSquared(_ h: Double) -> Double {
+                var moved = chain
+                moved.weights[l].elements[e] *= 1 - h
+                return moved.gradient(x, labels: data.labels, temperature: 200).gradients.flatMap(\.elements).reduce(0) { $0 + $1 * $1 }
+            }
+            let rate = (normSquared(1e-4) - normSquared(-1e-4)) / 2e-4
+            XCTAssertGreaterThan(abs(rate), 0)
+            XCTAssertEqual(rate, -2 * scores[l].elements[e], accuracy: 1e-6 * max(abs(rate), 1e-12) + 1e-18, "layer \(l) weight \(e)")
+        }
+    }
+
     func testSignedScoresAreRankedOverAllLayersWithTiesShared() {
         let scores = [Matrix<Double>(rows: 1, columns: 3, elements: [-1, 2, 7]), Matrix<Double>(rows: 1, columns: 2, elements: [0.5, -1])]
         let candidates = [Matrix<Double>(rows: 1, columns: 3, elements: [1, 1, 0]), Matrix<Double>(rows: 1, columns: 2, elements: [1, 1])]
