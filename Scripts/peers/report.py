@@ -9,7 +9,7 @@ import time
 
 GROUPS = {
     1: "1. Eigenvector centrality of cosine-similarity neuron graphs",
-    2: "2. Laplacian centrality of the CenSET whole-network graph",
+    2: "2. Laplacian and betweenness centrality of the CenSET whole-network graph",
     3: "3. Effective resistances of a dense layer",
     4: "4. One FashionMNIST training epoch, MLP 784-256-128-100-10",
     5: "5. One CenSET epoch end to end",
@@ -28,7 +28,9 @@ TIMED = {
        "the graph has at most 600,000 edges (it keeps a dictionary per edge).",
     2: "Toolkit: the whole `graphprune centrality --measure laplacian --absolute-weights` process (read the CSV, "
        "build, score, write). Peers: np.loadtxt of the same CSV, |w|, the library's graph, its "
-       "LaplacianCentrality(normalized=False) / laplacian_centrality(normalized=False), np.save.",
+       "LaplacianCentrality(normalized=False) / laplacian_centrality(normalized=False), np.save. Betweenness: the "
+       "whole `graphprune centrality --measure betweenness` process on the CSV of |w| against NetworKit's "
+       "Betweenness(normalized=False) and NetworkX's betweenness_centrality(weight=\"weight\", normalized=False).",
     3: "Toolkit: the whole `graphprune resistance` process (default method exact-schur). Peers: np.load, the "
        "computation, np.save.",
     4: "Toolkit: the epoch's `seconds` from `train --log` (one pass over the training set plus the test-set evaluation; "
@@ -81,6 +83,9 @@ CONVENTIONS = [
     "toolkit's `--laplacian-variant networkit-legacy`, which reproduces NetworKit ≤ 11.2 (out-degrees truncated to "
     "integers before squaring); NetworKit 11.3 keeps the fractional degrees, so the difference in that row is the "
     "truncation's effect.",
+    "Betweenness centrality: Brandes' algorithm with edge lengths |w| on the undirected graph, unnormalised, each "
+    "unordered pair of other nodes counted once (NetworkX's convention and the toolkit's); NetworKit counts every "
+    "pair from both ends, so its scores are halved before the comparison.",
     "Effective resistance: an out × in array of Reff between the two ends of every edge.",
     "Training: no output is compared (different random streams); the test accuracy after the epoch is in the notes. "
     "Against PyTorch (workload 6) both sides start from the same weights; only the shuffle and dropout streams differ.",

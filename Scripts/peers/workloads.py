@@ -132,8 +132,26 @@ def laplacian(ctx):
                     lambda: peers.networkx_laplacian(path, nodes, out + "-nx.npy"))))
             title = f"laplacian {name}, |w|, " + ("directed source → target (CenSET code)" if directed else "undirected")
             rows += run_case(2, title, runners, ctx.reps)
+        if with_networkx:
+            rows += _betweenness(ctx, name, s, t, np.abs(w), nodes, out)
     ctx.inputs["2"] = described
     return rows
+
+
+def _betweenness(ctx, name, sources, targets, lengths, nodes, out):
+    """Betweenness of the same network graph with edge lengths |w| (the toolkit's
+    `centrality --measure betweenness` against NetworkX and NetworKit)."""
+    import betweenness_peers as peers
+
+    path = out + "-abs.csv"
+    inputs.write_edge_csv(path, sources, targets, lengths)
+    runners = [("toolkit", ctx.toolkit_version, lambda: ctx.toolkit_scores(
+        ["centrality", "--input", path, "--measure", "betweenness", "--output", out + "-bc-tk.csv"], out + "-bc-tk.csv"))]
+    runners.append((f"networkit {ctx.version_of('networkit')} Betweenness (halved)", ctx.version_of("networkit"), ctx.in_process(
+        lambda: peers.networkit_betweenness(path, nodes, out + "-bc-nk.npy"))))
+    runners.append(("networkx betweenness_centrality", ctx.version_of("networkx"), ctx.in_process(
+        lambda: peers.networkx_betweenness(path, nodes, out + "-bc-nx.npy"))))
+    return run_case(2, f"betweenness {name}, lengths |w|, undirected, unnormalised", runners, ctx.reps)
 
 
 # ---- Workload 3: effective resistances of a dense layer -------------------------------------

@@ -42,20 +42,27 @@ public enum ModelSurgery {
     }
 
     /// `model` with its head — the last Dense layer, `classes_old × d` — replaced by a fresh
-    /// Dense layer `classes × d` (PyTorch orientation, row = one class's incoming weights): the
-    /// weights drawn by `initializer` (the toolkit's conventions, `Initializer`, fans `d` and
-    /// `classes`, row-major draw order) from `SplitMix64(seed)`, biases 0. Every other layer is
-    /// copied unchanged, so the backbone's parameters are bit-identical; the architecture records
-    /// the new class count (a checkpoint round-trips it).
+    /// classifier for `classes`: with `hidden` empty, one Dense layer `classes × d`; otherwise
+    /// the paper-002 head `Dense h₁ → ReLU (→ Dropout) → … → Dense classes` appended to the
+    /// backbone (its notebooks' `Dense 256 → Dropout 0.3`). Weights are PyTorch-oriented (row =
+    /// one unit's incoming weights), drawn by `initializer` (the toolkit's conventions,
+    /// `Initializer`, fans from each layer's inputs and outputs, row-major draw order) from one
+    /// `SplitMix64(seed)`, the hidden layers first and the output layer last; biases 0. Every
+    /// other layer is copied unchanged, so the backbone's parameters are bit-identical; the
+    /// architecture records the new nodes and class count (a checkpoint round-trips it). In a
+    /// chain the nodes keep the chain's names (`layers.{i}`); in a graph the new nodes are
+    /// `head.{k}` and the output layer keeps its name.
     ///
-    /// Throws when `classes < 1`, when the model has no Dense layer, or when the head is not the
-    /// last parameterised layer or is followed by a layer with per-unit parameters (SReLU), which
-    /// a new class count would not fit.
-    /// - Complexity: O(classes · d) draws.
+    /// Throws when `classes < 1`, a hidden width is below 1, `dropout` is outside [0, 1), the
+    /// model has no Dense layer, or the head is not the last parameterised layer or is followed
+    /// by a layer with per-unit parameters (SReLU), which a new class count would not fit.
+    /// - Complexity: O(nodes + the new head's weights).
     public static func replacingHead(
-        of model: Network, classes: Int, initializer: Initializer, seed: UInt64
+        of model: Network, classes: Int, hidden: [Int] = [], dropout: Double = 0, initializer: Initializer, seed: UInt64
     ) throws -> Network {
         guard classes >= 1 else { throw ModelSurgeryError("classes \(classes) must be at least 1") }
+        if let width = hidden.first(where: { $0 < 1 }) { throw ModelSurgeryError("head width \(width) must be at least 1") }
+        guard dropout >= 0 && dropout < 1 else { throw ModelSurgeryError("head dropout \(dropout) is outside [0, 1)") }
         let architecture = model.architecture
         guard let head = architecture.layers.lastIndex(where: { if case .dense = $0 { true } else { false } }) else {
             throw ModelSurgeryError("the model has no Dense layer to serve as its head")
@@ -68,13 +75,39 @@ public enum ModelSurgery {
                 throw ModelSurgeryError("the head \(names[head]) is followed by \(names[k]) (\(architecture.layers[k])), which a new class count does not fit")
             }
         }
-        let inputs = architecture.sizes[architecture.inputs[head][0]]
         var generator = SplitMix64(seed: seed)
-        var layers = model.layers
-        layers[head] = Dense(inputs: inputs, outputs: classes, initializer: initializer, generator: &generator)
-        var specs = architecture.layers
-        specs[head] = .dense(outputs: classes)
-        return Network(architecture: architecture.replacingLayers(specs), layers: layers)
+        var newSpecs = [Architecture.LayerSpec](), newLayers = [any Layer]()
+        var width = architecture.sizes[architecture.inputs[head][0]]
+        for units in hidden {
+            newLayers.append(Dense(inputs: width, outputs: units, initializer: initializer, generator: &generator))
+            newSpecs.append(.dense(outputs: units))
+            newLayers.append(ReLU())
+            newSpecs.append(.relu)
+            if dropout > 0 {
+                newLayers.append(Dropout(rate: Float(dropout)))
+                newSpecs.append(.dropout(rate: dropout))
+            }
+            width = units
+        }
+        newLayers.append(Dense(inputs: width, outputs: classes, initializer: initializer, generator: &generator))
+        newSpecs.append(.dense(outputs: classes))
+        // Nodes from the head on move by the inserted count; so do the activations they give.
+        let inserted = newSpecs.count - 1
+        let moved = { (a: Int) in a > head ? a + inserted : a }
+        let newInputs = newSpecs.indices.map { k in k == 0 ? architecture.inputs[head] : [head + k] }
+        let headNames = (0..<inserted).map { "head.\($0)" } + [names[head]]
+        if !architecture.isChain, let clash = headNames.dropLast().first(where: names.contains) {
+            throw ModelSurgeryError("the new head's node name \(clash) is already a node of the model")
+        }
+        var layers = Array(model.layers[..<head]) + newLayers
+        layers += model.layers[(head + 1)...]
+        let specs = Array(architecture.layers[..<head]) + newSpecs + architecture.layers[(head + 1)...]
+        let inputs = Array(architecture.inputs[..<head]) + newInputs + architecture.inputs[(head + 1)...].map { $0.map(moved) }
+        let nodeNames = architecture.isChain
+            ? Architecture(inputShape: architecture.inputShape, layers: specs).names
+            : Array(names[..<head]) + headNames + names[(head + 1)...]
+        let rebuilt = Architecture(inputShape: architecture.inputShape, layers: specs, inputs: inputs, names: nodeNames, builtIn: architecture.builtIn)
+        return Network(architecture: rebuilt, layers: layers)
     }
 }
 

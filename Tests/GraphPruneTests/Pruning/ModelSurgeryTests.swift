@@ -53,6 +53,61 @@ final class ModelSurgeryTests: XCTestCase {
         XCTAssertEqual(loaded.logits(x), transferred.logits(x))
     }
 
+    func testAppendedHeadOnAGraphKeepsTheBackboneAndRuns() throws {
+        // ResNet-20's `linear` becomes head.0 (Dense 12) → head.1 ReLU → head.2 Dropout → linear (Dense 3).
+        let model = Network(architecture: try Architecture.parse("resnet20", inputShape: [1, 8, 8], classes: 5),
+                            initializer: .kaimingNormal, seed: 3)
+        let head = try XCTUnwrap(model.architecture.names.firstIndex(of: "linear"))
+        let transferred = try ModelSurgery.replacingHead(of: model, classes: 3, hidden: [12], dropout: 0.3,
+                                                         initializer: .kaimingNormal, seed: 9)
+        let a = transferred.architecture
+        XCTAssertEqual(Array(a.names[head...]), ["head.0", "head.1", "head.2", "linear"])
+        XCTAssertEqual(Array(a.layers[head...]), [.dense(outputs: 12), .relu, .dropout(rate: 0.3), .dense(outputs: 3)])
+        XCTAssertEqual(Array(a.inputs[head...]), [model.architecture.inputs[head], [head + 1], [head + 2], [head + 3]])
+        XCTAssertEqual(Array(a.inputs[..<head]), Array(model.architecture.inputs[..<head]))
+        XCTAssertEqual(a.builtIn, "resnet20")
+        for i in 0..<head {
+            var x: any Layer = model.layers[i], y: any Layer = transferred.layers[i]
+            XCTAssertEqual(NetworkTestSupport.parameters(&x).map(\.values), NetworkTestSupport.parameters(&y).map(\.values), a.names[i])
+        }
+        // One generator: the hidden layer's weights first (fans 64 → 12), then the output's (12 → 3).
+        var generator = SplitMix64(seed: 9)
+        let hidden = Initializer.kaimingNormal.weights(outputs: 12, inputs: 64, generator: &generator)
+        let output = Initializer.kaimingNormal.weights(outputs: 3, inputs: 12, generator: &generator)
+        XCTAssertEqual((transferred.layers[head] as? Dense)?.weight, hidden)
+        XCTAssertEqual((transferred.layers[head + 3] as? Dense)?.weight, output)
+        // The appended Dense layer is the last hidden one, so `last-hidden` prunes it.
+        XCTAssertEqual(try LayerSelection.positions("last-hidden", in: transferred), [head])
+        // It runs and round-trips through a checkpoint.
+        let x = NetworkTestSupport.matrix(2, 64, seed: 5)
+        let logits = transferred.logits(x)
+        XCTAssertEqual(logits.columns, 3)
+        let directory = try TemporaryDirectory()
+        let url = directory.url.appendingPathComponent("head.safetensors")
+        try ModelCheckpoint.save(transferred, to: url)
+        let (loaded, _) = try ModelCheckpoint.load(url)
+        XCTAssertEqual(loaded.architecture, a)
+        XCTAssertEqual(loaded.logits(x), logits)
+        // With no hidden widths the architecture is the old head replacement's.
+        let plain = try ModelSurgery.replacingHead(of: model, classes: 3, initializer: .kaimingNormal, seed: 9)
+        XCTAssertEqual(plain.architecture.names, model.architecture.names)
+        XCTAssertEqual(plain.architecture.inputs, model.architecture.inputs)
+    }
+
+    func testAppendedHeadOnAChainKeepsChainNames() throws {
+        let model = Network(architecture: try Architecture.multilayerPerceptron("6-8-5"), initializer: .glorotUniform, seed: 2)
+        let transferred = try ModelSurgery.replacingHead(of: model, classes: 2, hidden: [4, 3], initializer: .glorotUniform, seed: 1)
+        XCTAssertTrue(transferred.architecture.isChain)
+        XCTAssertEqual(transferred.architecture.layers, [.dense(outputs: 8), .relu, .dense(outputs: 4), .relu, .dense(outputs: 3), .relu, .dense(outputs: 2)])
+        XCTAssertEqual(transferred.logits(NetworkTestSupport.matrix(3, 6, seed: 1)).columns, 2)
+        XCTAssertThrowsError(try ModelSurgery.replacingHead(of: model, classes: 2, hidden: [0], initializer: .glorotUniform, seed: 1)) { error in
+            XCTAssertEqual((error as? ModelSurgeryError)?.description, "head width 0 must be at least 1")
+        }
+        XCTAssertThrowsError(try ModelSurgery.replacingHead(of: model, classes: 2, hidden: [4], dropout: 1, initializer: .glorotUniform, seed: 1)) { error in
+            XCTAssertEqual((error as? ModelSurgeryError)?.description, "head dropout 1.0 is outside [0, 1)")
+        }
+    }
+
     func testHeadReplacementRefusals() throws {
         let model = Network(architecture: try Architecture.multilayerPerceptron("4-3-2"), initializer: .glorotUniform, seed: 3)
         XCTAssertThrowsError(try ModelSurgery.replacingHead(of: model, classes: 0, initializer: .glorotUniform, seed: 1)) { error in

@@ -99,8 +99,16 @@ struct NeuronPruningProcedure: StudyProcedure {
         if case .word("global")? = settings.values["neuron-scope"], case .number(let q)? = settings.values["match-density"], q > 0 {
             throw StudyRunError("match-density: parameter budgets are matched for layerwise pruning; use neuron-scope: layer")
         }
-        // The layer names only depend on the architecture: a model of it, drawn at seed 0.
-        let model = Network(architecture: architecture, initializer: .glorotUniform, seed: 0)
+        // The layer names only depend on the architecture (and the transfer's new head): a
+        // model of it, drawn at seed 0.
+        var model = Network(architecture: architecture, initializer: .glorotUniform, seed: 0)
+        if transfer {
+            do {
+                model = try ModelSurgery.replacingHead(
+                    of: model, classes: settings.integers("target-classes").count, hidden: settings.integers("head-units"),
+                    dropout: settings.number("head-dropout"), initializer: .glorotUniform, seed: 0)
+            } catch { throw StudyRunError("head-units: \(error)") }
+        }
         let positions = try LayerSelection.positions(settings.word("layers"), in: model)
         // Refused before any run: a pruned layer left narrower than min-width (at the run's
         // ratio; with match-density the ratio is computed later, so only the layer's width).

@@ -21,8 +21,9 @@ extension RunExecutor {
             var trained = try pretrained(settings, data: sourceData, recorder: &recorder).trained
             if try givenModel(settings) == nil { recorder.metrics["source_accuracy"] = trained.evaluate(sourceData.test).accuracy }
             let initializer: Initializer = settings.word("initializer") == "kaiming" ? .kaimingNormal : .glorotUniform
-            model = try ModelSurgery.replacingHead(of: trained, classes: targetClasses.count, initializer: initializer,
-                                                   seed: UInt64(settings.seed) &+ 0x4845_4144)  // "HEAD"
+            model = try ModelSurgery.replacingHead(
+                of: trained, classes: targetClasses.count, hidden: settings.integers("head-units"),
+                dropout: settings.number("head-dropout"), initializer: initializer, seed: UInt64(settings.seed) &+ 0x4845_4144)  // "HEAD"
             var targetTrain = data.train.restricted(toClasses: targetClasses)
             let shots = settings.integer("shots")
             if shots > 0 { targetTrain = targetTrain.fewShot(perClass: shots, seed: UInt64(settings.seed)) }

@@ -102,6 +102,9 @@ public enum StudyParameters {
         integer("shots", 0, min: 0, "training examples per target class (0 = all)", for: ["transfer-prune"]),
         integer("adapt-epochs", 0, min: 0, "epochs training the new head before pruning", for: ["transfer-prune"]),
         flag("freeze-backbone", true, "train only the head after the transfer", for: ["transfer-prune"]),
+        StudyParameter(name: "head-units", kind: .integers, defaultValue: .integers([]), procedures: ["transfer-prune"],
+                       help: "hidden Dense widths of the new head (paper 002's appended Dense 256; empty: only a new output layer)"),
+        number("head-dropout", 0, 0, 1, hi: false, "dropout after each hidden layer of the new head (with head-units)", for: ["transfer-prune"]),
         // Edge pruning (paper 004)
         number("density", 0.1, 0, 1, lo: false, "fraction of each layer's weights kept (gmp: at the end of the schedule)", for: ["edge-prune", "gmp"]),
         word("method", "spectral", EdgePruning.Method.allCases.map(\.rawValue), "edge selection: spectral (per layer), greedy (top scores per layer), global (top scores over all layers), random (the control), global-spectral (one sample over the whole network)", for: ["edge-prune"]),
