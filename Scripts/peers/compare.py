@@ -42,7 +42,8 @@ QUICK = {
     "inference_rounds": 5,
 }
 WORKLOADS = {"1": workloads.eigenvector, "2": workloads.laplacian, "3": workloads.resistance,
-             "4": workloads.training, "5": workloads.censet, "6": workloads.torch_training, "7": workloads.inference}
+             "4": workloads.training, "5": workloads.censet, "6": workloads.torch_training, "7": workloads.inference,
+             "8": workloads.prune_masks}
 PACKAGES = ["numpy", "scipy", "networkx", "networkit", "tensorflow-cpu", "keras"]
 
 
@@ -75,7 +76,7 @@ class Context:
         """A job of the PyTorch worker (started at the first job)."""
         if self._torch is None:
             if not self.torch_python:
-                raise ComparisonError("workloads 6 and 7 need --torch-python (Scripts/compare-peers passes DIR-torch/bin/python)")
+                raise ComparisonError("workloads 6, 7 and 8 need --torch-python (Scripts/compare-peers passes DIR-torch/bin/python)")
             self._torch = workloads.TorchWorker(self.torch_python)
         return self._torch.job(command, **options)
 

@@ -99,3 +99,24 @@ def fashion_subset(source, destination, train, test):
     counts = (train, train, test, test)
     for name, count in zip(FASHION_FILES, counts):
         write_idx_gz(os.path.join(destination, name + ".gz"), read_idx(fashion_path(source, name))[:count])
+
+
+def read_safetensors(path):
+    """{name: float32 array} of a safetensors file (an 8-byte little-endian header length, a JSON
+    header of dtype, shape and data offsets, then the data); graphprune writes only F32 tensors."""
+    import json
+
+    with open(path, "rb") as f:
+        blob = f.read()
+    (length,) = struct.unpack("<Q", blob[:8])
+    header = json.loads(blob[8:8 + length])
+    data = blob[8 + length:]
+    tensors = {}
+    for name, entry in header.items():
+        if name == "__metadata__":
+            continue
+        if entry["dtype"] != "F32":
+            raise ValueError(f"{path}: tensor {name} is {entry['dtype']}, not F32")
+        start, end = entry["data_offsets"]
+        tensors[name] = np.frombuffer(data[start:end], dtype="<f4").reshape(entry["shape"])
+    return tensors

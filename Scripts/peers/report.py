@@ -15,6 +15,7 @@ GROUPS = {
     5: "5. One CenSET epoch end to end",
     6: "6. One FashionMNIST training epoch against PyTorch, MLP and CNN",
     7: "7. Inference latency and throughput against ONNX Runtime and PyTorch",
+    8: "8. Pruning masks against torch.nn.utils.prune (correctness)",
 }
 # Groups whose times read better in milliseconds (the CSV keeps seconds).
 MILLISECONDS = {7}
@@ -69,6 +70,14 @@ TIMED = {
        "the rounds; the repetitions (a bench process; a job of the PyTorch process) alternate. Batch 1: milliseconds per "
        "sample; batch 100: milliseconds per batch, the throughput in the notes. Differences: the logits of the 100 inputs "
        "of `inference-inputs.npy` (batch-100 rows) against `graphprune predict`'s.",
+    8: "Correctness, not speed: the outputs must be identical (max difference 0). Toolkit: the whole `graphprune prune` "
+       "process on graphprune's initial MLP checkpoint (read, score, select, rebuild or mask, write, and for edges the λ₂ of "
+       "every layer before and after, which `prune` prints); the mask is read from "
+       "the written checkpoint (`layers.{i}.weight_mask`), and the kept units by matching the rebuilt rows to the original "
+       "ones. PyTorch: the same checkpoint loaded into `nn.Sequential`, then `prune.global_unstructured(L1Unstructured, "
+       "amount=0.9)` over every Linear weight, or `prune.ln_structured(n=2, dim=0, amount=0.5)` on each hidden Linear "
+       "layer, timed in-process (the masks only). Both keep the largest |w| (or row L2 norms); ties, which random float "
+       "weights make unlikely, would be the only source of a difference."
 }
 
 CONVENTIONS = [
@@ -110,6 +119,8 @@ def _notes(row):
             m = statistics.median(values)
             if key == "samples_per_s":
                 parts.append(f"{m:.0f} samples/s")
+            elif key == "kept":
+                parts.append(f"kept {m:.0f}")
             else:
                 parts.append(f"{key} {m:.4g}" + (" s" if key not in ("test_accuracy", "removed") else ""))
     if row.toolkit_seconds:

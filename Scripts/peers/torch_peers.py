@@ -1,11 +1,12 @@
-"""Workloads 6 and 7 of Scripts/compare-peers on the PyTorch side: PyTorch training epochs and PyTorch/ONNX Runtime
-inference. Runs in the PyTorch environment (DIR-torch, Scripts/peers/requirements-torch.txt): one job per process,
+"""Workloads 6, 7 and 8 of Scripts/compare-peers on the PyTorch side: PyTorch training epochs, PyTorch/ONNX Runtime
+inference and torch.nn.utils.prune masks. Runs in the PyTorch environment (DIR-torch, Scripts/peers/requirements-torch.txt): one job per process,
 its result as one JSON line on stdout (a failure: one line `torch_peers: …` on stderr, exit status 1), or, as
 compare-peers runs it, `serve`: many jobs in one process, so torch is imported once (see `serve`).
 
     python torch_peers.py train --model INIT.safetensors --data-dir DIR --threads T --seed S
     python torch_peers.py infer --runtime pytorch|onnxruntime --model M.safetensors|M.onnx --inputs X.npy
                                 --rounds R --threads T --output LOGITS.npy
+    python torch_peers.py prune --model M.safetensors --method global-l1|ln-structured --amount A --output MASK.npy
     python torch_peers.py versions
     python torch_peers.py serve                  (jobs as JSON lines on stdin, answers on stdout)
 
@@ -196,7 +197,30 @@ def versions(_args):
             "torch_parallel": (re.search(r"ATen parallel backend: (\w+)", torch.__config__.parallel_info()) or [None, "unknown"])[1]}
 
 
-JOBS = {"train": train, "infer": infer, "versions": versions}
+def prune_masks(args):
+    """torch.nn.utils.prune on the checkpoint's Linear layers, as a PyTorch user prunes: `global-l1` =
+    global_unstructured(L1Unstructured, amount) over every Linear weight; `ln-structured` = ln_structured(n=2,
+    dim=0, amount) on each Linear layer but the last (rows = output units). Saves the masks, flattened and
+    concatenated in layer order (global-l1), or one 0/1 flag per output unit of each pruned layer (ln-structured)."""
+    model = load(args.model)
+    linears = [module for module in model.modules() if isinstance(module, nn.Linear)]
+    started = time.perf_counter()
+    if args.method == "global-l1":
+        prune.global_unstructured([(m, "weight") for m in linears], pruning_method=prune.L1Unstructured, amount=args.amount)
+        flags = [m.weight_mask.flatten() for m in linears]
+    elif args.method == "ln-structured":
+        for m in linears[:-1]:
+            prune.ln_structured(m, "weight", amount=args.amount, n=2, dim=0)
+        flags = [m.weight_mask.amax(dim=1) for m in linears[:-1]]
+    else:
+        raise PeerError(f"--method: unknown '{args.method}' (global-l1, ln-structured)")
+    seconds = time.perf_counter() - started
+    mask = torch.cat(flags).detach().numpy().astype(np.float64)
+    np.save(args.output, mask)
+    return {"seconds": seconds, "kept": int(mask.sum())}
+
+
+JOBS = {"train": train, "infer": infer, "prune": prune_masks, "versions": versions}
 
 
 def _one_line(error):
@@ -251,6 +275,11 @@ def main():
     i.add_argument("--rounds", type=int, required=True)
     i.add_argument("--threads", type=int, required=True)
     i.add_argument("--output", required=True)
+    p = commands.add_parser("prune")
+    p.add_argument("--model", required=True)
+    p.add_argument("--method", choices=["global-l1", "ln-structured"], required=True)
+    p.add_argument("--amount", type=float, required=True)
+    p.add_argument("--output", required=True)
     commands.add_parser("versions")
     commands.add_parser("serve")
     args = parser.parse_args()

@@ -457,3 +457,72 @@ def _second_metric(rows, workload):
         second.append(other)
     log(f"  {workload}: " + ", ".join(f"{r.implementation} {r.stats()[0]:.4g} s" for r in second))
     return second
+
+
+# ---- Workload 8: pruning masks against torch.nn.utils.prune ---------------------------------
+
+def prune_masks(ctx):
+    """Workload 8: the masks `graphprune prune` chooses on graphprune's initial MLP weights against
+    the ones torch.nn.utils.prune chooses on the same checkpoint (a correctness row: the outputs
+    must be identical): global L1 unstructured at 10 % density over every Dense layer, and L2
+    structured pruning of half of each hidden layer's units (rows)."""
+    versions = ctx.torch_versions()
+    model, parameters = _initial_model(ctx, MLP)
+    stem = model[:-len(".safetensors")]
+    cases = [("global L1 unstructured, 10 % of every Dense layer's weights kept", "global-l1", 0.9,
+              ["--granularity", "edge", "--scorer", "magnitude", "--method", "global", "--density", "0.1"], _edge_mask),
+             ("L2 structured, half of each hidden layer's units kept", "ln-structured", 0.5,
+              ["--granularity", "neuron", "--scorer", "magnitude", "--layers", "hidden", "--ratio", "0.5"], _kept_units)]
+    rows = []
+    for title, method, amount, options, read in cases:
+        pruned = f"{stem}-{method}.safetensors"
+
+        def toolkit(options=options, pruned=pruned, read=read):
+            wall, _, lines = ctx.toolkit.run(["prune", "--model", model, *options, "--output", pruned])
+            mask = read(model, pruned)
+            return wall, mask, {"kept": int(mask.sum())}
+
+        def peer(method=method, amount=amount):
+            output = f"{stem}-{method}-torch.npy"
+            result = ctx.torch_job("prune", model=model, method=method, amount=amount, output=output)
+            return result["seconds"], np.load(output), {"kept": result["kept"]}
+
+        rows += run_case(8, f"{title}, {MLP}", [
+            ("toolkit prune " + " ".join(options[1:]), ctx.toolkit_version, toolkit),
+            (f"torch.nn.utils.prune.{'global_unstructured(L1Unstructured)' if method == 'global-l1' else 'ln_structured(n=2, dim=0)'}",
+             versions["torch"], peer)], ctx.reps)
+    ctx.inputs["8"] = [f"| {MLP} | graphprune's initial weights, seed {ctx.seed} | {parameters} parameters | `{os.path.basename(model)}` |"]
+    return rows
+
+
+def _dense_positions(tensors):
+    """Node positions of the checkpoint's Dense weights (`layers.{i}.weight`), ascending."""
+    return sorted(int(name.split(".")[1]) for name in tensors if re.fullmatch(r"layers\.\d+\.weight", name))
+
+
+def _edge_mask(_original, pruned):
+    """The edge-pruned checkpoint's masks (`layers.{i}.weight_mask`), flattened in layer order."""
+    tensors = inputs.read_safetensors(pruned)
+    return np.concatenate([tensors[f"layers.{i}.weight_mask"].ravel() for i in _dense_positions(tensors)]).astype(np.float64)
+
+
+def _kept_units(original, pruned):
+    """One 0/1 flag per unit of each hidden Dense layer of `original`: whether the neuron-pruned
+    checkpoint kept it. A kept unit's row is the original row restricted to the previous layer's
+    kept units, so the rows are matched exactly, layer by layer."""
+    before, after = inputs.read_safetensors(original), inputs.read_safetensors(pruned)
+    positions = _dense_positions(before)
+    flags, columns = [], None
+    for position in positions[:-1]:
+        rows = before[f"layers.{position}.weight"]
+        if columns is not None:
+            rows = rows[:, columns]
+        index = {row.tobytes(): k for k, row in enumerate(rows)}
+        kept = [index.get(row.tobytes()) for row in after[f"layers.{position}.weight"]]
+        if None in kept:
+            raise ComparisonError(f"{pruned}: a row of layers.{position} is no row of {original}")
+        flag = np.zeros(len(rows))
+        flag[kept] = 1
+        flags.append(flag)
+        columns = sorted(kept)
+    return np.concatenate(flags)
