@@ -17,6 +17,8 @@ GROUPS = {
     7: "7. Inference latency and throughput against ONNX Runtime and PyTorch",
     8: "8. Pruning masks against torch.nn.utils.prune (correctness)",
 }
+# Groups that check outputs, not speed: a whole process against an in-process call, not listed as slower.
+CORRECTNESS_ONLY = {8}
 # Groups whose times read better in milliseconds (the CSV keeps seconds).
 MILLISECONDS = {7}
 # Groups whose peer rows also state toolkit / peer (the "graphprune is N× PyTorch's time").
@@ -208,7 +210,7 @@ def markdown_text(rows, facts, described, config):
                 median, low, high = (x * scale for x in row.stats())
                 ratio = _ratio(row, toolkit)
                 peer = not row.implementation.startswith("toolkit")
-                if peer and ratio < 1:
+                if peer and ratio < 1 and group not in CORRECTNESS_ONLY:
                     slower.append(f"- {workload}: {row.implementation} {median:.3g} {unit} vs toolkit {toolkit.stats()[0] * scale:.3g} {unit} (× {ratio:.2f})")
                 notes = "; ".join(part for part in ((f"toolkit / this {1 / ratio:.3g}" if peer and group in TOOLKIT_OVER_PEER and ratio > 0 else ""),
                                                     _notes(row)) if part)
