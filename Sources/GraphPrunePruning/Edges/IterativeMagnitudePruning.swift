@@ -115,16 +115,7 @@ public struct IterativeMagnitudePruning: Sendable, Equatable {
     public static func randomMasks(like pruning: EdgePruningResult, on base: Network, seed: UInt64) throws -> Network {
         var generator = SplitMix64(seed: seed)
         let masks = pruning.layers.map { layer -> (position: Int, mask: Matrix<Float>) in
-            let (rows, columns) = (layer.mask.rows, layer.mask.columns)
-            var order = Array(0..<(rows * columns))
-            // Partial Fisher–Yates: the first `kept` entries are a uniform random subset.
-            for i in 0..<layer.kept {
-                let j = i + Int(generator.next() % UInt64(order.count - i))
-                order.swapAt(i, j)
-            }
-            var mask = Matrix<Float>(rows: rows, columns: columns)
-            for k in order.prefix(layer.kept) { mask.elements[k] = 1 }
-            return (layer.position, mask)
+            (layer.position, RandomMask.uniform(rows: layer.mask.rows, columns: layer.mask.columns, kept: layer.kept, generator: &generator))
         }
         return try applying(masks: masks, architecture: pruning.model.architecture, to: base)
     }

@@ -16,8 +16,10 @@ import GraphPruneNumerics
 /// ```
 /// Ties go to the lower row-major position (dropped first, grown first). The layers are the
 /// network's `SparseDense` layers (an Erdős–Rényi initial pattern, which for fully connected
-/// layers is what RigL's ERK distribution gives); the optimiser's state follows every surviving
-/// connection and starts at 0 for a grown one (`PositionMap`), as SET's rewiring does.
+/// layers is what RigL's ERK distribution gives) and its convolutions with a mask (their
+/// unfolded `filters × C·kh·kw` weights, `RigL+Convolutions`); the optimiser's state follows
+/// every surviving connection and starts at 0 for a grown one (`PositionMap`), as SET's
+/// rewiring does.
 ///
 /// The gradient is taken in evaluation mode (no dropout) on the step's samples after the step's
 /// update — RigL's reference takes the gradient of the same batch before its update; both are
@@ -58,11 +60,16 @@ public struct RigL: Sendable, Equatable {
         _ model: inout Network, afterStep step: Int, features: Matrix<Float>, labels: [Int32], optimizer: inout any Optimizer
     ) -> [(position: Int, moved: Int)] {
         let f = fraction(afterStep: step)
-        let positions = model.sparseLayerPositions
-        guard f > 0, !positions.isEmpty else { return [] }
+        let sparse = model.sparseLayerPositions, convolutions = Self.maskedConvolutionPositions(of: model)
+        guard f > 0, !(sparse.isEmpty && convolutions.isEmpty) else { return [] }
         let (activations, gradients) = model.activationGradients(features: features, labels: labels)
         var moved = [(position: Int, moved: Int)]()
-        for p in positions {
+        for p in convolutions {
+            let count = Self.updateConvolution(
+                &model, at: p, fraction: f, activations: activations, outputGradient: gradients[p + 1], optimizer: &optimizer)
+            moved.append((p, count))
+        }
+        for p in sparse {
             let input = activations[model.architecture.inputs[p][0]], delta = gradients[p + 1]
             // G = δᵀ X: out × in.
             let g = delta.multiplied(by: input, transposingSelf: true)
@@ -82,7 +89,7 @@ public struct RigL: Sendable, Equatable {
             }
             moved.append((p, count))
         }
-        return moved
+        return moved.sorted { $0.position < $1.position }
     }
 
     /// The `k` stored positions to drop (smallest `|w|`, ties to the lower position) and the `k`
@@ -102,15 +109,15 @@ public struct RigL: Sendable, Equatable {
 }
 
 extension RigL {
-    /// Trains `model` (whose `SparseDense` layers RigL updates) for `settings.epochs`,
+    /// Trains `model` (whose `SparseDense` layers and masked convolutions RigL updates) for `settings.epochs`,
     /// updating after every step the schedule names, on that step's samples of `data.train`.
     public func train(
         _ model: inout Network, data: DataSplit, settings: TrainingSettings,
         onBatch: (Int, Int, Int) -> Void = { _, _, _ in }, onEpoch: (EpochRecord) -> Void = { _ in }
     ) throws -> [EpochRecord] {
         if let problem { throw EdgePruningError.invalidOption("rigl: \(problem)") }
-        guard !model.sparseLayerPositions.isEmpty else {
-            throw EdgePruningError.invalidOption("rigl: the model has no sparse layers to update")
+        guard !(model.sparseLayerPositions.isEmpty && Self.maskedConvolutionPositions(of: model).isEmpty) else {
+            throw EdgePruningError.invalidOption("rigl: the model has no sparse layers or masked convolutions to update")
         }
         var session = try TrainingSession(for: model, data: data, settings: settings)
         var history = [EpochRecord]()

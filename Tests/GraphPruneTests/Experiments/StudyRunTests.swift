@@ -373,6 +373,46 @@ final class StudyRunTests: XCTestCase {
         XCTAssertEqual(kept, 0.25 * Double(48 * 64 + 32 * 48), accuracy: 1e-6)
     }
 
+    /// For RigL the convolutions get densities too: with `sparse-density` one ERK distribution
+    /// over the sparse Dense layers (`[out, in]`) and the convolutions (`[F, C, k, k]`), each
+    /// density `ε · r_l` with one ε; with `sparse-epsilon`, ERK's density at that ε. A built-in
+    /// network's convolutions are its only sparse layers.
+    func testRigLSpreadsTheDensityOverConvolutionsByERK() throws {
+        let executor = RunExecutor()
+        let shape = ImageShape(channels: 1, height: 8, width: 8)
+        func layout(_ arch: String, _ extra: String) throws -> (architecture: Architecture, convolutionDensities: [(position: Int, density: Double)]) {
+            let spec = try StudySpec.parse(yaml: """
+                caption: S
+                settings: {procedure: rigl, dataset: synthetic, arch: "\(arch)"\(extra)}
+                seeds: [1, 2, 3]
+                tables: [{rows: procedure, metric: test_accuracy}]
+                """, file: "s.yaml")
+            return try executor.sparseLayout(StudyGrid.expand(spec)[0].settings, inputShape: shape, sparse: true, convolutions: true)
+        }
+        // c4-c8-p-16-10 on 1×8×8: conv 4×(1·3·3), conv 8×(4·3·3), Dense 16×(8·4·4), output.
+        let joint = try layout("c4-c8-p-16-10", ", sparse-density: 0.3, sparse-distribution: erk")
+        XCTAssertEqual(joint.convolutionDensities.map(\.position), [0, 2])
+        let epsilon = try XCTUnwrap(joint.architecture.layers.compactMap { if case .sparseDense(_, let e) = $0 { e } else { nil } }.first)
+        let dense = epsilon * Double(16 + 128) / Double(16 * 128)
+        let raw = [Double(4 + 1 + 3 + 3) / Double(4 * 1 * 9), Double(8 + 4 + 3 + 3) / Double(8 * 4 * 9)]
+        // The first convolution's ε·r would exceed 1 at this budget: dense, and ε solved for the rest.
+        let densities = joint.convolutionDensities.map(\.density)
+        XCTAssertEqual(densities[0], 1)
+        XCTAssertEqual(densities[1] / raw[1], dense / (Double(16 + 128) / Double(16 * 128)), accuracy: 1e-9, "one ε for the sparse layers")
+        let kept = 36 * densities[0] + 288 * densities[1] + 2048 * dense
+        XCTAssertEqual(kept, 0.3 * Double(36 + 288 + 2048), accuracy: 1e-6)
+        XCTAssertGreaterThan(epsilon * raw[0], 1)
+        // ε mode: ERK's density at the run's ε, capped at 1.
+        let byEpsilon = try layout("c4-c8-p-16-10", ", sparse-epsilon: 3").convolutionDensities.map(\.density)
+        XCTAssertEqual(byEpsilon[0], 3 * raw[0], accuracy: 1e-12)
+        XCTAssertEqual(byEpsilon[1], 3 * raw[1], accuracy: 1e-12)
+        XCTAssertEqual(try layout("c4-c8-p-16-10", ", sparse-epsilon: 4").convolutionDensities.map(\.density)[0], 1, "capped")
+        // ResNet-20: no sparse Dense layer (its `linear` stays dense), every convolution a density.
+        let resnet = try layout("resnet20", ", sparse-density: 0.1")
+        XCTAssertFalse(resnet.architecture.layers.contains { if case .sparseDense = $0 { true } else { false } })
+        XCTAssertEqual(resnet.convolutionDensities.count, 21)
+    }
+
     /// A min-width no pruned layer can keep is refused before any run; so is --min-width 0.
     func testMinimumWidthIsCheckedUpFront() throws {
         let bad = try writeStudy("caption: W\nsettings: {procedure: neuron-prune, dataset: synthetic, arch: 64-16-10, min-width: 20}\nseeds: [1, 2, 3]\ntables: [{rows: procedure, metric: test_accuracy}]\n")

@@ -69,4 +69,83 @@ final class RigLTests: XCTestCase {
         let after = model.sparseLayerPositions.map { Set(model.layer(at: $0, as: SparseDense.self).pattern().map { $0.output * 100 + $0.input }) }
         XCTAssertNotEqual(after, before, "connections moved")
     }
+
+    /// A masked convolution: the dense gradient RigL grows by is the unmasked layer's gradient
+    /// (checked against central differences of the loss), the update drops the smallest active
+    /// |w| and grows the largest |∂L/∂W| among the empty positions, keeps the count, sets the
+    /// grown weights to 0 and resets the optimiser's state there.
+    func testAConvolutionUpdateGrowsWhereTheUnmaskedGradientIsLargest() throws {
+        let architecture = try Architecture.parse("c3-c4-p-5", inputShape: [1, 6, 6])
+        var model = Network(architecture: architecture, initializer: .glorotUniform, seed: 4)
+        try RigL.sparsifyConvolutions(&model, densities: [(0, 0.6), (2, 0.5)], seed: 7)
+        XCTAssertEqual(RigL.maskedConvolutionPositions(of: model), [0, 2])
+        XCTAssertEqual(model.layer(at: 0, as: Conv2D.self).connectionCount, Int((0.6 * 27).rounded()))
+        XCTAssertEqual(model.layer(at: 2, as: Conv2D.self).connectionCount, 54)
+        let x = NetworkTestSupport.matrix(5, 36, seed: 3)
+        let labels: [Int32] = [0, 1, 2, 3, 4]
+        // Momentum state everywhere the masks allow, from a few steps of training.
+        var optimizer: any Optimizer = SGD(momentum: 0.9)
+        let data = LabeledData(features: x, labels: labels, shape: ImageShape(channels: 1, height: 6, width: 6), classCount: 5)
+        var settings = TrainingSettings(epochs: 2)
+        (settings.batchSize, settings.seed) = (5, 1)
+        var session = try TrainingSession(for: model, data: DataSplit(train: data, test: data), settings: settings)
+        _ = try session.runEpoch(&model, afterStep: { _, _, _, o in optimizer = o })
+
+        let p = 2
+        let (activations, gradients) = model.activationGradients(features: x, labels: labels)
+        let layer = model.layer(at: p, as: Conv2D.self)
+        let input = activations[model.architecture.inputs[p][0]]
+        let g = layer.unmaskedWeightGradient(input: input, output: activations[p + 1], outputGradient: gradients[p + 1])
+        // The unmasked gradient at a pruned position is the loss's derivative there.
+        let mask = try XCTUnwrap(layer.mask).elements
+        let pruned = try XCTUnwrap(mask.indices.first { mask[$0] == 0 })
+        func loss(_ delta: Float) -> Double {
+            var copy = model
+            copy.modifyLayer(at: p, as: Conv2D.self) { c in
+                c.setMask(nil)
+                c.weight.elements[pruned] += delta
+            }
+            var none: Matrix<Float>? = nil
+            return SoftmaxCrossEntropy.evaluate(logits: copy.outputs(x), labels: labels[...], gradient: &none).loss
+        }
+        let h: Float = 1e-2
+        XCTAssertEqual(Double(g.elements[pruned]), (loss(h) - loss(-h)) / Double(2 * h), accuracy: 2e-3 + 2e-2 * abs(Double(g.elements[pruned])))
+        // The expected mask, by the definition.
+        let rigl = RigL(dropFraction: 0.5, frequency: 1, endStep: 4)
+        let k = Int((rigl.fraction(afterStep: 1) * 54).rounded())
+        let w = layer.weight.elements
+        let active = mask.indices.filter { mask[$0] != 0 }
+        let dropped = Set(active.sorted { (abs(w[$0]), $0) < (abs(w[$1]), $1) }.prefix(k))
+        let empty = mask.indices.filter { mask[$0] == 0 || dropped.contains($0) }
+        let grown = Set(empty.sorted { (abs(g.elements[$0]), -$0) > (abs(g.elements[$1]), -$1) }.prefix(k))
+        let expected = Set(active).subtracting(dropped).union(grown)
+        XCTAssertTrue(k > 0 && !grown.isSubset(of: dropped))
+        let before = try XCTUnwrap(optimizer as? SGD).velocities
+        let index = TrainingSession.parameterIndices(of: model, layer: p).lowerBound
+        let moved = rigl.update(&model, afterStep: 1, features: x, labels: labels, optimizer: &optimizer)
+        XCTAssertEqual(moved.map(\.position), [0, 2])
+        let after = model.layer(at: p, as: Conv2D.self)
+        let now = try XCTUnwrap(after.mask).elements
+        XCTAssertEqual(Set(now.indices.filter { now[$0] != 0 }), expected)
+        XCTAssertEqual(after.connectionCount, 54)
+        for i in grown { XCTAssertEqual(after.weight.elements[i], 0, "grown \(i) starts at 0") }
+        for i in expected.subtracting(grown) { XCTAssertEqual(after.weight.elements[i], w[i], "kept \(i) unchanged") }
+        let velocities = try XCTUnwrap(optimizer as? SGD).velocities[index]
+        for i in velocities.indices {
+            XCTAssertEqual(velocities[i], dropped.union(grown).contains(i) ? 0 : before[index][i], "state \(i)")
+        }
+    }
+
+    func testConvolutionMasksAreSeededAndDenseLayersStayUnmasked() throws {
+        let architecture = try Architecture.parse("c3-c4-p-5", inputShape: [1, 6, 6])
+        var a = Network(architecture: architecture, initializer: .glorotUniform, seed: 4), b = a
+        try RigL.sparsifyConvolutions(&a, densities: [(0, 1), (2, 0.25)], seed: 9)
+        try RigL.sparsifyConvolutions(&b, densities: [(0, 1), (2, 0.25)], seed: 9)
+        XCTAssertEqual(RigL.maskedConvolutionPositions(of: a), [2])
+        XCTAssertEqual(a.layer(at: 2, as: Conv2D.self).mask, b.layer(at: 2, as: Conv2D.self).mask)
+        XCTAssertEqual(a.layer(at: 2, as: Conv2D.self).connectionCount, 27)
+        XCTAssertThrowsError(try RigL.sparsifyConvolutions(&a, densities: [(1, 0.5)], seed: 1)) {
+            XCTAssertEqual("\($0)".contains("node 1 is not an ungrouped convolution"), true, "\($0)")
+        }
+    }
 }

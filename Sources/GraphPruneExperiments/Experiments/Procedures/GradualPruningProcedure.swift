@@ -53,13 +53,16 @@ extension RunExecutor {
     }
 }
 
-/// `rigl`: RigL (Evci et al. 2020) on the Erdős–Rényi sparse network (`sparse-epsilon`) —
-/// train `epochs`, every `rigl-frequency` steps until the `rigl-end` fraction of the steps
-/// dropping the cosine-decayed fraction (from `rigl-drop-fraction`) of each sparse layer's
+/// `rigl`: RigL (Evci et al. 2020) on the Erdős–Rényi sparse network (`sparse-epsilon`, or
+/// `sparse-density` spread by `sparse-distribution`), its convolutions masked at ERK densities
+/// too (`RunExecutor.sparseLayout`; a built-in network's convolutions are its only sparse
+/// layers) — train `epochs`, every `rigl-frequency` steps until the `rigl-end` fraction of the
+/// steps dropping the cosine-decayed fraction (from `rigl-drop-fraction`) of each sparse layer's
 /// smallest weights and growing as many where the gradient is largest.
 struct RigLProcedure: StudyProcedure {
     var name: String { "rigl" }
     var sparseNetwork: Bool { true }
+    var sparseConvolutions: Bool { true }
 
     func run(_ settings: RunSettings, data: DataSplit, executor: inout RunExecutor, recorder: inout RunExecutor.Recorder) throws {
         try executor.runRigL(settings, data: data, recorder: &recorder)
@@ -68,7 +71,9 @@ struct RigLProcedure: StudyProcedure {
 
 extension RunExecutor {
     mutating func runRigL(_ settings: RunSettings, data: DataSplit, recorder: inout Recorder) throws {
-        var model = try initialModel(settings, data: data, sparse: true)
+        let layout = try sparseLayout(settings, inputShape: data.train.shape, sparse: true, convolutions: true)
+        var model = try initialModel(settings, data: data, architecture: layout.architecture)
+        try RigL.sparsifyConvolutions(&model, densities: layout.convolutionDensities, seed: UInt64(settings.seed) &+ 0x5249_474C)  // "RIGL"
         let training = trainingSettings(settings, epochs: settings.integer("epochs"), phase: 0)
         let steps = training.epochs * (try TrainingSession(for: model, data: data, settings: training)).stepsPerEpoch
         let rigl = RigL(

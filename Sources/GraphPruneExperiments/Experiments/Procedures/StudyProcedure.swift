@@ -12,6 +12,8 @@ public protocol StudyProcedure: Sendable {
     var name: String { get }
     /// Whether its network's hidden Dense layers are Erdős–Rényi sparse (`sparse-epsilon`).
     var sparseNetwork: Bool { get }
+    /// Whether its convolutions are sparse too (masked at ERK densities, `RunExecutor.sparseLayout`).
+    var sparseConvolutions: Bool { get }
     /// Whether it prunes neurons (reads `layers`, `ratio`, `scorer`, …).
     var prunesNeurons: Bool { get }
     /// Whether it rewires a sparse network between epochs (SET, CenSET).
@@ -27,6 +29,7 @@ public protocol StudyProcedure: Sendable {
 
 extension StudyProcedure {
     public var sparseNetwork: Bool { false }
+    public var sparseConvolutions: Bool { false }
     public var prunesNeurons: Bool { false }
     public var evolves: Bool { false }
     public var finetunes: Bool { false }

@@ -89,7 +89,8 @@ public struct RunExecutor {
             if settings.procedure != "transfer-prune" { try StudyProcedures.requireOutputs(model.network.architecture, classes: classes) }
             return
         }
-        let architecture = try architecture(settings, inputShape: shape, sparse: procedure.sparseNetwork)
+        let architecture = try sparseLayout(
+            settings, inputShape: shape, sparse: procedure.sparseNetwork, convolutions: procedure.sparseConvolutions).architecture
         do {
             try trainingSettings(settings, epochs: settings.integer("epochs"), phase: 0).validate(layerCount: architecture.layers.count)
         } catch let error as TrainingError {
@@ -152,23 +153,56 @@ public struct RunExecutor {
     }
 
     func architecture(_ settings: RunSettings, inputShape: ImageShape, sparse: Bool) throws -> Architecture {
-        let architecture = try parsedArchitecture(settings, inputShape: inputShape, sparse: sparse)
-        guard sparse, case .number(let density)? = settings.values["sparse-density"], density > 0 else { return architecture }
-        // Spread the density over the sparse layers; each layer's ε gives its density:
-        // d = ε (n_in + n_out) / (n_in · n_out).
+        try sparseLayout(settings, inputShape: inputShape, sparse: sparse, convolutions: false).architecture
+    }
+
+    /// The run's architecture with its sparse layers: with `sparse`, the hidden Dense layers of a
+    /// chain are Erdős–Rényi sparse, and with `convolutions` every ungrouped convolution gets a
+    /// density too (RigL's masks; a built-in network's only sparse layers). With `sparse-density`
+    /// `d > 0` one `DensityDistribution` (`sparse-distribution`) spreads `d` over all of them
+    /// together — a Dense layer as `[out, in]`, a convolution as `[F, C, kh, kw]` — and each
+    /// Dense layer's ε is the one giving its density, `ε = d_l · n_in n_out / (n_in + n_out)`.
+    /// Otherwise the Dense layers keep `sparse-epsilon` and a convolution gets ERK's density at
+    /// the same ε, `min(1, ε (F + C + kh + kw) / (F · C · kh · kw))`.
+    func sparseLayout(_ settings: RunSettings, inputShape: ImageShape, sparse: Bool, convolutions: Bool) throws
+        -> (architecture: Architecture, convolutionDensities: [(position: Int, density: Double)])
+    {
+        let builtIn = BuiltInArchitecture(rawValue: settings.word("arch").trimmingCharacters(in: .whitespaces).lowercased()) != nil
+        let architecture = try parsedArchitecture(settings, inputShape: inputShape, sparse: sparse && !(convolutions && builtIn))
+        let convolutionPositions = convolutions ? RigL.convolutionPositions(of: architecture) : []
+        let shapes = try architecture.shapes()
+        let convolutionShapes = convolutionPositions.map { p -> [Int] in
+            let kernel: Int
+            switch architecture.layers[p] {
+            case .conv2d(_, let k, _): kernel = k
+            case .convolution(let c): kernel = c.kernel
+            default: preconditionFailure("node \(p) is not a convolution")
+            }
+            return [shapes[p + 1][0], shapes[architecture.inputs[p][0]][0], kernel, kernel]
+        }
+        guard sparse, case .number(let density)? = settings.values["sparse-density"], density > 0 else {
+            guard !convolutionShapes.isEmpty else { return (architecture, []) }
+            let epsilon = settings.number("sparse-epsilon")
+            let densities = convolutionShapes.map { shape in
+                min(1, epsilon * Double(shape.reduce(0, +)) / Double(shape.reduce(1, *)))
+            }
+            return (architecture, Array(zip(convolutionPositions, densities)).map { (position: $0, density: $1) })
+        }
         let sizes = architecture.sizes
         let positions = architecture.layers.indices.filter { if case .sparseDense = architecture.layers[$0] { true } else { false } }
-        let shapes = positions.map { p in [sizes[p + 1], sizes[architecture.inputs[p][0]]] }
+        let denseShapes = positions.map { p in [sizes[p + 1], sizes[architecture.inputs[p][0]]] }
+        let allShapes = denseShapes + convolutionShapes
         let distribution = DensityDistribution(rawValue: settings.word("sparse-distribution"))!
         let densities: [Double]
-        do { densities = try distribution.densities(shapes: shapes, counts: shapes.map { $0[0] * $0[1] }, density: density) } catch {
+        do { densities = try distribution.densities(shapes: allShapes, counts: allShapes.map { $0.reduce(1, *) }, density: density) } catch {
             throw StudyRunError("sparse-density: \(error)")
         }
         var layers = architecture.layers
-        for (p, (shape, d)) in zip(positions, zip(shapes, densities)) {
+        for (p, (shape, d)) in zip(positions, zip(denseShapes, densities)) {
             layers[p] = .sparseDense(outputs: shape[0], epsilon: d * Double(shape[0] * shape[1]) / Double(shape[0] + shape[1]))
         }
-        return architecture.replacingLayers(layers)
+        let convolutionDensities = zip(convolutionPositions, densities.dropFirst(positions.count)).map { (position: $0, density: $1) }
+        return (architecture.replacingLayers(layers), convolutionDensities)
     }
 
     private func parsedArchitecture(_ settings: RunSettings, inputShape: ImageShape, sparse: Bool) throws -> Architecture {
@@ -184,7 +218,11 @@ public struct RunExecutor {
     }
 
     func initialModel(_ settings: RunSettings, data: DataSplit, sparse: Bool = false) throws -> Network {
-        let architecture = try self.architecture(settings, inputShape: data.train.shape, sparse: sparse)
+        try initialModel(settings, data: data, architecture: try self.architecture(settings, inputShape: data.train.shape, sparse: sparse))
+    }
+
+    /// The run's initial weights of `architecture` (its seed and initializer).
+    func initialModel(_ settings: RunSettings, data: DataSplit, architecture: Architecture) throws -> Network {
         guard architecture.sizes.last! >= data.train.classCount else {
             throw StudyRunError("arch: ends with \(architecture.sizes.last!) outputs but the data has \(data.train.classCount) classes")
         }

@@ -19,7 +19,8 @@ import GraphPrunePruning
 ///   control that tells whether SET's or CenSET's rewiring matters at all.
 /// - `gmp`: gradual magnitude pruning during `epochs` of training, on Zhu & Gupta's cubic
 ///   schedule to `density`.
-/// - `rigl`: RigL's drop-and-grow on the Erdős–Rényi sparse network during `epochs`.
+/// - `rigl`: RigL's drop-and-grow on the Erdős–Rényi sparse network, its convolutions masked at
+///   ERK densities, during `epochs`.
 /// - `imp`: iterative magnitude pruning with rewinding (the lottery ticket), level `imp-level`
 ///   of the line, or its `imp-control`.
 public enum StudyParameters {
@@ -141,7 +142,7 @@ public enum StudyParameters {
         number("sparse-epsilon", 20, 0, 1e9, lo: false, "Erdős–Rényi ε of the sparse layers (unless sparse-density is set)", for: sparse),
         number("sparse-density", 0, 0, 1, "if > 0: the sparse layers' overall initial density, spread by sparse-distribution (instead of sparse-epsilon)", for: sparse),
         word("sparse-distribution", DensityDistribution.er.rawValue, DensityDistribution.allCases.map(\.rawValue),
-             "how sparse-density is spread over the sparse layers: er (Erdős–Rényi, as SET), erk (RigL's, the same for Dense layers), uniform", for: sparse),
+             "how sparse-density is spread over the sparse layers (rigl: and the convolutions): er (Erdős–Rényi, as SET), erk (RigL's, with a convolution's kernel; er for Dense layers), uniform", for: sparse),
         number("zeta", 0.05, 0, 1, hi: false, "fraction of positive and of negative weights SET removes per epoch", for: ["set"]),
         number("censet-k", 2.7, 0, 100, "CenSET removes neurons with LC < mean − k·std", for: ["censet"]),
         word("centrality", "correct", ["correct", "networkit-legacy"], "Laplacian centrality: correct or NetworKit ≤ 11.2's", for: ["censet"]),

@@ -21,7 +21,7 @@ public struct SGD: Optimizer {
     public var nesterov: Bool
     public var weightDecay: Float
     /// Velocity per tensor index (empty until the tensor's first update).
-    private var velocities: [[Float]] = []
+    private(set) var velocities: [[Float]] = []
 
     public init(momentum: Float = 0, nesterov: Bool = false, weightDecay: Float = 0) {
         precondition(momentum >= 0, "SGD momentum must be ≥ 0, got \(momentum)")

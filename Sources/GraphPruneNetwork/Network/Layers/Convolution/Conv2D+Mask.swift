@@ -49,6 +49,19 @@ extension Conv2D {
         return mask.elements.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }
     }
 
+    /// `∂L/∂W` at every position, the masked ones included (`G·colᵀ` summed over the batch,
+    /// `filters × C·kh·kw`): the gradient a pruned connection would get if it existed, which
+    /// RigL grows by. `input`, `output` and `outputGradient` are what `backward` takes; the
+    /// layer itself is unchanged.
+    /// - Complexity: one backward pass of the layer without the input gradient.
+    public func unmaskedWeightGradient(input: Matrix<Float>, output: Matrix<Float>, outputGradient: Matrix<Float>) -> Matrix<Float> {
+        var copy = self
+        copy.mask = nil
+        var noInputGradient = Matrix<Float>(rows: 0, columns: 0)
+        copy.backward(input: input, output: output, outputGradient: outputGradient, inputGradient: &noInputGradient)
+        return copy.weightGradient
+    }
+
     /// `∂L/∂W ← ∂L/∂W ⊙ M` (no-op without a mask).
     mutating func maskGradient() {
         guard let mask else { return }
