@@ -152,7 +152,7 @@ public struct EdgePruning: Sendable {
     /// A layer's weight shape as PyTorch stores it — `[out, in]`, or `[filters, channels, kh, kw]`
     /// for a convolution — from its spec and input shape `[C, H, W]`; `[]` for a layer without
     /// weights (never pruned).
-    static func weightShape(_ spec: Architecture.LayerSpec, input: [Int]) -> [Int] {
+    public static func weightShape(_ spec: Architecture.LayerSpec, input: [Int]) -> [Int] {
         switch spec {
         case .dense(let n), .sparseDense(let n, _): [n, input.reduce(1, *)]
         case .conv2d(let f, let k, _): [f, input[0], k, k]

@@ -171,15 +171,8 @@ public struct RunExecutor {
         let architecture = try parsedArchitecture(settings, inputShape: inputShape, sparse: sparse && !(convolutions && builtIn))
         let convolutionPositions = convolutions ? RigL.convolutionPositions(of: architecture) : []
         let shapes = try architecture.shapes()
-        let convolutionShapes = convolutionPositions.map { p -> [Int] in
-            let kernel: Int
-            switch architecture.layers[p] {
-            case .conv2d(_, let k, _): kernel = k
-            case .convolution(let c): kernel = c.kernel
-            default: preconditionFailure("node \(p) is not a convolution")
-            }
-            return [shapes[p + 1][0], shapes[architecture.inputs[p][0]][0], kernel, kernel]
-        }
+        let weightShape = { (p: Int) in EdgePruning.weightShape(architecture.layers[p], input: shapes[architecture.inputs[p][0]]) }
+        let convolutionShapes = convolutionPositions.map(weightShape)
         guard sparse, case .number(let density)? = settings.values["sparse-density"], density > 0 else {
             guard !convolutionShapes.isEmpty else { return (architecture, []) }
             let epsilon = settings.number("sparse-epsilon")
@@ -188,9 +181,8 @@ public struct RunExecutor {
             }
             return (architecture, Array(zip(convolutionPositions, densities)).map { (position: $0, density: $1) })
         }
-        let sizes = architecture.sizes
         let positions = architecture.layers.indices.filter { if case .sparseDense = architecture.layers[$0] { true } else { false } }
-        let denseShapes = positions.map { p in [sizes[p + 1], sizes[architecture.inputs[p][0]]] }
+        let denseShapes = positions.map(weightShape)
         let allShapes = denseShapes + convolutionShapes
         let distribution = DensityDistribution(rawValue: settings.word("sparse-distribution"))!
         let densities: [Double]
