@@ -42,22 +42,30 @@ struct ResistanceCommand: ParsableCommand {
         guard epsilon > 0 && epsilon < 1 else { throw OptionError("--epsilon", "\(epsilon) is outside (0, 1)") }
         let started = Date()
         let (t, label) = try WeightMatrixFile.readTensor(URL(fileURLWithPath: weights), tensor: tensor)
-        let layer = try t.unfoldedLayer(name: label)
-        try WeightMatrixFile.requireFinite(layer, label: label)
-        let magnitudes = Matrix(rows: layer.rows, columns: layer.columns, elements: layer.elements.map { abs($0) })
+        let shape = t.shape
+        // Consuming the tensor leaves the layer the only owner of its elements, so |w| is taken in
+        // place: the weights are held once, the resistances once more.
+        var magnitudes = try (consume t).unfoldedLayer(name: label)
+        try WeightMatrixFile.requireFinite(magnitudes, label: label)
+        var edges = 0
+        magnitudes.elements.withUnsafeMutableBufferPointer { w in
+            for i in w.indices {
+                w[i] = abs(w[i])
+                if w[i] > 0 { edges += 1 }
+            }
+        }
         let resistance = try EffectiveResistance.forLayer(
             biadjacency: magnitudes, method: method,
             approximation: ApproximateEffectiveResistance(epsilon: epsilon, seed: seed))
-        let out = Tensor(shape: t.shape, storage: .float64(resistance.elements))
-        let data = NumPyFile.encode(out)
-        if let output {
-            try AtomicFile.write(data, to: URL(fileURLWithPath: output))
-        } else {
-            FileHandle.standardOutput.write(data)
+        try NumPyFile.withParts(Tensor(shape: shape, storage: .float64(resistance.elements))) { parts in
+            if let output {
+                try AtomicFile.write(parts, to: URL(fileURLWithPath: output))
+            } else {
+                for part in parts { FileHandle.standardOutput.write(part) }
+            }
         }
         let components = BipartiteComponents(magnitudes)
-        let edges = magnitudes.elements.filter { $0 > 0 }.count
-        report("resistance: nodes \(layer.rows + layer.columns), edges \(edges), components \(components.count), method \(method.rawValue), \(String(format: "%.3f", Date().timeIntervalSince(started))) s")
+        report("resistance: nodes \(magnitudes.rows + magnitudes.columns), edges \(edges), components \(components.count), method \(method.rawValue), \(String(format: "%.3f", Date().timeIntervalSince(started))) s")
     }
 }
 

@@ -21,6 +21,14 @@ public enum AtomicFile {
     /// - Throws: `FileWriteError` with the path and the system's reason (`strerror`).
     /// - Complexity: O(data.count).
     public static func write(_ data: Data, to url: URL) throws {
+        try write([data], to: url)
+    }
+
+    /// Writes the concatenation of `parts` to `url` atomically, replacing an existing file, without
+    /// joining them in memory first (a header and a large body written straight from its array).
+    /// - Throws: `FileWriteError` with the path and the system's reason (`strerror`).
+    /// - Complexity: O(total bytes).
+    public static func write(_ parts: [Data], to url: URL) throws {
         let destination = url.path
         // Only a regular file is replaced: renaming over a device node, a FIFO or a symbolic
         // link would replace it (as root, /dev/null) instead of writing through it.
@@ -38,9 +46,10 @@ public enum AtomicFile {
             throw FileWriteError(path: destination, problem: "cannot create temporary file: \(systemReason())")
         }
         var failure: String?
-        if let code = writeAll(data, to: descriptor) {
-            failure = "cannot write: \(systemReason(code))"
-        } else if fsync(descriptor) != 0 {
+        for part in parts where failure == nil {
+            if let code = writeAll(part, to: descriptor) { failure = "cannot write: \(systemReason(code))" }
+        }
+        if failure == nil && fsync(descriptor) != 0 {
             failure = "cannot flush to disk: \(systemReason())"
         }
         if close(descriptor) != 0 && failure == nil {

@@ -43,9 +43,16 @@ public struct FileWriteError: Error, CustomStringConvertible, Equatable {
 enum FileContents {
     /// The bytes of the file at `url`. A file that cannot be opened or read throws a
     /// `FileFormatError` naming the path and the system's reason, so that a CLI prints one line.
+    ///
+    /// A regular file is memory-mapped (read-only, private), not copied: decoding reads the
+    /// page cache directly, so a large weight file costs one pass and no buffer of its size.
+    /// (The toolkit replaces files only by rename, `AtomicFile`, which leaves a mapped old file
+    /// intact.) Anything else is left to `Data(contentsOf:)` unmapped.
     static func bytes(of url: URL) throws -> Data {
+        var status = stat()
+        let regular = stat(url.path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG
         do {
-            return try Data(contentsOf: url)
+            return try Data(contentsOf: url, options: regular ? .alwaysMapped : [])
         } catch {
             throw FileFormatError(file: url.path, problem: "cannot be read (\(reason(error)))")
         }

@@ -58,75 +58,90 @@ extension EffectiveResistance {
     /// `S⁺` on the kept side and `M = B S⁺` (rows eliminated) or `S⁺ B` (columns eliminated),
     /// both `n₁ × n₂`: `Reff = 1/δ_g + q_g/δ_g² − 2 M_uv/δ_g + S⁺_kk`, `q_g = Σ_k M B` over
     /// `g`'s row or column.
+    ///
+    /// One `n₁ × n₂` buffer holds, in turn, `C` (`B` scaled by `δ^{-1/2}` along the eliminated
+    /// side, the `syrk` operand), `M` (the `gemm` result) and the resistances, so the layer costs
+    /// one copy of `B` besides `B` itself.
     private static func connectedLayer(_ b: Matrix<Double>) throws -> Matrix<Double> {
         let n1 = b.rows, n2 = b.columns
         let eliminatesRows = n1 >= n2
         var rowDegrees = [Double](repeating: 0, count: n1), columnDegrees = [Double](repeating: 0, count: n2)
         b.elements.withUnsafeBufferPointer { e in
-            for u in 0..<n1 {
-                var sum = 0.0
-                for v in 0..<n2 { sum += e[u * n2 + v]; columnDegrees[v] += e[u * n2 + v] }
-                rowDegrees[u] = sum
+            columnDegrees.withUnsafeMutableBufferPointer { d in
+                for u in 0..<n1 {
+                    var sum = 0.0
+                    for v in 0..<n2 { sum += e[u * n2 + v]; d[v] += e[u * n2 + v] }
+                    rowDegrees[u] = sum
+                }
             }
         }
         let eliminated = eliminatesRows ? rowDegrees : columnDegrees
-        let pinv = try schurPseudoinverse(b, eliminatesRows: eliminatesRows, rowDegrees: rowDegrees, columnDegrees: columnDegrees)
-        let pinvDiagonal = (0..<pinv.rows).map { pinv[$0, $0] }
-        var m = eliminatesRows ? b.multiplied(by: pinv) : pinv.multiplied(by: b)  // n₁ × n₂; overwritten with Reff.
+        var work = b  // C, then M, then Reff.
+        work.elements.withUnsafeMutableBufferPointer { cp in
+            let factors = eliminated.map { 1 / $0.squareRoot() }
+            for u in 0..<n1 {
+                if eliminatesRows {
+                    for v in 0..<n2 { cp[u * n2 + v] *= factors[u] }
+                } else {
+                    for v in 0..<n2 { cp[u * n2 + v] *= factors[v] }
+                }
+            }
+        }
+        let pinv = try schurPseudoinverse(
+            scaled: work, eliminatesRows: eliminatesRows, kept: eliminatesRows ? columnDegrees : rowDegrees)
+        let n = pinv.rows
+        let pinvDiagonal = (0..<n).map { pinv[$0, $0] }
         var quadratic = [Double](repeating: 0, count: eliminated.count)
         b.elements.withUnsafeBufferPointer { e in
-            m.elements.withUnsafeMutableBufferPointer { mp in
-                for u in 0..<n1 {
-                    if eliminatesRows {
-                        for v in 0..<n2 { quadratic[u] += mp[u * n2 + v] * e[u * n2 + v] }
-                    } else {
-                        for v in 0..<n2 { quadratic[v] += mp[u * n2 + v] * e[u * n2 + v] }
+            pinv.elements.withUnsafeBufferPointer { p in
+                work.elements.withUnsafeMutableBufferPointer { mp in
+                    // M = B S⁺ (n₁ × n₂ · n₂ × n₂) or S⁺ B (n₁ × n₁ · n₁ × n₂), over C's storage.
+                    Double.gemm(
+                        transposeA: false, transposeB: false, m: n1, n: n2, k: n,
+                        alpha: 1, a: eliminatesRows ? e.baseAddress! : p.baseAddress!, lda: eliminatesRows ? n2 : n,
+                        b: eliminatesRows ? p.baseAddress! : e.baseAddress!, ldb: n2,
+                        beta: 0, c: mp.baseAddress!, ldc: n2)
+                    for u in 0..<n1 {
+                        if eliminatesRows {
+                            var sum = 0.0
+                            for v in 0..<n2 { sum += mp[u * n2 + v] * e[u * n2 + v] }
+                            quadratic[u] = sum
+                        } else {
+                            for v in 0..<n2 { quadratic[v] += mp[u * n2 + v] * e[u * n2 + v] }
+                        }
                     }
-                }
-                let inverse = eliminated.map { 1 / $0 }
-                let base = (0..<eliminated.count).map { g in inverse[g] + quadratic[g] * inverse[g] * inverse[g] }
-                for u in 0..<n1 {
-                    for v in 0..<n2 {
-                        let (g, k) = eliminatesRows ? (u, v) : (v, u)
-                        mp[u * n2 + v] = e[u * n2 + v] > 0 ? base[g] - 2 * mp[u * n2 + v] * inverse[g] + pinvDiagonal[k] : 0
+                    let inverse = eliminated.map { 1 / $0 }
+                    let base = (0..<eliminated.count).map { g in inverse[g] + quadratic[g] * inverse[g] * inverse[g] }
+                    for u in 0..<n1 {
+                        for v in 0..<n2 {
+                            let (g, k) = eliminatesRows ? (u, v) : (v, u)
+                            mp[u * n2 + v] = e[u * n2 + v] > 0 ? base[g] - 2 * mp[u * n2 + v] * inverse[g] + pinvDiagonal[k] : 0
+                        }
                     }
                 }
             }
         }
-        return m
+        return work
     }
 
     /// `S⁺` for the Schur complement on the kept side — `S = D₂ − Bᵀ A⁻¹ B` when the rows are
     /// eliminated, `S = A − B D₂⁻¹ Bᵀ` when the columns are — as `(S + α 11ᵀ)⁻¹ − 11ᵀ/(α n²)`
     /// (the shift puts the eigenvalue `α n` on the constant vector). `α = mean(kept degree)/n`
     /// makes that eigenvalue the mean degree, the scale of `S`, so the shift cancels no digits
-    /// whatever the weights' scale. The product is `Cᵀ C` (or `C Cᵀ`) with `C` = `B` scaled by
-    /// `δ^{-1/2}` along the eliminated side, one `syrk`.
+    /// whatever the weights' scale. `scaled` is `C`, `B` scaled by `δ^{-1/2}` along the
+    /// eliminated side (`n₁ × n₂`), so the product is `Cᵀ C` (or `C Cᵀ`), one `syrk`;
+    /// `kept` holds the kept side's degrees.
     private static func schurPseudoinverse(
-        _ b: Matrix<Double>, eliminatesRows: Bool, rowDegrees: [Double], columnDegrees: [Double]
+        scaled c: Matrix<Double>, eliminatesRows: Bool, kept: [Double]
     ) throws -> Matrix<Double> {
-        let n1 = b.rows, n2 = b.columns
-        let kept = eliminatesRows ? columnDegrees : rowDegrees
         let n = kept.count
-        var c = b
-        c.elements.withUnsafeMutableBufferPointer { cp in
-            let columnFactors = eliminatesRows ? [] : columnDegrees.map { 1 / $0.squareRoot() }
-            for u in 0..<n1 {
-                if eliminatesRows {
-                    let factor = 1 / rowDegrees[u].squareRoot()
-                    for v in 0..<n2 { cp[u * n2 + v] *= factor }
-                } else {
-                    for v in 0..<n2 { cp[u * n2 + v] *= columnFactors[v] }
-                }
-            }
-        }
         let alpha = kept.reduce(0, +) / Double(n) / Double(n)
         var s = Matrix<Double>(rows: n, columns: n, repeating: alpha)
         c.elements.withUnsafeBufferPointer { cp in
             s.elements.withUnsafeMutableBufferPointer { sp in
                 Double.syrkUpper(
-                    transpose: eliminatesRows, n: n, k: eliminatesRows ? n1 : n2, alpha: -1, a: cp.baseAddress!, lda: n2, beta: 1,
-                    c: sp.baseAddress!, ldc: n)
+                    transpose: eliminatesRows, n: n, k: eliminatesRows ? c.rows : c.columns, alpha: -1,
+                    a: cp.baseAddress!, lda: c.columns, beta: 1, c: sp.baseAddress!, ldc: n)
             }
         }
         for k in 0..<n { s[k, k] += kept[k] }

@@ -112,7 +112,33 @@ public enum NumPyFile {
     /// Writes `tensor` to `url` atomically (temporary file, then rename).
     /// - Throws: `FileWriteError` when the file cannot be written.
     public static func write(_ tensor: Tensor, to url: URL, fortranOrder: Bool = false) throws {
-        try AtomicFile.write(encode(tensor, fortranOrder: fortranOrder), to: url)
+        try withParts(tensor, fortranOrder: fortranOrder) { try AtomicFile.write($0, to: url) }
+    }
+
+    /// Calls `body` with the `.npy` bytes of `tensor` as two parts, header and elements, whose
+    /// concatenation is `encode(tensor, fortranOrder:)`. On a little-endian machine a C-order
+    /// tensor's elements are passed as a view of its storage (no copy), valid only inside `body`.
+    public static func withParts<R>(_ tensor: Tensor, fortranOrder: Bool = false, _ body: ([Data]) throws -> R) throws -> R {
+        #if _endian(little)
+        if !fortranOrder {
+            precondition(
+                Tensor.elementCount(of: tensor.shape) == tensor.storage.count,
+                "tensor shape \(tensor.shape) does not match its \(tensor.storage.count) elements")
+            func view<T>(_ values: [T], _ dtype: NumPyHeader.DType) throws -> R {
+                try values.withUnsafeBytes { raw in
+                    let elements = raw.baseAddress.map {
+                        Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: $0), count: raw.count, deallocator: .none)
+                    } ?? Data()
+                    return try body([header(dtype, fortranOrder: false, shape: tensor.shape), elements])
+                }
+            }
+            switch tensor.storage {
+            case .float32(let values): return try view(values, .float32)
+            case .float64(let values): return try view(values, .float64)
+            }
+        }
+        #endif
+        return try body([encode(tensor, fortranOrder: fortranOrder)])
     }
 
     /// The `.npy` bytes of `tensor`: float32 as `<f4`, float64 as `<f8`, elements in C or Fortran
@@ -132,7 +158,15 @@ public enum NumPyFile {
             dtype = .float64
             body = ByteCodec.littleEndianBytes(fortranOrder ? ArrayOrder.cToFortran(values, shape: tensor.shape) : values)
         }
-        let literal = Array(NumPyHeader(dtype: dtype, fortranOrder: fortranOrder, shape: tensor.shape).literal.utf8)
+        var data = header(dtype, fortranOrder: fortranOrder, shape: tensor.shape)
+        data.append(body)
+        return data
+    }
+
+    /// Magic, version, header length and the padded header literal: everything before the
+    /// elements, a multiple of 64 bytes long.
+    static func header(_ dtype: NumPyHeader.DType, fortranOrder: Bool, shape: [Int]) -> Data {
+        let literal = Array(NumPyHeader(dtype: dtype, fortranOrder: fortranOrder, shape: shape).literal.utf8)
         var data = Data(magic)
         for lengthWidth in [2, 4] {
             let preamble = 8 + lengthWidth
@@ -146,7 +180,6 @@ public enum NumPyFile {
             data.append(0x0A)
             break
         }
-        data.append(body)
         return data
     }
 }
