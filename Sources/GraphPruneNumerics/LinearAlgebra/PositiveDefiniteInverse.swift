@@ -12,9 +12,11 @@ extension Matrix where Scalar == Double {
         let n = rows
         guard n > 0 else { return self }
         var a = self
-        let upper = CChar(UInt8(ascii: "U"))
+        // The row-major upper triangle is the column-major lower one: LAPACK works on the
+        // storage as it is, with no transposed copies (LAPACKE's row-major path makes two).
+        let lower = CChar(UInt8(ascii: "L"))
         var info = a.elements.withUnsafeMutableBufferPointer {
-            LAPACKE_dpotrf(LAPACK_ROW_MAJOR, upper, Int32(n), $0.baseAddress, Int32(n))
+            LAPACKE_dpotrf(LAPACK_COL_MAJOR, lower, Int32(n), $0.baseAddress, Int32(n))
         }
         if info > 0 {
             throw NumericalError.lapack(
@@ -23,7 +25,7 @@ extension Matrix where Scalar == Double {
         }
         if info == 0 {
             info = a.elements.withUnsafeMutableBufferPointer {
-                LAPACKE_dpotri(LAPACK_ROW_MAJOR, upper, Int32(n), $0.baseAddress, Int32(n))
+                LAPACKE_dpotri(LAPACK_COL_MAJOR, lower, Int32(n), $0.baseAddress, Int32(n))
             }
         }
         if info != 0 {

@@ -24,6 +24,25 @@ final class MatrixTests: XCTestCase {
         XCTAssertEqual(upper[1, 3], expected[1, 3], accuracy: 1e-12)
     }
 
+    /// The Cholesky inverse reads only the upper triangle (the lower one holds garbage here),
+    /// returns both triangles, and its product with the matrix is the identity; a matrix that
+    /// is not positive definite is refused, not inverted.
+    func testPositiveDefiniteInverseFromUpperTriangle() throws {
+        let n = 7
+        let a = TestData.matrix(n, n, seed: 4)
+        var spd = a.multiplied(by: a, transposingOther: true)
+        for i in 0..<n { spd[i, i] += 0.5 }
+        var upperOnly = spd
+        for i in 0..<n { for j in 0..<i { upperOnly[i, j] = 1e3 * Double(i - j) } }
+        let inverse = try upperOnly.positiveDefiniteInverse()
+        let identity = (0..<n).flatMap { i in (0..<n).map { j in i == j ? 1.0 : 0.0 } }
+        XCTAssertClose(spd.multiplied(by: inverse).elements, identity, tolerance: 1e-9)
+        XCTAssertClose(inverse.elements, inverse.transposed().elements, tolerance: 0)
+        var indefinite = spd
+        indefinite[n - 1, n - 1] = -1
+        XCTAssertThrowsError(try indefinite.positiveDefiniteInverse())
+    }
+
     func testFloatGemvAndNorms() {
         let a = Matrix<Float>([[1, 2], [3, 4], [0, -2]])
         XCTAssertEqual(a.applied(to: [1, 1]), [3, 7, -2])
