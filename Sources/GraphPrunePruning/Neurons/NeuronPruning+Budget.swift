@@ -29,6 +29,12 @@ extension NeuronPruning {
     /// considered. The result is deterministic and `prune` at the returned ratio gives exactly
     /// `parameters`.
     ///
+    /// **Graphs.** In a network with branches the units are pruned per dependency group (every
+    /// producer of a group — the convolutions summed into one residual stream — keeps the same
+    /// channels), so every producer of a group takes the group's width; BatchNorm and the layers
+    /// reading a group follow from the rebuilt shapes. Masked or sparse layers are counted for
+    /// chains only (refused in graphs).
+    ///
     /// **Sparse layers.** A SparseDense layer's or a masked (edge-pruned) convolution's count
     /// depends on *which* neurons are kept (its connections in kept rows and kept input columns),
     /// so when a listed layer is such a layer or feeds one, `scorer` must be given: the layers are scored once (on the original
@@ -45,10 +51,12 @@ extension NeuronPruning {
         guard targetParameters >= 0 else {
             throw NeuronPruningError.invalidTarget("target parameter count \(targetParameters) must not be negative")
         }
-        guard model.architecture.isChain else {
-            throw NeuronPruningError.invalidOption("\(model.architecture.summary) is a graph with branches: parameter budgets are matched for chains")
+        if !model.architecture.isChain, let masked = model.layers.firstIndex(where: { $0.connections?.mask != nil }) {
+            throw NeuronPruningError.invalidOption(
+                "\(model.architecture.names[masked]) is masked in a graph with branches: parameter budgets with masked or sparse layers are matched for chains")
         }
-        let sorted = try groups(for: positions, in: model).map { $0.producers[0] }
+        let chosen = try groups(for: positions, in: model)
+        let sorted = chosen.map { $0.producers[0] }
         let units = sorted.map { NeuronPruning.units(at: $0, in: model)! }
         let shapes = try model.architecture.shapes()
         var counters = try sparseCounters(model, pruned: sorted, shapes: shapes, scorer: scorer)
@@ -64,7 +72,9 @@ extension NeuronPruning {
             if zip(units, pruned).contains(where: { $0 - $1 < minimumWidth }) { break }  // widths only shrink
             var specs = model.architecture.layers
             var connections = [Int: Int]()
-            for (k, position) in sorted.enumerated() { specs[position] = specs[position].withUnits(units[k] - pruned[k]) }
+            for (k, group) in chosen.enumerated() {
+                for position in group.producers { specs[position] = specs[position].withUnits(units[k] - pruned[k]) }
+            }
             for j in counters.keys.sorted() {
                 let rowsRemoved = counters[j]!.rowSource.map { pruned[sorted.firstIndex(of: $0)!] } ?? 0
                 let unitsRemoved = counters[j]!.unitSource.map { pruned[sorted.firstIndex(of: $0)!] } ?? 0

@@ -126,6 +126,26 @@ final class ParameterBudgetTests: XCTestCase {
         }
     }
 
+    /// A residual network: its convolutions are pruned per dependency group (the stem and both
+    /// blocks' second convolutions and the shortcut share one residual stream), so every
+    /// producer of a group shrinks together and BatchNorm follows; the match equals the brute
+    /// force over ratios and pruning at its ratio gives exactly its count.
+    func testResidualGraphMatchesBruteForce() throws {
+        let model = try NetworkGraphTests.residualModel()
+        let convolutions = model.layers.indices.filter { model.layers[$0] is Conv2D }
+        XCTAssertFalse(model.architecture.isChain)
+        let all = bruteForce(model, layers: convolutions)
+        XCTAssertGreaterThan(Set(all.map(\.parameters)).count, 4, "the grid reaches several pruned models")
+        for target in stride(from: 0, through: model.parameterCount + 10, by: model.parameterCount / 23) {
+            let match = try NeuronPruning.matchParameterBudget(model, layers: convolutions, targetParameters: target)
+            let best = all.map { abs($0.parameters - target) }.min()!
+            XCTAssertEqual(abs(match.parameters - target), best, "target \(target)")
+            XCTAssertEqual(match.parameters, all.first { abs($0.parameters - target) == best }!.parameters, "target \(target)")
+            let pruned = try NeuronPruning(scorer: magnitude, pruneRatio: match.pruneRatio).prune(model, layers: convolutions)
+            XCTAssertEqual(PruningTestModels.trainable(pruned.model), match.parameters, "target \(target)")
+        }
+    }
+
     func testExactTargetAndErrors() throws {
         let model = Network(architecture: try Architecture.multilayerPerceptron("10-20-5"), initializer: .glorotUniform, seed: 4)
         // Keeping 12 of 20 hidden neurons: 12·10 + 12 + 5·12 + 5 = 197, reached first at p = 8/20.
