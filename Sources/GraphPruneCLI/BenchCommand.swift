@@ -18,7 +18,7 @@ struct BenchCommand: ParsableCommand {
             of hub neurons and a periphery of isolated ones, denser the lower τ. Each τ is one row: \
             edges, components, Lanczos products, the raw syrk and the build (alternated), and each \
             centrality on the built graph. Run it from a release build \
-            (`swift run -c release --static-swift-stdlib graphprune bench`).
+            (`swift build -c release --static-swift-stdlib --product graphprune`, then `.build/release/graphprune bench`).
             """)
 
     enum Workload: String, ExpressibleByArgument, CaseIterable { case scoring, sparsification, training, inference }
@@ -71,7 +71,7 @@ struct BenchCommand: ParsableCommand {
         }
         if workload == .sparsification {
             #if DEBUG
-            report("bench: this is a debug build; measure with `swift run -c release --static-swift-stdlib graphprune bench`")
+            report("bench: this is a debug build; measure with `swift build -c release --static-swift-stdlib --product graphprune`, then `.build/release/graphprune bench`")
             #endif
             return try SparsificationBench(seed: seed).run()
         }
@@ -89,7 +89,7 @@ struct BenchCommand: ParsableCommand {
         }
         let layer = syntheticLayer()
         #if DEBUG
-        report("bench: this is a debug build; measure with `swift run -c release --static-swift-stdlib graphprune bench`")
+        report("bench: this is a debug build; measure with `swift build -c release --static-swift-stdlib --product graphprune`, then `.build/release/graphprune bench`")
         #endif
         print("# graphprune bench: \(size) × \(size) float32 layer (seed \(seed)), OpenBLAS threads \(BLASThreads.count) (\(BLASCore.name) kernels), cores \(ProcessInfo.processInfo.activeProcessorCount), median of \(repetitions)")
         print("# targets: build ≤ 1.20 × syrk; each centrality ≤ 10 % of the build")
