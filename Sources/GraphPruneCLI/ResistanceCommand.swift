@@ -48,11 +48,9 @@ struct ResistanceCommand: ParsableCommand {
         var magnitudes = try (consume t).unfoldedLayer(name: label)
         try WeightMatrixFile.requireFinite(magnitudes, label: label)
         var edges = 0
-        magnitudes.elements.withUnsafeMutableBufferPointer { w in
-            for i in w.indices {
-                w[i] = abs(w[i])
-                if w[i] > 0 { edges += 1 }
-            }
+        for i in magnitudes.elements.indices {
+            magnitudes.elements[i] = abs(magnitudes.elements[i])
+            if magnitudes.elements[i] > 0 { edges += 1 }
         }
         let resistance = try EffectiveResistance.forLayer(
             biadjacency: magnitudes, method: method,
