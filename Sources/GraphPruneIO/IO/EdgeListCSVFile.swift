@@ -26,11 +26,26 @@ public enum EdgeListCSVFile {
     ///   or a non-numeric, NaN or infinite weight, naming the line.
     /// - Complexity: O(text length).
     public static func readGraph(text: String, name: String) throws -> EdgeList {
+        try readGraph(text: text, name: name, plainLines: true)
+    }
+
+    /// With `plainLines`, a line of plain ASCII `id,id[,number]` after the first content line is
+    /// read straight from its bytes (`plainEdge`); every other line — the first (which may be a
+    /// header), blank, Unicode, signed, malformed — goes through the general field parser, which
+    /// gives the same edge or the error. Without it every line does (the reference for tests).
+    static func readGraph(text: String, name: String, plainLines: Bool) throws -> EdgeList {
         var edges = [WeightedEdge]()
         var lines = [Int]()
         var largestId = -1
         var seenContent = false
-        try TextFields.forEachLine(text) { number, line in
+        try TextFields.forEachRawLine(text) { number, bytes in
+            if plainLines && seenContent, let edge = plainEdge(bytes) {
+                edges.append(edge)
+                lines.append(number)
+                largestId = max(largestId, edge.source, edge.target)
+                return
+            }
+            let line = TextFields.trimmedLine(bytes)
             if line.isEmpty { return }
             let fields = TextFields.commaFields(line)
             defer { seenContent = true }
@@ -50,6 +65,55 @@ public enum EdgeListCSVFile {
             throw FileFormatError(file: name, problem: "node id \(largestId) leaves no room for a node count (ids must be below \(Int.max))")
         }
         return EdgeList(nodeCount: largestId + 1, edges: edges, lines: lines)
+    }
+
+    /// The edge of a line that is plain ASCII `id,id` or `id,id,number` — unsigned decimal ids
+    /// below `Int.max`, a weight of the characters `0-9 . e E + -` that `strtod` reads whole
+    /// to a finite value, spaces or tabs around fields, blanks at the ends — or nil for
+    /// anything else. Where it returns an edge, the general parser returns the same one
+    /// (`Double(String)` is `strtod` in the C locale, correctly rounded).
+    private static func plainEdge(_ line: UnsafeBufferPointer<UInt8>) -> WeightedEdge? {
+        var lo = 0, hi = line.count
+        while lo < hi && TextFields.isBlank(line[lo], newlines: true) { lo += 1 }
+        while hi > lo && TextFields.isBlank(line[hi - 1], newlines: true) { hi -= 1 }
+        var i = lo
+        func skipFieldBlanks() { while i < hi && TextFields.isBlank(line[i], newlines: false) { i += 1 } }
+        func id() -> Int? {
+            skipFieldBlanks()
+            let start = i
+            var value = 0
+            while i < hi, line[i] >= 0x30, line[i] <= 0x39 {
+                let (shifted, o1) = value.multipliedReportingOverflow(by: 10)
+                let (sum, o2) = shifted.addingReportingOverflow(Int(line[i] &- 0x30))
+                if o1 || o2 { return nil }
+                value = sum
+                i += 1
+            }
+            skipFieldBlanks()
+            return i > start && value < Int.max ? value : nil
+        }
+        guard let source = id(), i < hi, line[i] == 0x2C else { return nil }
+        i += 1
+        guard let target = id() else { return nil }
+        if i == hi { return WeightedEdge(source, target, 1) }
+        guard line[i] == 0x2C else { return nil }
+        i += 1
+        skipFieldBlanks()
+        let start = i
+        while i < hi, let c = Optional(line[i]), (c >= 0x30 && c <= 0x39) || c == 0x2E || c == 0x65 || c == 0x45 || c == 0x2B || c == 0x2D {
+            i += 1
+        }
+        let length = i - start
+        skipFieldBlanks()
+        guard length > 0, length < 64, i == hi else { return nil }
+        let weight: Double? = withUnsafeTemporaryAllocation(of: CChar.self, capacity: length + 1) { token in
+            for k in 0..<length { token[k] = CChar(bitPattern: line[start + k]) }
+            token[length] = 0
+            var end: UnsafeMutablePointer<CChar>? = nil
+            let value = strtod(token.baseAddress!, &end)
+            return end == token.baseAddress! + length && value.isFinite ? value : nil
+        }
+        return weight.map { WeightedEdge(source, target, $0) }
     }
 
     /// A header is a first line whose first two fields are not numbers (e.g. `source,target`).

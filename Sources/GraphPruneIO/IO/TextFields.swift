@@ -8,6 +8,13 @@ enum TextFields {
     /// Calls `body` with each line's 1-based number and its content, whitespace-trimmed.
     /// - Complexity: O(text length).
     static func forEachLine(_ text: String, _ body: (Int, String) throws -> Void) throws {
+        try forEachRawLine(text) { number, bytes in try body(number, trimmedLine(bytes)) }
+    }
+
+    /// Calls `body` with each line's 1-based number and its bytes (no `\n`, nothing trimmed),
+    /// valid only during the call.
+    /// - Complexity: O(text length).
+    static func forEachRawLine(_ text: String, _ body: (Int, UnsafeBufferPointer<UInt8>) throws -> Void) throws {
         var text = text
         try text.withUTF8 { bytes in
             var number = 0, start = 0
@@ -15,17 +22,22 @@ enum TextFields {
                 var end = start
                 while end < bytes.count && bytes[end] != 0x0A { end += 1 }
                 number += 1
-                // ASCII blanks are trimmed on the bytes; a line that still starts or ends with a
-                // non-ASCII scalar (a Unicode space, rarely) goes through Foundation's trimming.
-                var lo = start, hi = end
-                while lo < hi && isBlank(bytes[lo], newlines: true) { lo += 1 }
-                while hi > lo && isBlank(bytes[hi - 1], newlines: true) { hi -= 1 }
-                let line = String(decoding: UnsafeBufferPointer(rebasing: bytes[lo..<hi]), as: UTF8.self)
-                let unicodeEnds = lo < hi && (bytes[lo] >= 0x80 || bytes[hi - 1] >= 0x80)
-                try body(number, unicodeEnds ? line.trimmingCharacters(in: .whitespacesAndNewlines) : line)
+                try body(number, UnsafeBufferPointer(rebasing: bytes[start..<end]))
                 start = end + 1
             }
         }
+    }
+
+    /// A line's bytes as text, whitespace-trimmed. ASCII blanks are trimmed on the bytes; a line
+    /// that still starts or ends with a non-ASCII scalar (a Unicode space, rarely) goes through
+    /// Foundation's trimming.
+    static func trimmedLine(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        var lo = 0, hi = bytes.count
+        while lo < hi && isBlank(bytes[lo], newlines: true) { lo += 1 }
+        while hi > lo && isBlank(bytes[hi - 1], newlines: true) { hi -= 1 }
+        let line = String(decoding: UnsafeBufferPointer(rebasing: bytes[lo..<hi]), as: UTF8.self)
+        let unicodeEnds = lo < hi && (bytes[lo] >= 0x80 || bytes[hi - 1] >= 0x80)
+        return unicodeEnds ? line.trimmingCharacters(in: .whitespacesAndNewlines) : line
     }
 
     /// ASCII members of `CharacterSet.whitespaces` (space, tab), or of `.whitespacesAndNewlines`

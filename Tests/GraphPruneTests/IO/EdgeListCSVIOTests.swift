@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import GraphPruneGraphs
+import GraphPruneNumerics
 @testable import GraphPruneIO
 
 
@@ -54,6 +55,44 @@ final class EdgeListCSVIOTests: XCTestCase {
         ]
         for (text, fragment) in cases {
             assertFormatError(try read(text), contains: fragment)
+        }
+    }
+
+    /// Plain lines read from their bytes give exactly what the general field parser gives —
+    /// the same edges, weights to the bit, line numbers and errors — on random files mixing
+    /// plain lines with blanks, `\r\n`, tabs, headers, signs, exponents, Unicode spaces,
+    /// overflowing ids and weights, and malformed fields.
+    func testPlainLinesMatchTheGeneralParser() throws {
+        let weights = ["1", "0.5", "-0.25", "+2.5", ".5", "5.", "1e-3", "1E+2", "-1e-320", "1e-400", "1e999", "-0", "3.14159265358979323846",
+                       "1e", ".", "-", "nan", "inf", "0x1p3", "1,5", "2..5", "", " 7 ", "\t8"]
+        let ids = ["0", "7", "12", "+3", "-1", "007", "9223372036854775807", "9223372036854775806", "9223372036854775808", "99999999999999999999", "x", "", " 4", "5 "]
+        var generator = SplitMix64(seed: 11)
+        func pick(_ options: [String]) -> String { options[Int(generator.next() % UInt64(options.count))] }
+        for trial in 0..<300 {
+            var lines = [String]()
+            if trial % 3 == 0 { lines.append(pick(["source,target,weight", "a,b", "1,2,3"])) }
+            for _ in 0..<Int(generator.next() % 12) {
+                switch generator.next() % 10 {
+                case 0: lines.append(pick(["", "  ", "\r", "\u{00A0}1,2\u{2003}"]))
+                case 1: lines.append("\(pick(ids)),\(pick(ids))")
+                case 2: lines.append("\(pick(ids)),\(pick(ids)),\(pick(weights)),")
+                default:
+                    let plain = "\(Int(generator.next() % 50)) ,\t\(Int(generator.next() % 50)), \(pick(weights))"
+                    lines.append(generator.next() % 2 == 0 ? plain + "\r" : plain)
+                }
+            }
+            let text = lines.joined(separator: "\n")
+            let general = Result { try EdgeListCSVFile.readGraph(text: text, name: "t.csv", plainLines: false) }
+            let plain = Result { try EdgeListCSVFile.readGraph(text: text, name: "t.csv", plainLines: true) }
+            switch (general, plain) {
+            case (.success(let a), .success(let b)):
+                XCTAssertEqual(a, b, text)
+                XCTAssertEqual(a.edges.map(\.weight.bitPattern), b.edges.map(\.weight.bitPattern), text)
+            case (.failure(let a), .failure(let b)):
+                XCTAssertEqual(String(describing: a), String(describing: b), text)
+            default:
+                XCTFail("one path failed and the other did not on:\n\(text)")
+            }
         }
     }
 }
