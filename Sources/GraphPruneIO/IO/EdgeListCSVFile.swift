@@ -38,23 +38,20 @@ public enum EdgeListCSVFile {
         var lines = [Int]()
         var largestId = -1
         var seenContent = false
+        func add(_ edge: WeightedEdge, line number: Int) {
+            edges.append(edge)
+            lines.append(number)
+            largestId = max(largestId, edge.source, edge.target)
+        }
         try TextFields.forEachRawLine(text) { number, bytes in
-            if plainLines && seenContent, let edge = plainEdge(bytes) {
-                edges.append(edge)
-                lines.append(number)
-                largestId = max(largestId, edge.source, edge.target)
-                return
-            }
+            if plainLines && seenContent, let edge = plainEdge(bytes) { return add(edge, line: number) }
             let line = TextFields.trimmedLine(bytes)
             if line.isEmpty { return }
             let fields = TextFields.commaFields(line)
             defer { seenContent = true }
             if !seenContent && isHeader(fields) { return }
             do throws(TextProblem) {
-                let edge = try parseEdge(fields)
-                edges.append(edge)
-                lines.append(number)
-                largestId = max(largestId, edge.source, edge.target)
+                add(try parseEdge(fields), line: number)
             } catch {
                 throw FileFormatError(file: name, problem: "line \(number): \(error.message)")
             }
@@ -73,10 +70,9 @@ public enum EdgeListCSVFile {
     /// anything else. Where it returns an edge, the general parser returns the same one
     /// (`Double(String)` is `strtod` in the C locale, correctly rounded).
     private static func plainEdge(_ line: UnsafeBufferPointer<UInt8>) -> WeightedEdge? {
-        var lo = 0, hi = line.count
-        while lo < hi && TextFields.isBlank(line[lo], newlines: true) { lo += 1 }
-        while hi > lo && TextFields.isBlank(line[hi - 1], newlines: true) { hi -= 1 }
-        var i = lo
+        let kept = TextFields.asciiTrimmed(line)
+        let hi = kept.upperBound
+        var i = kept.lowerBound
         func skipFieldBlanks() { while i < hi && TextFields.isBlank(line[i], newlines: false) { i += 1 } }
         func id() -> Int? {
             skipFieldBlanks()
@@ -100,9 +96,7 @@ public enum EdgeListCSVFile {
         i += 1
         skipFieldBlanks()
         let start = i
-        while i < hi, let c = Optional(line[i]), (c >= 0x30 && c <= 0x39) || c == 0x2E || c == 0x65 || c == 0x45 || c == 0x2B || c == 0x2D {
-            i += 1
-        }
+        while i < hi, isNumberByte(line[i]) { i += 1 }
         let length = i - start
         skipFieldBlanks()
         guard length > 0, length < 64, i == hi else { return nil }
@@ -114,6 +108,16 @@ public enum EdgeListCSVFile {
             return end == token.baseAddress! + length && value.isFinite ? value : nil
         }
         return weight.map { WeightedEdge(source, target, $0) }
+    }
+
+    /// `0-9 . e E + -`: the bytes a plain weight token may hold.
+    @inline(__always)
+    private static func isNumberByte(_ c: UInt8) -> Bool {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"),
+             UInt8(ascii: "+"), UInt8(ascii: "-"): true
+        default: false
+        }
     }
 
     /// A header is a first line whose first two fields are not numbers (e.g. `source,target`).

@@ -32,12 +32,19 @@ enum TextFields {
     /// that still starts or ends with a non-ASCII scalar (a Unicode space, rarely) goes through
     /// Foundation's trimming.
     static func trimmedLine(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        let kept = asciiTrimmed(bytes)
+        let line = String(decoding: UnsafeBufferPointer(rebasing: bytes[kept]), as: UTF8.self)
+        let unicodeEnds = !kept.isEmpty && (bytes[kept.lowerBound] >= 0x80 || bytes[kept.upperBound - 1] >= 0x80)
+        return unicodeEnds ? line.trimmingCharacters(in: .whitespacesAndNewlines) : line
+    }
+
+    /// The indices of `bytes` left when ASCII blanks and line ends (U+0009, U+000A–U+000D,
+    /// space) are dropped from both ends.
+    static func asciiTrimmed(_ bytes: UnsafeBufferPointer<UInt8>) -> Range<Int> {
         var lo = 0, hi = bytes.count
         while lo < hi && isBlank(bytes[lo], newlines: true) { lo += 1 }
         while hi > lo && isBlank(bytes[hi - 1], newlines: true) { hi -= 1 }
-        let line = String(decoding: UnsafeBufferPointer(rebasing: bytes[lo..<hi]), as: UTF8.self)
-        let unicodeEnds = lo < hi && (bytes[lo] >= 0x80 || bytes[hi - 1] >= 0x80)
-        return unicodeEnds ? line.trimmingCharacters(in: .whitespacesAndNewlines) : line
+        return lo..<hi
     }
 
     /// ASCII members of `CharacterSet.whitespaces` (space, tab), or of `.whitespacesAndNewlines`

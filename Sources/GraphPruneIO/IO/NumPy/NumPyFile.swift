@@ -121,9 +121,7 @@ public enum NumPyFile {
     public static func withParts<R>(_ tensor: Tensor, fortranOrder: Bool = false, _ body: ([Data]) throws -> R) throws -> R {
         #if _endian(little)
         if !fortranOrder {
-            precondition(
-                Tensor.elementCount(of: tensor.shape) == tensor.storage.count,
-                "tensor shape \(tensor.shape) does not match its \(tensor.storage.count) elements")
+            requireConsistent(tensor)
             func view<T>(_ values: [T], _ dtype: NumPyHeader.DType) throws -> R {
                 try values.withUnsafeBytes { raw in
                     let elements = raw.baseAddress.map {
@@ -145,9 +143,7 @@ public enum NumPyFile {
     /// order. Traps if the tensor's shape does not match its element count.
     /// - Complexity: O(elementCount).
     public static func encode(_ tensor: Tensor, fortranOrder: Bool = false) -> Data {
-        precondition(
-            Tensor.elementCount(of: tensor.shape) == tensor.storage.count,
-            "tensor shape \(tensor.shape) does not match its \(tensor.storage.count) elements")
+        requireConsistent(tensor)
         let body: Data
         let dtype: NumPyHeader.DType
         switch tensor.storage {
@@ -161,6 +157,13 @@ public enum NumPyFile {
         var data = header(dtype, fortranOrder: fortranOrder, shape: tensor.shape)
         data.append(body)
         return data
+    }
+
+    /// Traps unless the tensor's shape accounts for exactly its elements (a programming error).
+    private static func requireConsistent(_ tensor: Tensor) {
+        precondition(
+            Tensor.elementCount(of: tensor.shape) == tensor.storage.count,
+            "tensor shape \(tensor.shape) does not match its \(tensor.storage.count) elements")
     }
 
     /// Magic, version, header length and the padded header literal: everything before the
