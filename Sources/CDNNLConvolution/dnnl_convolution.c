@@ -1,6 +1,6 @@
 // oneDNN convolution primitives for GraphPrune's Conv2D (see include/dnnl_convolution.h).
 // The only C that talks to oneDNN: engine and stream, primitive descriptors, the memory objects
-// wrapping the caller's plain buffers, and the reorders to and from oneDNN's blocked layouts.
+// wrapping the caller's buffers, and the reorders between their layouts and the ones oneDNN chose.
 #include "dnnl_convolution.h"
 
 #include <dlfcn.h>
@@ -82,7 +82,7 @@ static void create_engine(void) {
 // the thread that runs it, whichever thread that is and whatever it ran before.
 static void use_threads(const gp_conv *conv);
 
-// A tensor the caller passes in plain layout (`user`, its handle set per call) and the memory
+// A tensor the caller passes in its layout (`user`, its handle set per call) and the memory
 // the primitive reads or writes (`primitive`: the same object when the layouts agree, else
 // `bytes` of the calling thread's arena at `offset`, with a reorder from or to `user`).
 typedef struct port {
@@ -245,8 +245,8 @@ gp_conv *gp_conv_create(const gp_conv_shape *s, char *error, size_t error_size) 
     const int weight_ndims = g > 1 ? 5 : 4;
     const int64_t *wdims = g > 1 ? weight_dims : weight_dims + 1;
 
-    CHECK(api.dnnl_memory_desc_init_by_tag(&conv->user_src, 4, src_dims, dnnl_f32, dnnl_nchw));
-    CHECK(api.dnnl_memory_desc_init_by_tag(&conv->user_dst, 4, dst_dims, dnnl_f32, dnnl_nchw));
+    CHECK(api.dnnl_memory_desc_init_by_tag(&conv->user_src, 4, src_dims, dnnl_f32, s->src_blocked ? dnnl_nChw16c : dnnl_nchw));
+    CHECK(api.dnnl_memory_desc_init_by_tag(&conv->user_dst, 4, dst_dims, dnnl_f32, s->dst_blocked ? dnnl_nChw16c : dnnl_nchw));
     CHECK(api.dnnl_memory_desc_init_by_tag(&conv->user_weights, weight_ndims, wdims, dnnl_f32, g > 1 ? dnnl_goihw : dnnl_oihw));
     CHECK(api.dnnl_memory_desc_init_by_tag(&conv->user_bias, 1, bias_dims, dnnl_f32, dnnl_x));
     CHECK(api.dnnl_memory_desc_init_by_tag(&conv->any_src, 4, src_dims, dnnl_f32, dnnl_format_tag_any));

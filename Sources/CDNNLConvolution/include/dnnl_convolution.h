@@ -1,8 +1,9 @@
 // A 2-D convolution in oneDNN (Debian's libdnnl, the library PyTorch uses on CPU) for one fixed
-// shape and batch size, on GraphPrune's plain layouts: activations batch × C × H × W (NCHW),
-// weights F × C/g × kh × kw (OIHW; GOIHW for g > 1 groups, the same storage), biases F.
+// shape and batch size, on GraphPrune's layouts: activations batch × C × H × W (NCHW) or, where
+// the shape says so, channel-blocked batch × C/16 × H × W × 16 (oneDNN's nChw16c, C a multiple
+// of 16); weights F × C/g × kh × kw (OIHW; GOIHW for g > 1 groups, the same storage), biases F.
 // oneDNN computes in the blocked layouts it picks for the shape; the reorders between them and
-// the plain layouts happen inside each call.
+// the caller's layouts happen inside each call (none where they agree).
 #ifndef GRAPHPRUNE_DNNL_CONVOLUTION_H
 #define GRAPHPRUNE_DNNL_CONVOLUTION_H
 
@@ -16,6 +17,8 @@ typedef struct gp_conv_shape {
     int64_t pad_top, pad_left, pad_bottom, pad_right, groups;
     int64_t threads;  // OpenMP threads the primitives are built for and run on (0: OpenMP's default)
     int has_bias;
+    // 1: the input (and ∂L/∂input) or the output (and ∂L/∂output) is channel-blocked nChw16c.
+    int src_blocked, dst_blocked;
 } gp_conv_shape;
 
 typedef struct gp_conv gp_conv;

@@ -25,6 +25,22 @@ public protocol Layer: Sendable {
         input: Matrix<Float>, output: Matrix<Float>, outputGradient: Matrix<Float>,
         inputGradient: inout Matrix<Float>)
 
+    /// Whether the layer computes with its input (and `∂L/∂input`) and its output (and
+    /// `∂L/∂output`) in `layouts` for batches of `batch`. Every layer computes `.plain`; a layer
+    /// that also computes channel-blocked says so (`LayerLayouts.swift`). Mutating because a
+    /// convolution builds its oneDNN primitives to know.
+    mutating func accepts(_ layouts: LayerLayouts, batch: Int) -> Bool
+
+    /// `forward` with the activations in `layouts`, which `accepts` approved for this batch size.
+    mutating func forward(
+        _ input: Matrix<Float>, into output: inout Matrix<Float>, layouts: LayerLayouts, training: Bool,
+        generator: inout SplitMix64)
+
+    /// `backward` with the activations and their gradients in `layouts` (those of the forward).
+    mutating func backward(
+        input: Matrix<Float>, output: Matrix<Float>, outputGradient: Matrix<Float>,
+        inputGradient: inout Matrix<Float>, layouts: LayerLayouts)
+
     /// Whether the layer accepts a `0 × 0` `inputGradient` meaning "not needed" and then skips
     /// that product (a Dense first layer saves a third of its backward work).
     var skipsInputGradient: Bool { get }

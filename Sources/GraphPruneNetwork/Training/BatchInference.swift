@@ -22,9 +22,11 @@ public struct BatchInference {
     public init(_ network: Network, batch: Int) {
         precondition(batch > 0, "BatchInference: batch \(batch) must be positive")
         self.batch = batch
-        layers = network.layers
         architecture = network.architecture
-        workspace = Network.Workspace(batch: batch, network: network, gradients: false)
+        var layers = network.layers
+        let layouts = network.plansLayouts ? Network.layoutPlan(&layers, architecture: network.architecture, batch: batch) : nil
+        self.layers = layers
+        workspace = Network.Workspace(batch: batch, network: network, gradients: false, layouts: layouts)
     }
 
     /// Features per sample and classes (logits) per sample.

@@ -16,11 +16,17 @@ extension Network {
         /// Whether an activation's gradient has received its first contribution in this step.
         var written: [Bool] = []
         var labels: [Int32]
+        /// The layout of every activation and its gradient (`Network+Layouts.swift`); plain
+        /// unless the workspace was made with a layout plan.
+        let layouts: [ActivationLayout]
         private(set) var hasGradients = false
 
-        /// Buffers for `batch` samples of `network` (with gradients for training).
-        init(batch: Int, network: Network, gradients: Bool) {
+        /// Buffers for `batch` samples of `network` (with gradients for training), the
+        /// activations in `layouts` (default: all plain).
+        init(batch: Int, network: Network, gradients: Bool, layouts: [ActivationLayout]? = nil) {
             let sizes = network.architecture.sizes
+            self.layouts = layouts ?? [ActivationLayout](repeating: .plain, count: sizes.count)
+            precondition(self.layouts.count == sizes.count, "a layout plan for \(self.layouts.count) activations, not \(sizes.count)")
             activations = sizes.map { Matrix(rows: batch, columns: $0) }
             sums = network.architecture.layers.indices.map { i in
                 Self.combinedInput(network.architecture, node: i, batch: batch, sizes: sizes)
@@ -62,7 +68,8 @@ extension Network {
             var output = w.activations[i + 1]
             w.activations[i + 1] = Matrix(rows: 0, columns: 0)
             if inputs.count == 1 {
-                layers[i].forward(w.activations[inputs[0]], into: &output, training: training, generator: &generator)
+                let layouts = LayerLayouts(input: w.layouts[inputs[0]], output: w.layouts[i + 1])
+                layers[i].forward(w.activations[inputs[0]], into: &output, layouts: layouts, training: training, generator: &generator)
             } else {
                 var sum = w.sums[i]
                 w.sums[i] = Matrix(rows: 0, columns: 0)
@@ -76,7 +83,7 @@ extension Network {
                     sum.assign(w.activations[inputs[0]])
                     for a in inputs.dropFirst() { sum.add(w.activations[a]) }
                 }
-                layers[i].forward(sum, into: &output, training: training, generator: &generator)
+                layers[i].forward(sum, into: &output, layouts: .plain, training: training, generator: &generator)
                 w.sums[i] = sum
             }
             w.activations[i + 1] = output
@@ -98,9 +105,12 @@ extension Network {
             // An activation a = j + 1 needs a gradient only if node j (≥ lowest) will run.
             let needed = inputs.contains { $0 > lowest }
             let input = inputs.count == 1 ? w.activations[inputs[0]] : w.sums[i]
+            // A node with several inputs reads their plain sum (the layout plan keeps them plain).
+            let layouts = LayerLayouts(input: inputs.count == 1 ? w.layouts[inputs[0]] : .plain, output: w.layouts[i + 1])
             if !needed && layers[i].skipsInputGradient {
                 var unused = Matrix<Float>(rows: 0, columns: 0)
-                layers[i].backward(input: input, output: w.activations[i + 1], outputGradient: w.gradients[i + 1], inputGradient: &unused)
+                layers[i].backward(input: input, output: w.activations[i + 1], outputGradient: w.gradients[i + 1],
+                                   inputGradient: &unused, layouts: layouts)
                 continue
             }
             if inputs.count == 1 && readers[inputs[0]] == 1 {
@@ -108,14 +118,16 @@ extension Network {
                 let a = inputs[0]
                 var inputGradient = w.gradients[a]
                 w.gradients[a] = Matrix(rows: 0, columns: 0)
-                layers[i].backward(input: input, output: w.activations[i + 1], outputGradient: w.gradients[i + 1], inputGradient: &inputGradient)
+                layers[i].backward(input: input, output: w.activations[i + 1], outputGradient: w.gradients[i + 1],
+                                   inputGradient: &inputGradient, layouts: layouts)
                 w.gradients[a] = inputGradient
                 w.written[a] = true
                 continue
             }
             var inputGradient = w.scratch[i]
             w.scratch[i] = Matrix(rows: 0, columns: 0)
-            layers[i].backward(input: input, output: w.activations[i + 1], outputGradient: w.gradients[i + 1], inputGradient: &inputGradient)
+            layers[i].backward(input: input, output: w.activations[i + 1], outputGradient: w.gradients[i + 1],
+                               inputGradient: &inputGradient, layouts: layouts)
             if needed && architecture.layers[i].concatenatesInputs {
                 // Each input side by side receives its own columns of the gradient.
                 var offset = 0

@@ -21,6 +21,13 @@ public struct Network: Sendable {
     private var workspaces: [Int: Workspace] = [:]
     /// How many nodes read each activation.
     let readers: [Int]
+    /// Whether training steps and evaluations keep activations channel-blocked where every layer
+    /// touching them computes in that layout (`Network+Layouts.swift`; on by default, the results
+    /// are the same bits). Off, every activation is plain, as `Network+Gradients.swift` keeps
+    /// them: for comparing the two.
+    public var plansLayouts = true {
+        didSet { workspaces = [:] }
+    }
 
     /// A freshly initialised network: weights from `initializer`, drawn from `SplitMix64(seed)`
     /// node by node (sparse patterns, then their weights; SReLU parameters).
@@ -227,6 +234,7 @@ public struct Network: Sendable {
             if gradients && !w.hasGradients { w.allocateGradients(network: self) }
             return w
         }
-        return Workspace(batch: batch, network: self, gradients: gradients)
+        let layouts = plansLayouts ? Self.layoutPlan(&layers, architecture: architecture, batch: batch) : nil
+        return Workspace(batch: batch, network: self, gradients: gradients, layouts: layouts)
     }
 }

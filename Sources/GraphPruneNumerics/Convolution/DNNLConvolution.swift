@@ -2,12 +2,15 @@ import CDNNLConvolution
 
 /// A 2-D convolution of one fixed shape and batch size computed by oneDNN (Debian's `libdnnl`,
 /// the library PyTorch uses for convolutions on CPU): the forward pass and both halves of the
-/// backward pass, on GraphPrune's plain layouts.
+/// backward pass, on GraphPrune's layouts.
 ///
-/// **Layouts:** activations are `batch × C × H × W` in C order (one row of a batch-major matrix
-/// per sample, NCHW), weights `F × C/g·kh·kw` (PyTorch's OIHW, GOIHW with `g` groups: the same
+/// **Layouts:** activations are `batch × C × H × W`, one row of a batch-major matrix per sample,
+/// in the ``ActivationLayout`` the shape names for the input (and `∂L/∂input`) and for the output
+/// (and `∂L/∂output`); weights `F × C/g·kh·kw` (PyTorch's OIHW, GOIHW with `g` groups: the same
 /// storage), biases `F`. oneDNN computes in the blocked layouts it chooses for the shape (on
-/// AVX-512, 16 channels innermost) and reorders to and from the plain ones inside every call.
+/// AVX-512, `channelBlocked16`) and reorders to and from the caller's inside every call where
+/// they differ: a plain activation costs a reorder per pass, a channel-blocked one on AVX-512
+/// none.
 ///
 /// **Mathematics** — as `Conv2D` states it: `Y[f, y, x] = b[f] + Σ W[f, (c, i, j)] ·
 /// X[c, y·sh + i·dh − pt, x·sw + j·dw − pl]` (zeros outside the image), and in backward
@@ -40,6 +43,9 @@ public final class DNNLConvolution {
         public var groups: Int, hasBias: Bool
         /// OpenMP threads (0: OpenMP's default, all cores).
         public var threads: Int
+        /// Layouts of the input and the output (`channelBlocked16` needs `channels`, respectively
+        /// `filters`, a multiple of 16).
+        public var inputLayout: ActivationLayout = .plain, outputLayout: ActivationLayout = .plain
 
         public init(
             batch: Int, channels: Int, height: Int, width: Int, filters: Int,
@@ -66,6 +72,10 @@ public final class DNNLConvolution {
     /// The primitives for `shape`; throws ``Unavailable`` when oneDNN rejects the shape or has no
     /// memory for its buffers.
     public init(_ shape: Shape) throws {
+        precondition(shape.inputLayout == .plain || ActivationLayout.allowsChannelBlocking(channels: shape.channels),
+                     "a channel-blocked input needs a multiple of 16 channels, not \(shape.channels)")
+        precondition(shape.outputLayout == .plain || ActivationLayout.allowsChannelBlocking(channels: shape.filters),
+                     "a channel-blocked output needs a multiple of 16 filters, not \(shape.filters)")
         var spec = gp_conv_shape(
             batch: Int64(shape.batch), channels: Int64(shape.channels), height: Int64(shape.height), width: Int64(shape.width),
             filters: Int64(shape.filters), kernel_height: Int64(shape.kernelHeight), kernel_width: Int64(shape.kernelWidth),
@@ -73,7 +83,8 @@ public final class DNNLConvolution {
             dilation_height: Int64(shape.dilationHeight), dilation_width: Int64(shape.dilationWidth),
             pad_top: Int64(shape.padTop), pad_left: Int64(shape.padLeft), pad_bottom: Int64(shape.padBottom),
             pad_right: Int64(shape.padRight), groups: Int64(shape.groups), threads: Int64(shape.threads),
-            has_bias: shape.hasBias ? 1 : 0)
+            has_bias: shape.hasBias ? 1 : 0,
+            src_blocked: shape.inputLayout == .channelBlocked16 ? 1 : 0, dst_blocked: shape.outputLayout == .channelBlocked16 ? 1 : 0)
         var message = [CChar](repeating: 0, count: 256)
         guard let handle = gp_conv_create(&spec, &message, message.count) else {
             throw Unavailable(description: String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
@@ -89,7 +100,7 @@ public final class DNNLConvolution {
     public var implementation: String { String(cString: gp_conv_implementation(handle)) }
 
     /// `output = conv(input, weight) + bias` (`bias` ignored without one): `input` is
-    /// `batch × C·H·W`, `output` `batch × F·H'·W'`.
+    /// `batch × C·H·W`, `output` `batch × F·H'·W'`, each in its layout of the ``shape``.
     public func forward(input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
         Self.check(gp_conv_forward(handle, input, weight, bias, output), "forward")
     }

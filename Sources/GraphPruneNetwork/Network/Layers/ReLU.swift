@@ -73,6 +73,27 @@ public struct ReLU: StatelessLayer {
     }
 }
 
+/// Entrywise, so the same code computes in any layout, as long as input and output share it.
+extension ReLU {
+    public mutating func accepts(_ layouts: LayerLayouts, batch: Int) -> Bool { layouts.input == layouts.output }
+
+    public mutating func forward(
+        _ input: Matrix<Float>, into output: inout Matrix<Float>, layouts: LayerLayouts, training: Bool,
+        generator: inout SplitMix64
+    ) {
+        precondition(layouts.input == layouts.output, "ReLU keeps its input's layout")
+        forward(input, into: &output, training: training, generator: &generator)
+    }
+
+    public mutating func backward(
+        input: Matrix<Float>, output: Matrix<Float>, outputGradient: Matrix<Float>,
+        inputGradient: inout Matrix<Float>, layouts: LayerLayouts
+    ) {
+        precondition(layouts.input == layouts.output, "ReLU keeps its input's layout")
+        backward(input: input, output: output, outputGradient: outputGradient, inputGradient: &inputGradient)
+    }
+}
+
 extension ReLU {
     /// Elementwise: unchanged.
     public func restricted(to selection: UnitSelection) -> any Layer { self }

@@ -9,9 +9,9 @@ public enum ConvolutionBackend: String, Sendable, CaseIterable {
     case im2col
 }
 
-/// The oneDNN primitives a ``Conv2D`` has built, one set per batch size it has seen (training
-/// batches, the last smaller batch, evaluation batches) at the current thread count, at most
-/// ``capacity`` at a time.
+/// The oneDNN primitives a ``Conv2D`` has built, one set per shape it has seen (batch size:
+/// training batches, the last smaller batch, evaluation batches; activation layouts; thread
+/// count), at most ``capacity`` at a time.
 ///
 /// A reference type inside the value-type layer: ``Conv2D`` replaces it before use unless it holds
 /// the only reference (copy on write), because the primitives hold the caller's buffers between
@@ -19,20 +19,21 @@ public enum ConvolutionBackend: String, Sendable, CaseIterable {
 /// makes the unchecked `Sendable` sound: an instance is used only by the one layer value that
 /// owns it uniquely.
 final class ConvolutionPrimitives: @unchecked Sendable {
-    /// Batch sizes kept before the cache starts afresh (each set holds oneDNN's blocked buffers).
-    static let capacity = 4
-    private var bySize: [Int: DNNLConvolution] = [:]
+    /// Shapes kept before the cache starts afresh (each set holds JIT-compiled kernels; the
+    /// blocked copies live in a per-thread arena).
+    static let capacity = 8
+    private var byShape: [DNNLConvolution.Shape: DNNLConvolution] = [:]
     /// Why oneDNN refused a shape, once it has: the layer then uses im2col.
     private(set) var refusal: String?
 
     /// The primitives for `shape`, built on first use; nil once oneDNN has refused this layer.
     func primitives(for shape: DNNLConvolution.Shape) -> DNNLConvolution? {
-        if let found = bySize[shape.batch], found.shape == shape { return found }
+        if let found = byShape[shape] { return found }
         guard refusal == nil else { return nil }
         do {
             let made = try DNNLConvolution(shape)
-            if bySize.count >= Self.capacity { bySize.removeAll() }
-            bySize[shape.batch] = made
+            if byShape.count >= Self.capacity { byShape.removeAll() }
+            byShape[shape] = made
             return made
         } catch {
             refusal = "\(error)"
@@ -42,23 +43,36 @@ final class ConvolutionPrimitives: @unchecked Sendable {
 }
 
 extension Conv2D {
-    /// oneDNN's shape for a batch of `batch` samples of this layer, on as many threads as OpenBLAS
-    /// uses (a change of the count builds new primitives).
-    func oneDNNShape(batch: Int) -> DNNLConvolution.Shape {
-        DNNLConvolution.Shape(
+    /// oneDNN's shape for a batch of `batch` samples of this layer in `layouts`, on as many
+    /// threads as OpenBLAS uses (a change of the count builds new primitives).
+    func oneDNNShape(batch: Int, layouts: LayerLayouts = .plain) -> DNNLConvolution.Shape {
+        var shape = DNNLConvolution.Shape(
             batch: batch, channels: input.channels, height: input.height, width: input.width, filters: filters,
             kernelHeight: kernelHeight, kernelWidth: kernelWidth, strideHeight: strideHeight, strideWidth: strideWidth,
             dilationHeight: dilationHeight, dilationWidth: dilationWidth,
             padTop: padding.top, padLeft: padding.left, padBottom: padding.bottom, padRight: padding.right,
             groups: groups, hasBias: hasBias, threads: BLASThreads.count)
+        (shape.inputLayout, shape.outputLayout) = (layouts.input, layouts.output)
+        return shape
     }
 
-    /// The oneDNN primitives for a batch of `batch`, or nil when the layer uses im2col (chosen,
-    /// or oneDNN refused the shape). Replaces a cache shared with a copy of the layer first.
-    mutating func oneDNNPrimitives(batch: Int) -> DNNLConvolution? {
+    /// The oneDNN primitives for a batch of `batch` in `layouts`, or nil when the layer uses
+    /// im2col (chosen, or oneDNN refused the shape). Replaces a cache shared with a copy of the
+    /// layer first.
+    mutating func oneDNNPrimitives(batch: Int, layouts: LayerLayouts = .plain) -> DNNLConvolution? {
         guard backend == .onednn else { return nil }
         if !isKnownUniquelyReferenced(&primitiveCache) { primitiveCache = ConvolutionPrimitives() }
-        return primitiveCache.primitives(for: oneDNNShape(batch: batch))
+        return primitiveCache.primitives(for: oneDNNShape(batch: batch, layouts: layouts))
+    }
+
+    /// With oneDNN, any layout on either side whose channels (input) or filters (output) fill
+    /// whole blocks of 16: the primitives for them are built here, so the calls that follow find
+    /// them. im2col computes plain only.
+    public mutating func accepts(_ layouts: LayerLayouts, batch: Int) -> Bool {
+        if layouts == .plain { return true }
+        if layouts.input == .channelBlocked16 && !ActivationLayout.allowsChannelBlocking(channels: input.channels) { return false }
+        if layouts.output == .channelBlocked16 && !ActivationLayout.allowsChannelBlocking(channels: filters) { return false }
+        return oneDNNPrimitives(batch: batch, layouts: layouts) != nil
     }
 
     /// What computes this layer for a batch of `batch`: oneDNN's kernel name (e.g.

@@ -256,10 +256,18 @@ public struct Conv2D: Layer {
         return weight.rows * geometry.pixels
     }
 
-    /// `output ← conv(input) + b`, per chunk of samples (`chunkSize(batch:)`): im2col, one sgemm, a
-    /// bias-adding block transpose into the chunk's rows.
     public mutating func forward(
         _ input: Matrix<Float>, into output: inout Matrix<Float>, training: Bool,
+        generator: inout SplitMix64
+    ) {
+        forward(input, into: &output, layouts: .plain, training: training, generator: &generator)
+    }
+
+    /// `output ← conv(input) + b`: oneDNN's primitives for the batch size and layouts, or (plain
+    /// only) per chunk of samples (`chunkSize(batch:)`): im2col, one sgemm, a bias-adding block
+    /// transpose into the chunk's rows.
+    public mutating func forward(
+        _ input: Matrix<Float>, into output: inout Matrix<Float>, layouts: LayerLayouts, training: Bool,
         generator: inout SplitMix64
     ) {
         let batch = input.rows
@@ -267,10 +275,11 @@ public struct Conv2D: Layer {
         output.requireShape(batch, size, "Conv2D output buffer")
         checkParameters()
         guard batch > 0 else { return }
-        if let primitives = oneDNNPrimitives(batch: batch) {
+        if let primitives = oneDNNPrimitives(batch: batch, layouts: layouts) {
             primitives.forward(input: input.elements, weight: weight.elements, bias: bias, output: &output.elements)
             return
         }
+        precondition(layouts == .plain, "Conv2D computes channel-blocked activations with oneDNN only")
         let chunk = chunkSize(batch: batch)
         prepareBuffers(batch: chunk)
         let (g, fg, kg) = (geometry, groupFilters, groupTaps)
@@ -300,12 +309,20 @@ public struct Conv2D: Layer {
         }
     }
 
-    /// Per chunk of samples: the chunk's `G` gathered into `F × n`, its im2col, then
-    /// `∂L/∂b += G·1`, `∂L/∂W += G·colᵀ` (β = 0 for the first chunk) and, if wanted,
-    /// `∂L/∂col = Wᵀ·G` folded into the chunk's rows of `∂L/∂X`.
     public mutating func backward(
         input: Matrix<Float>, output: Matrix<Float>, outputGradient: Matrix<Float>,
         inputGradient: inout Matrix<Float>
+    ) {
+        backward(input: input, output: output, outputGradient: outputGradient, inputGradient: &inputGradient, layouts: .plain)
+    }
+
+    /// oneDNN's backward primitives for the batch size and layouts, or (plain only) per chunk of
+    /// samples: the chunk's `G` gathered into `F × n`, its im2col, then `∂L/∂b += G·1`,
+    /// `∂L/∂W += G·colᵀ` (β = 0 for the first chunk) and, if wanted, `∂L/∂col = Wᵀ·G` folded into
+    /// the chunk's rows of `∂L/∂X`.
+    public mutating func backward(
+        input: Matrix<Float>, output: Matrix<Float>, outputGradient: Matrix<Float>,
+        inputGradient: inout Matrix<Float>, layouts: LayerLayouts
     ) {
         let batch = input.rows
         let size = outputSize(inputSize: input.columns)
@@ -322,7 +339,7 @@ public struct Conv2D: Layer {
             biasGradient.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
             return
         }
-        if let primitives = oneDNNPrimitives(batch: batch) {
+        if let primitives = oneDNNPrimitives(batch: batch, layouts: layouts) {
             weightGradient.elements.withUnsafeMutableBufferPointer { dw in
                 biasGradient.withUnsafeMutableBufferPointer { db in
                     inputGradient.elements.withUnsafeMutableBufferPointer { dx in
@@ -336,6 +353,7 @@ public struct Conv2D: Layer {
             if mask != nil { maskGradient() }
             return
         }
+        precondition(layouts == .plain, "Conv2D computes channel-blocked activations with oneDNN only")
         let chunk = chunkSize(batch: batch)
         prepareBuffers(batch: chunk)
         let (g, f, fg, kg) = (geometry, weight.rows, groupFilters, groupTaps)

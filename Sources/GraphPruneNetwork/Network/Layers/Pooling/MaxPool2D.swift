@@ -28,11 +28,11 @@ public struct MaxPool2D: StatelessLayer {
     public let window: PoolingWindow
     /// Shape of an output sample, `C × H' × W'`.
     public let output: ImageShape
-    /// Per output of the last forward, the winning input's index within its sample (the first
-    /// `batch · output.size` entries are live).
+    /// Per output of the last forward, the winning input's offset within its sample in that
+    /// forward's layout (the first `batch · output.size` entries are live).
     internal private(set) var argmax: [Int32] = []
-    /// Batch size of the last forward (to check that backward matches it).
-    private var lastBatch = 0
+    /// Batch size and layout of the last forward (to check that backward matches it).
+    private var lastBatch = 0, lastLayout = ActivationLayout.plain
 
     /// Pooling over `window`'s windows on `input` (traps if they do not fit: `window.problem`).
     public init(input: ImageShape, window: PoolingWindow) {
@@ -55,21 +55,51 @@ public struct MaxPool2D: StatelessLayer {
         _ input: Matrix<Float>, into output: inout Matrix<Float>, training: Bool,
         generator: inout SplitMix64
     ) {
+        forward(input, into: &output, layouts: .plain, training: training, generator: &generator)
+    }
+
+    /// Plain, or channel-blocked in and out (then `argmax` holds channel-blocked offsets, which
+    /// `backward` routes to without knowing the layout).
+    public mutating func accepts(_ layouts: LayerLayouts, batch: Int) -> Bool {
+        layouts == .plain || (layouts == .channelBlocked && ActivationLayout.allowsChannelBlocking(channels: input.channels))
+    }
+
+    public mutating func forward(
+        _ input: Matrix<Float>, into output: inout Matrix<Float>, layouts: LayerLayouts, training: Bool,
+        generator: inout SplitMix64
+    ) {
+        precondition(layouts.input == layouts.output, "MaxPool2D keeps its input's layout")
+        let blocked = layouts.input == .channelBlocked16
         let batch = input.rows
         let size = outputSize(inputSize: input.columns)
         output.requireShape(batch, size, "MaxPool2D output buffer")
         if argmax.count < batch * size { argmax = [Int32](repeating: 0, count: batch * size) }
-        lastBatch = batch
+        (lastBatch, lastLayout) = (batch, layouts.input)
         guard batch > 0 else { return }
         let (source, target, window) = (self.input, self.output, self.window)
         input.elements.withUnsafeBufferPointer { x in
             output.elements.withUnsafeMutableBufferPointer { y in
                 argmax.withUnsafeMutableBufferPointer { a in
-                    MaxPool2D.pool(x.baseAddress!, source: source, target: target, window: window, batch: batch,
-                                   into: y.baseAddress!, argmax: a.baseAddress!)
+                    if blocked {
+                        MaxPool2D.poolChannelBlocked(x.baseAddress!, source: source, target: target, window: window, batch: batch,
+                                                     into: y.baseAddress!, argmax: a.baseAddress!)
+                    } else {
+                        MaxPool2D.pool(x.baseAddress!, source: source, target: target, window: window, batch: batch,
+                                       into: y.baseAddress!, argmax: a.baseAddress!)
+                    }
                 }
             }
         }
+    }
+
+    /// The same routing in either layout: `argmax` holds offsets in the forward's layout.
+    public mutating func backward(
+        input: Matrix<Float>, output: Matrix<Float>, outputGradient: Matrix<Float>,
+        inputGradient: inout Matrix<Float>, layouts: LayerLayouts
+    ) {
+        precondition(layouts.input == lastLayout && layouts.output == lastLayout,
+                     "MaxPool2D backward in \(layouts) follows a forward in \(lastLayout)")
+        backward(input: input, output: output, outputGradient: outputGradient, inputGradient: &inputGradient)
     }
 
     public mutating func backward(
