@@ -25,6 +25,12 @@
     X(dnnl_memory_desc_init_by_tag) \
     X(dnnl_memory_destroy) \
     X(dnnl_memory_set_data_handle) \
+    X(dnnl_post_ops_append_eltwise) \
+    X(dnnl_post_ops_create) \
+    X(dnnl_post_ops_destroy) \
+    X(dnnl_primitive_attr_create) \
+    X(dnnl_primitive_attr_destroy) \
+    X(dnnl_primitive_attr_set_post_ops) \
     X(dnnl_primitive_create) \
     X(dnnl_primitive_desc_create) \
     X(dnnl_primitive_desc_destroy) \
@@ -216,6 +222,12 @@ static dnnl_status_t bind(const port *p, const void *data, int incoming) {
     return reorder(p, 1);
 }
 
+// The fused ReLU's attributes are needed only while the forward's descriptor is created.
+static void release_attr(dnnl_primitive_attr_t attr, dnnl_post_ops_t post_ops) {
+    if (post_ops) api.dnnl_post_ops_destroy(post_ops);
+    if (attr) api.dnnl_primitive_attr_destroy(attr);
+}
+
 gp_conv *gp_conv_create(const gp_conv_shape *s, char *error, size_t error_size) {
     pthread_once(&engine_once, create_engine);
     if (engine_status != dnnl_success) {
@@ -223,6 +235,8 @@ gp_conv *gp_conv_create(const gp_conv_shape *s, char *error, size_t error_size) 
         else snprintf(error, error_size, "oneDNN: cannot create the CPU engine (status %d)", (int)engine_status);
         return NULL;
     }
+    dnnl_primitive_attr_t attr = NULL;
+    dnnl_post_ops_t post_ops = NULL;
     gp_conv *conv = calloc(1, sizeof(gp_conv));
     if (!conv) {
         snprintf(error, error_size, "oneDNN: no memory for a convolution");
@@ -257,7 +271,13 @@ gp_conv *gp_conv_create(const gp_conv_shape *s, char *error, size_t error_size) 
     CHECK(api.dnnl_dilated_convolution_forward_desc_init(
         &forward_desc, dnnl_forward_training, dnnl_convolution_direct, &conv->any_src, &conv->any_weights,
         s->has_bias ? &conv->user_bias : NULL, &conv->any_dst, conv->strides, conv->dilates, conv->pad_l, conv->pad_r));
-    CHECK(api.dnnl_primitive_desc_create(&conv->forward_pd, &forward_desc, NULL, engine, NULL));
+    if (s->fuse_relu) {
+        CHECK(api.dnnl_primitive_attr_create(&attr));
+        CHECK(api.dnnl_post_ops_create(&post_ops));
+        CHECK(api.dnnl_post_ops_append_eltwise(post_ops, 1.0f, dnnl_eltwise_relu, 0.0f, 0.0f));
+        CHECK(api.dnnl_primitive_attr_set_post_ops(attr, post_ops));
+    }
+    CHECK(api.dnnl_primitive_desc_create(&conv->forward_pd, &forward_desc, attr, engine, NULL));
     CHECK(api.dnnl_primitive_create(&conv->forward, conv->forward_pd));
     const char *name = "";
     api.dnnl_primitive_desc_query(conv->forward_pd, dnnl_query_impl_info_str, 0, &name);
@@ -270,8 +290,10 @@ gp_conv *gp_conv_create(const gp_conv_shape *s, char *error, size_t error_size) 
     port *ports[forward_port_count];
     forward_ports(conv, ports);
     for (size_t i = 0; i < forward_port_count; i++) place(ports[i], &conv->forward_bytes);
+    release_attr(attr, post_ops);
     return conv;
 fail:
+    release_attr(attr, post_ops);
     gp_conv_destroy(conv);
     return NULL;
 }

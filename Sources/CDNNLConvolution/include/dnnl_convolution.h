@@ -19,6 +19,8 @@ typedef struct gp_conv_shape {
     int has_bias;
     // 1: the input (and ∂L/∂input) or the output (and ∂L/∂output) is channel-blocked nChw16c.
     int src_blocked, dst_blocked;
+    // 1: the forward writes max(0, conv(x, w) + b) (a ReLU fused as oneDNN's post-op).
+    int fuse_relu;
 } gp_conv_shape;
 
 typedef struct gp_conv gp_conv;
@@ -29,7 +31,8 @@ typedef struct gp_conv gp_conv;
 gp_conv *gp_conv_create(const gp_conv_shape *shape, char *error, size_t error_size);
 void gp_conv_destroy(gp_conv *conv);
 
-/// `y = conv(x, w) + b` (`b` ignored without a bias). Returns 0, or a oneDNN status.
+/// `y = conv(x, w) + b` (`b` ignored without a bias), or with `fuse_relu` `y = max(0, conv(x, w) + b)`.
+/// Returns 0, or a oneDNN status.
 int gp_conv_forward(gp_conv *conv, const float *x, const float *w, const float *b, float *y);
 
 /// `dw = ∂L/∂W`, `db = ∂L/∂b` (with a bias) from the input `x` and `dy = ∂L/∂y`; and when `dx`

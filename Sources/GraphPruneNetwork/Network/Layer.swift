@@ -41,6 +41,16 @@ public protocol Layer: Sendable {
         input: Matrix<Float>, output: Matrix<Float>, outputGradient: Matrix<Float>,
         inputGradient: inout Matrix<Float>, layouts: LayerLayouts)
 
+    /// Whether the layer computes `max(0, f(input))` in its forward pass at no extra pass over the
+    /// output, with `layouts`, for batches of `batch` (a oneDNN convolution's post-op): then the
+    /// network runs a ReLU that follows it inside it (`Network+ReLUFusion.swift`). Default: no.
+    mutating func fusesReLU(_ layouts: LayerLayouts, batch: Int) -> Bool
+
+    /// `output ← max(0, f(input))`, entrywise (the default: `forward`, then the ReLU in place).
+    mutating func forwardWithReLU(
+        _ input: Matrix<Float>, into output: inout Matrix<Float>, layouts: LayerLayouts, training: Bool,
+        generator: inout SplitMix64)
+
     /// Whether the layer accepts a `0 × 0` `inputGradient` meaning "not needed" and then skips
     /// that product (a Dense first layer saves a third of its backward work).
     var skipsInputGradient: Bool { get }

@@ -17,7 +17,7 @@ public struct LayerLayouts: Hashable, Sendable {
     public static let channelBlocked = LayerLayouts(input: .channelBlocked16, output: .channelBlocked16)
 }
 
-/// A layer that computes only on plain activations: the default.
+/// A layer that computes only on plain activations and fuses no ReLU: the default.
 extension Layer {
     public mutating func accepts(_ layouts: LayerLayouts, batch: Int) -> Bool { layouts == .plain }
 
@@ -35,5 +35,15 @@ extension Layer {
     ) {
         precondition(layouts == .plain, "\(type(of: self)) computes on plain activations only")
         backward(input: input, output: output, outputGradient: outputGradient, inputGradient: &inputGradient)
+    }
+
+    public mutating func fusesReLU(_ layouts: LayerLayouts, batch: Int) -> Bool { false }
+
+    public mutating func forwardWithReLU(
+        _ input: Matrix<Float>, into output: inout Matrix<Float>, layouts: LayerLayouts, training: Bool,
+        generator: inout SplitMix64
+    ) {
+        forward(input, into: &output, layouts: layouts, training: training, generator: &generator)
+        ReLU.rectify(&output)
     }
 }

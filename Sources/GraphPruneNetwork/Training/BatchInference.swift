@@ -24,9 +24,9 @@ public struct BatchInference {
         self.batch = batch
         architecture = network.architecture
         var layers = network.layers
-        let layouts = network.plansLayouts ? Network.layoutPlan(&layers, architecture: network.architecture, batch: batch) : nil
+        let plan = network.plansExecution ? Network.executionPlan(&layers, architecture: network.architecture, batch: batch) : nil
         self.layers = layers
-        workspace = Network.Workspace(batch: batch, network: network, gradients: false, layouts: layouts)
+        workspace = Network.Workspace(batch: batch, network: network, gradients: false, plan: plan)
     }
 
     /// Features per sample and classes (logits) per sample.

@@ -16,17 +16,17 @@ extension Network {
         /// Whether an activation's gradient has received its first contribution in this step.
         var written: [Bool] = []
         var labels: [Int32]
-        /// The layout of every activation and its gradient (`Network+Layouts.swift`); plain
-        /// unless the workspace was made with a layout plan.
-        let layouts: [ActivationLayout]
+        /// The layout of every activation and its gradient, and the fused ReLUs
+        /// (`Network+ExecutionPlan.swift`); all plain and unfused unless made with a plan.
+        let plan: ExecutionPlan
         private(set) var hasGradients = false
 
-        /// Buffers for `batch` samples of `network` (with gradients for training), the
-        /// activations in `layouts` (default: all plain).
-        init(batch: Int, network: Network, gradients: Bool, layouts: [ActivationLayout]? = nil) {
+        /// Buffers for `batch` samples of `network` (with gradients for training), run by `plan`
+        /// (default: all plain, every node on its own).
+        init(batch: Int, network: Network, gradients: Bool, plan: ExecutionPlan? = nil) {
             let sizes = network.architecture.sizes
-            self.layouts = layouts ?? [ActivationLayout](repeating: .plain, count: sizes.count)
-            precondition(self.layouts.count == sizes.count, "a layout plan for \(self.layouts.count) activations, not \(sizes.count)")
+            self.plan = plan ?? .plain(network.architecture)
+            precondition(self.plan.layouts.count == sizes.count, "a plan for \(self.plan.layouts.count) activations, not \(sizes.count)")
             activations = sizes.map { Matrix(rows: batch, columns: $0) }
             sums = network.architecture.layers.indices.map { i in
                 Self.combinedInput(network.architecture, node: i, batch: batch, sizes: sizes)
@@ -62,14 +62,19 @@ extension Network {
         _ layers: inout [any Layer], architecture: Architecture, _ w: inout Workspace, training: Bool,
         generator: inout SplitMix64
     ) {
-        for i in layers.indices {
+        for i in layers.indices where !w.plan.isFusedReLU(i) {
             let inputs = architecture.inputs[i]
             // Move the output buffer out so it is uniquely referenced while the layer writes it.
-            var output = w.activations[i + 1]
-            w.activations[i + 1] = Matrix(rows: 0, columns: 0)
+            let target = w.plan.target(of: i)
+            var output = w.activations[target]
+            w.activations[target] = Matrix(rows: 0, columns: 0)
             if inputs.count == 1 {
-                let layouts = LayerLayouts(input: w.layouts[inputs[0]], output: w.layouts[i + 1])
-                layers[i].forward(w.activations[inputs[0]], into: &output, layouts: layouts, training: training, generator: &generator)
+                let layouts = LayerLayouts(input: w.plan.layouts[inputs[0]], output: w.plan.layouts[i + 1])
+                if w.plan.fusesReLU[i] {
+                    layers[i].forwardWithReLU(w.activations[inputs[0]], into: &output, layouts: layouts, training: training, generator: &generator)
+                } else {
+                    layers[i].forward(w.activations[inputs[0]], into: &output, layouts: layouts, training: training, generator: &generator)
+                }
             } else {
                 var sum = w.sums[i]
                 w.sums[i] = Matrix(rows: 0, columns: 0)
@@ -86,7 +91,7 @@ extension Network {
                 layers[i].forward(sum, into: &output, layouts: .plain, training: training, generator: &generator)
                 w.sums[i] = sum
             }
-            w.activations[i + 1] = output
+            w.activations[target] = output
         }
     }
 
@@ -104,12 +109,15 @@ extension Network {
             let inputs = architecture.inputs[i]
             // An activation a = j + 1 needs a gradient only if node j (≥ lowest) will run.
             let needed = inputs.contains { $0 > lowest }
-            let input = inputs.count == 1 ? w.activations[inputs[0]] : w.sums[i]
+            // A fused ReLU's input (never computed) has the signs of its output, all its backward
+            // reads; a node that fused a ReLU wrote its output there.
+            let input = inputs.count == 1 ? w.activations[w.plan.isFusedReLU(i) ? i + 1 : inputs[0]] : w.sums[i]
+            let output = w.activations[w.plan.target(of: i)]
             // A node with several inputs reads their plain sum (the layout plan keeps them plain).
-            let layouts = LayerLayouts(input: inputs.count == 1 ? w.layouts[inputs[0]] : .plain, output: w.layouts[i + 1])
+            let layouts = LayerLayouts(input: inputs.count == 1 ? w.plan.layouts[inputs[0]] : .plain, output: w.plan.layouts[i + 1])
             if !needed && layers[i].skipsInputGradient {
                 var unused = Matrix<Float>(rows: 0, columns: 0)
-                layers[i].backward(input: input, output: w.activations[i + 1], outputGradient: w.gradients[i + 1],
+                layers[i].backward(input: input, output: output, outputGradient: w.gradients[i + 1],
                                    inputGradient: &unused, layouts: layouts)
                 continue
             }
@@ -118,7 +126,7 @@ extension Network {
                 let a = inputs[0]
                 var inputGradient = w.gradients[a]
                 w.gradients[a] = Matrix(rows: 0, columns: 0)
-                layers[i].backward(input: input, output: w.activations[i + 1], outputGradient: w.gradients[i + 1],
+                layers[i].backward(input: input, output: output, outputGradient: w.gradients[i + 1],
                                    inputGradient: &inputGradient, layouts: layouts)
                 w.gradients[a] = inputGradient
                 w.written[a] = true
@@ -126,7 +134,7 @@ extension Network {
             }
             var inputGradient = w.scratch[i]
             w.scratch[i] = Matrix(rows: 0, columns: 0)
-            layers[i].backward(input: input, output: w.activations[i + 1], outputGradient: w.gradients[i + 1],
+            layers[i].backward(input: input, output: output, outputGradient: w.gradients[i + 1],
                                inputGradient: &inputGradient, layouts: layouts)
             if needed && architecture.layers[i].concatenatesInputs {
                 // Each input side by side receives its own columns of the gradient.

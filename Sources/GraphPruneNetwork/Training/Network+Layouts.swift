@@ -1,7 +1,7 @@
 import GraphPruneNumerics
 
-/// The layout plan: which activations a training step, an evaluation or a `BatchInference`
-/// keeps channel-blocked (``ActivationLayout/channelBlocked16``) instead of plain.
+/// The layout plan (part of the `ExecutionPlan`): which activations a training step, an
+/// evaluation or a `BatchInference` keeps channel-blocked (``ActivationLayout/channelBlocked16``) instead of plain.
 ///
 /// oneDNN's convolutions compute in the channel-blocked layout on AVX-512. A plain activation
 /// between two convolutions costs four reorders a training step (the first convolution's output

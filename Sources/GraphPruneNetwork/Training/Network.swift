@@ -21,11 +21,12 @@ public struct Network: Sendable {
     private var workspaces: [Int: Workspace] = [:]
     /// How many nodes read each activation.
     let readers: [Int]
-    /// Whether training steps and evaluations keep activations channel-blocked where every layer
-    /// touching them computes in that layout (`Network+Layouts.swift`; on by default, the results
-    /// are the same bits). Off, every activation is plain, as `Network+Gradients.swift` keeps
-    /// them: for comparing the two.
-    public var plansLayouts = true {
+    /// Whether training steps, evaluations and `BatchInference` run an execution plan
+    /// (`Network+ExecutionPlan.swift`): activations channel-blocked where every layer touching
+    /// them computes in that layout, ReLUs computed inside the convolutions before them. On by
+    /// default; the results are the same values. Off, every activation is plain and every node
+    /// runs on its own, as in `Network+Gradients.swift`: for comparing the two.
+    public var plansExecution = true {
         didSet { workspaces = [:] }
     }
 
@@ -234,7 +235,7 @@ public struct Network: Sendable {
             if gradients && !w.hasGradients { w.allocateGradients(network: self) }
             return w
         }
-        let layouts = plansLayouts ? Self.layoutPlan(&layers, architecture: architecture, batch: batch) : nil
-        return Workspace(batch: batch, network: self, gradients: gradients, layouts: layouts)
+        let plan = plansExecution ? Self.executionPlan(&layers, architecture: architecture, batch: batch) : nil
+        return Workspace(batch: batch, network: self, gradients: gradients, plan: plan)
     }
 }

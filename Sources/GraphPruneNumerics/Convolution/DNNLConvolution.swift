@@ -46,6 +46,8 @@ public final class DNNLConvolution {
         /// Layouts of the input and the output (`channelBlocked16` needs `channels`, respectively
         /// `filters`, a multiple of 16).
         public var inputLayout: ActivationLayout = .plain, outputLayout: ActivationLayout = .plain
+        /// Whether the forward applies a ReLU to its output (oneDNN's eltwise post-op).
+        public var fusesReLU = false
 
         public init(
             batch: Int, channels: Int, height: Int, width: Int, filters: Int,
@@ -84,7 +86,8 @@ public final class DNNLConvolution {
             pad_top: Int64(shape.padTop), pad_left: Int64(shape.padLeft), pad_bottom: Int64(shape.padBottom),
             pad_right: Int64(shape.padRight), groups: Int64(shape.groups), threads: Int64(shape.threads),
             has_bias: shape.hasBias ? 1 : 0,
-            src_blocked: shape.inputLayout == .channelBlocked16 ? 1 : 0, dst_blocked: shape.outputLayout == .channelBlocked16 ? 1 : 0)
+            src_blocked: shape.inputLayout == .channelBlocked16 ? 1 : 0, dst_blocked: shape.outputLayout == .channelBlocked16 ? 1 : 0,
+            fuse_relu: shape.fusesReLU ? 1 : 0)
         var message = [CChar](repeating: 0, count: 256)
         guard let handle = gp_conv_create(&spec, &message, message.count) else {
             throw Unavailable(description: String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
@@ -99,8 +102,9 @@ public final class DNNLConvolution {
     /// names a slow fallback).
     public var implementation: String { String(cString: gp_conv_implementation(handle)) }
 
-    /// `output = conv(input, weight) + bias` (`bias` ignored without one): `input` is
-    /// `batch × C·H·W`, `output` `batch × F·H'·W'`, each in its layout of the ``shape``.
+    /// `output = conv(input, weight) + bias` (`bias` ignored without one), or with
+    /// ``Shape/fusesReLU`` `max(0, conv(input, weight) + bias)`: `input` is `batch × C·H·W`,
+    /// `output` `batch × F·H'·W'`, each in its layout of the ``shape``.
     public func forward(input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
         Self.check(gp_conv_forward(handle, input, weight, bias, output), "forward")
     }

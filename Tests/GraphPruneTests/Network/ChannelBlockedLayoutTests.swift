@@ -3,9 +3,10 @@ import XCTest
 @testable import GraphPruneIO
 @testable import GraphPruneNetwork
 
-/// Channel-blocked activations (`ActivationLayout.channelBlocked16`): each layer that computes in
-/// them gives, after converting back, the bits of its plain computation, and a network's layout
-/// plan changes no bit of training, evaluation or inference.
+/// Channel-blocked activations (`ActivationLayout.channelBlocked16`) and ReLUs fused into
+/// convolutions: each layer that computes in them gives, after converting back, the bits of its
+/// plain computation, and a network's execution plan changes no bit of training, evaluation or
+/// inference.
 final class ChannelBlockedLayoutTests: XCTestCase {
     private typealias S = NetworkTestSupport
 
@@ -91,6 +92,12 @@ final class ChannelBlockedLayoutTests: XCTestCase {
                 var generator = SplitMix64(seed: 0)
                 conv.forward(xl, into: &yl, layouts: layouts, training: true, generator: &generator)
                 XCTAssertEqual(bits(relaid(yl, out, from: output, to: .plain)), bits(y), "stride \(stride), \(layouts)")
+                var fused = make()
+                XCTAssertTrue(fused.fusesReLU(layouts, batch: 5))
+                var rectified = Matrix<Float>(rows: 5, columns: y.columns, repeating: .nan)
+                fused.forwardWithReLU(xl, into: &rectified, layouts: layouts, training: true, generator: &generator)
+                XCTAssertEqual(bits(relaid(rectified, out, from: output, to: .plain)), bits(y).map { Float(bitPattern: $0) > 0 ? $0 : 0 },
+                               "the fused ReLU: max(0, y) with +0 for every y ≤ 0")
                 var dxl = Matrix<Float>(rows: 5, columns: x.columns, repeating: .nan)
                 conv.backward(input: xl, output: yl, outputGradient: relaid(dy, out, from: .plain, to: output), inputGradient: &dxl, layouts: layouts)
                 XCTAssertEqual(bits(relaid(dxl, shape, from: input, to: .plain)), bits(dx), "stride \(stride), \(layouts)")
@@ -125,7 +132,10 @@ final class ChannelBlockedLayoutTests: XCTestCase {
                                                        .maxPool(size: 2), .conv2d(filters: 64, kernel: 3, same: true), .relu,
                                                        .conv2d(filters: 64, kernel: 3, same: true), .relu])
         XCTAssertEqual(blocked, Array(1...7), "activations 1-7: conv1 … conv4's input; \(plan)")
-        network.plansLayouts = false
+        let execution = Network.executionPlan(&layers, architecture: architecture, batch: 4)
+        XCTAssertEqual(execution.layouts, plan)
+        XCTAssertEqual(execution.fusesReLU.indices.filter { execution.fusesReLU[$0] }, [0, 2, 5, 7], "each convolution computes its ReLU")
+        network.plansExecution = false
         XCTAssertEqual(Network.layoutPlan(&layers, architecture: architecture, batch: 0), [ActivationLayout](repeating: .plain, count: plan.count))
     }
 
@@ -150,6 +160,9 @@ final class ChannelBlockedLayoutTests: XCTestCase {
         let plan = Network.layoutPlan(&layers, architecture: architecture, batch: 3)
         XCTAssertEqual(plan.indices.filter { plan[$0] == .channelBlocked16 }, [a, b], "\(plan)")
         XCTAssertEqual([c, d, e, sum, f, n].map { plan[$0] }, [ActivationLayout](repeating: .plain, count: 6))
+        // The stem's and conv1's ReLUs are theirs alone; conv2's output goes to the sum, conv3's to BatchNorm.
+        let execution = Network.executionPlan(&layers, architecture: architecture, batch: 3)
+        XCTAssertEqual(execution.fusesReLU.indices.filter { execution.fusesReLU[$0] }, [a - 1, c - 1])
     }
 
     /// Training steps with dropout, an evaluation and batch inference: the planned network and the
@@ -158,9 +171,10 @@ final class ChannelBlockedLayoutTests: XCTestCase {
         let architecture = try Architecture.parse("c16-c16-p-c32-p-12-4", inputShape: [1, 8, 8], dropout: 0.3)
         var planned = Network(architecture: architecture, initializer: .glorotUniform, seed: 7)
         var plain = planned
-        plain.plansLayouts = false
+        plain.plansExecution = false
         var layers = planned.layers
-        XCTAssertTrue(Network.layoutPlan(&layers, architecture: architecture, batch: 6).contains(.channelBlocked16), "the test must exercise a plan")
+        let plan = Network.executionPlan(&layers, architecture: architecture, batch: 6)
+        XCTAssertTrue(plan.layouts.contains(.channelBlocked16) && plan.fusesReLU.contains(true), "the test must exercise a plan")
         var g = SplitMix64(seed: 8)
         let x = S.matrix(6, 64, seed: 9), labels = (0..<6).map { _ in Int32(g.next() % 4) }
         var (sgdA, sgdB) = (SGD(momentum: 0.9), SGD(momentum: 0.9))
@@ -178,5 +192,18 @@ final class ChannelBlockedLayoutTests: XCTestCase {
         var logits = Matrix<Float>(rows: 6, columns: 4)
         inference.forward(x, into: &logits)
         XCTAssertEqual(bits(logits), bits(plain.outputs(x)))
+    }
+
+    /// A layer without a fused kernel computes `forwardWithReLU` as its forward and a ReLU.
+    func testTheDefaultForwardWithReLURectifiesTheForward() {
+        var dense = Dense(weight: S.matrix(5, 7, seed: 3), bias: S.matrix(1, 5, seed: 4).elements)
+        XCTAssertFalse(dense.fusesReLU(.plain, batch: 3))
+        let x = S.matrix(3, 7, seed: 5)
+        let y = S.forward(&dense, x)
+        var rectified = Matrix<Float>(rows: 3, columns: 5, repeating: .nan)
+        var generator = SplitMix64(seed: 0)
+        dense.forwardWithReLU(x, into: &rectified, layouts: .plain, training: false, generator: &generator)
+        XCTAssertTrue(y.elements.contains { $0 < 0 } && y.elements.contains { $0 > 0 })
+        XCTAssertEqual(rectified.elements, y.elements.map { max(0, $0) })
     }
 }

@@ -41,6 +41,16 @@ public struct ReLU: StatelessLayer {
         }
     }
 
+    /// `m ← max(0, m)` entrywise, in place (what `forward` computes).
+    static func rectify(_ m: inout Matrix<Float>) {
+        m.elements.withUnsafeMutableBufferPointer { y in
+            guard let target = y.baseAddress else { return }
+            forEachChunk(of: y.count, minimumChunk: ReLU.minimumChunk) { range in
+                for i in range where !(target[i] > 0) { target[i] = 0 }
+            }
+        }
+    }
+
     public mutating func backward(
         input: Matrix<Float>, output: Matrix<Float>, outputGradient: Matrix<Float>,
         inputGradient: inout Matrix<Float>

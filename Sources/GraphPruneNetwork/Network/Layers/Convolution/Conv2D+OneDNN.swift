@@ -45,24 +45,24 @@ final class ConvolutionPrimitives: @unchecked Sendable {
 extension Conv2D {
     /// oneDNN's shape for a batch of `batch` samples of this layer in `layouts`, on as many
     /// threads as OpenBLAS uses (a change of the count builds new primitives).
-    func oneDNNShape(batch: Int, layouts: LayerLayouts = .plain) -> DNNLConvolution.Shape {
+    func oneDNNShape(batch: Int, layouts: LayerLayouts = .plain, fusesReLU: Bool = false) -> DNNLConvolution.Shape {
         var shape = DNNLConvolution.Shape(
             batch: batch, channels: input.channels, height: input.height, width: input.width, filters: filters,
             kernelHeight: kernelHeight, kernelWidth: kernelWidth, strideHeight: strideHeight, strideWidth: strideWidth,
             dilationHeight: dilationHeight, dilationWidth: dilationWidth,
             padTop: padding.top, padLeft: padding.left, padBottom: padding.bottom, padRight: padding.right,
             groups: groups, hasBias: hasBias, threads: BLASThreads.count)
-        (shape.inputLayout, shape.outputLayout) = (layouts.input, layouts.output)
+        (shape.inputLayout, shape.outputLayout, shape.fusesReLU) = (layouts.input, layouts.output, fusesReLU)
         return shape
     }
 
     /// The oneDNN primitives for a batch of `batch` in `layouts`, or nil when the layer uses
     /// im2col (chosen, or oneDNN refused the shape). Replaces a cache shared with a copy of the
     /// layer first.
-    mutating func oneDNNPrimitives(batch: Int, layouts: LayerLayouts = .plain) -> DNNLConvolution? {
+    mutating func oneDNNPrimitives(batch: Int, layouts: LayerLayouts = .plain, fusesReLU: Bool = false) -> DNNLConvolution? {
         guard backend == .onednn else { return nil }
         if !isKnownUniquelyReferenced(&primitiveCache) { primitiveCache = ConvolutionPrimitives() }
-        return primitiveCache.primitives(for: oneDNNShape(batch: batch, layouts: layouts))
+        return primitiveCache.primitives(for: oneDNNShape(batch: batch, layouts: layouts, fusesReLU: fusesReLU))
     }
 
     /// With oneDNN, any layout on either side whose channels (input) or filters (output) fill
@@ -70,9 +70,32 @@ extension Conv2D {
     /// them. im2col computes plain only.
     public mutating func accepts(_ layouts: LayerLayouts, batch: Int) -> Bool {
         if layouts == .plain { return true }
+        guard batch > 0 else { return false }
         if layouts.input == .channelBlocked16 && !ActivationLayout.allowsChannelBlocking(channels: input.channels) { return false }
         if layouts.output == .channelBlocked16 && !ActivationLayout.allowsChannelBlocking(channels: filters) { return false }
         return oneDNNPrimitives(batch: batch, layouts: layouts) != nil
+    }
+
+    /// With oneDNN: the ReLU is a post-op of the forward kernel, applied to each output block
+    /// while it is in registers (the primitives are built here). The backward primitives are the
+    /// plain convolution's: a ReLU's backward needs only its output.
+    public mutating func fusesReLU(_ layouts: LayerLayouts, batch: Int) -> Bool {
+        batch > 0 && accepts(layouts, batch: batch) && oneDNNPrimitives(batch: batch, layouts: layouts, fusesReLU: true) != nil
+    }
+
+    public mutating func forwardWithReLU(
+        _ input: Matrix<Float>, into output: inout Matrix<Float>, layouts: LayerLayouts, training: Bool,
+        generator: inout SplitMix64
+    ) {
+        let batch = input.rows
+        output.requireShape(batch, outputSize(inputSize: input.columns), "Conv2D output buffer")
+        checkParameters()
+        guard batch > 0, let primitives = oneDNNPrimitives(batch: batch, layouts: layouts, fusesReLU: true) else {
+            forward(input, into: &output, layouts: layouts, training: training, generator: &generator)
+            ReLU.rectify(&output)
+            return
+        }
+        primitives.forward(input: input.elements, weight: weight.elements, bias: bias, output: &output.elements)
     }
 
     /// What computes this layer for a batch of `batch`: oneDNN's kernel name (e.g.

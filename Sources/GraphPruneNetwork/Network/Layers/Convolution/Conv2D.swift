@@ -412,7 +412,7 @@ public struct Conv2D: Layer {
         if hasBias { body(&bias, biasGradient) }
     }
 
-    private func checkParameters() {
+    func checkParameters() {
         precondition(weight.columns == groupTaps, "Conv2D weight has \(weight.columns) columns, needs \(groupTaps)")
         precondition(bias.count == weight.rows, "Conv2D: \(weight.rows) filters need \(weight.rows) biases, got \(bias.count)")
     }
