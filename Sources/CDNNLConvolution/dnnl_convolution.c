@@ -6,6 +6,7 @@
 #include <dlfcn.h>
 #include <oneapi/dnnl/dnnl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,8 +50,13 @@ static struct {
 } api;
 
 static char load_error[200];
-// libgomp's omp_set_num_threads, resolved once oneDNN has loaded it (NULL if absent).
+// libgomp's omp_set_num_threads, resolved once oneDNN has loaded it (NULL if absent), and what
+// gp_openmp_parallel runs a parallel region with (all NULL unless all three are there).
 static void (*set_openmp_threads)(int);
+static void (*gomp_parallel)(void (*)(void *), void *, unsigned, unsigned);
+static int (*openmp_thread_number)(void), (*openmp_team_size)(void);
+// Set (release) once the three are resolved; gp_openmp_parallel reads it (acquire) from any thread.
+static atomic_int openmp_ready;
 
 static int load_library(void) {
     void *library = dlopen("libdnnl.so.2", RTLD_NOW | RTLD_GLOBAL);
@@ -66,6 +72,14 @@ static int load_library(void) {
     DNNL_FUNCTIONS(RESOLVE)
 #undef RESOLVE
     set_openmp_threads = (void (*)(int))dlsym(RTLD_DEFAULT, "omp_set_num_threads");
+    void *parallel = dlsym(RTLD_DEFAULT, "GOMP_parallel"), *number = dlsym(RTLD_DEFAULT, "omp_get_thread_num"),
+         *size = dlsym(RTLD_DEFAULT, "omp_get_num_threads");
+    if (parallel && number && size) {
+        openmp_thread_number = (int (*)(void))number;
+        openmp_team_size = (int (*)(void))size;
+        gomp_parallel = (void (*)(void (*)(void *), void *, unsigned, unsigned))parallel;
+        atomic_store_explicit(&openmp_ready, 1, memory_order_release);
+    }
     return 1;
 }
 
@@ -424,4 +438,23 @@ const char *gp_conv_implementation(const gp_conv *conv) { return conv->implement
 
 static void use_threads(const gp_conv *conv) {
     if (set_openmp_threads && conv->threads > 0) set_openmp_threads(conv->threads);
+}
+
+typedef struct chunked_region {
+    void (*body)(void *, long);
+    void *context;
+    long chunks;
+} chunked_region;
+
+static void run_chunks(void *data) {
+    const chunked_region *region = data;
+    const long team = openmp_team_size(), self = openmp_thread_number();
+    for (long chunk = self; chunk < region->chunks; chunk += team) region->body(region->context, chunk);
+}
+
+int gp_openmp_parallel(long chunks, void (*body)(void *context, long chunk), void *context) {
+    if (!atomic_load_explicit(&openmp_ready, memory_order_acquire) || chunks <= 0) return 0;
+    chunked_region region = {body, context, chunks};
+    gomp_parallel(run_chunks, &region, (unsigned)chunks, 0);
+    return 1;
 }

@@ -13,6 +13,9 @@ struct DatasetOptions: ParsableArguments {
     @Option(help: "Directory of the data set files (default for fashion-mnist: /usr/share/datasets/fashion-mnist).")
     var dataDir: String?
 
+    @Option(help: "Use only the first N training samples (0 = all), taken before the inputs are standardised; the test split stays whole (a study's train-samples).")
+    var trainSamples: Int = 0
+
     /// The split, prepared as `preprocessing` says (by default standardised per feature with the
     /// training set's mean and std, as the CenSET code does); the synthetic set is drawn from
     /// `seed`.
@@ -20,8 +23,9 @@ struct DatasetOptions: ParsableArguments {
         if dataset == .cifar10 && dataDir == nil {
             throw OptionError("--data-dir", "cifar10 needs the directory holding data_batch_1.bin … test_batch.bin")
         }
+        guard trainSamples >= 0 else { throw OptionError("--train-samples", "\(trainSamples) must be 0 (all) or a positive count") }
         do {
-            return try dataset.load(directory: dataDir, seed: seed, preprocessing: preprocessing)
+            return try dataset.load(directory: dataDir, seed: seed, trainSamples: trainSamples, preprocessing: preprocessing)
         } catch let error as InputPreprocessingError {
             throw OptionError("--input-mean/--input-std", "\(error) of \(dataset.rawValue)")
         }

@@ -40,6 +40,12 @@ int gp_conv_forward(gp_conv *conv, const float *x, const float *w, const float *
 /// oneDNN status (also when the backward primitives cannot be built).
 int gp_conv_backward(gp_conv *conv, const float *x, const float *w, const float *dy, float *dw, float *db, float *dx);
 
+/// Runs `body(context, chunk)` once for every chunk in 0 ..< chunks on OpenMP's threads (the
+/// team oneDNN's convolutions run on, at most `chunks` threads, each taking chunks t, t + n, …)
+/// and returns 1 when all have run; returns 0 without running any when OpenMP is not loaded
+/// (no convolution has been built in this process).
+int gp_openmp_parallel(long chunks, void (*body)(void *context, long chunk), void *context);
+
 /// oneDNN's name for the forward implementation it chose, e.g. "jit:avx512_core".
 const char *gp_conv_implementation(const gp_conv *conv);
 

@@ -27,6 +27,17 @@ final class CommandLineTests: XCTestCase {
 
     private func runBinary(_ arguments: [String]) throws -> (Int32, String, String) { try runGraphprune(arguments) }
 
+    func testTrainSamplesKeepsTheFirstTrainingSamples() throws {
+        let whole = try DatasetOptions.parse(["--dataset", "synthetic"]).load(seed: 3)
+        let first = try DatasetOptions.parse(["--dataset", "synthetic", "--train-samples", "50"]).load(seed: 3)
+        XCTAssertEqual(first.train.count, 50)
+        XCTAssertEqual(first.test.count, whole.test.count)
+        XCTAssertEqual(first.train.labels, Array(whole.train.labels.prefix(50)))
+        XCTAssertThrowsError(try DatasetOptions.parse(["--dataset", "synthetic", "--train-samples=-1"]).load(seed: 3)) {
+            XCTAssertTrue("\($0)".contains("--train-samples"), "\($0)")
+        }
+    }
+
     func testCentralityOfAStarFromCSVAndMatrixMarket() throws {
         let csv = try write("source,target,weight\n0,1,1\n0,2,1\n0,3,1\n", "star.csv")
         let mtx = try write("%%MatrixMarket matrix coordinate pattern symmetric\n4 4 3\n2 1\n3 1\n4 1\n", "star.mtx")

@@ -206,4 +206,84 @@ final class ChannelBlockedLayoutTests: XCTestCase {
         XCTAssertTrue(y.elements.contains { $0 < 0 } && y.elements.contains { $0 > 0 })
         XCTAssertEqual(rectified.elements, y.elements.map { max(0, $0) })
     }
+
+    /// BatchNorm with batch statistics (and the running update), with running statistics, and
+    /// frozen: output, `∂L/∂x`, `∂L/∂γ`, `∂L/∂β` and the running statistics, channel-blocked
+    /// against plain, bit for bit. 13 positions per channel: whole runs of eight and a tail.
+    func testBatchNormChannelBlockedGivesThePlainBits() {
+        let shape = ImageShape(channels: 32, height: 1, width: 13)
+        var g = SplitMix64(seed: 3)
+        let make = { () -> BatchNorm in
+            var g = SplitMix64(seed: 4)
+            let values = { (offset: Double) in (0..<32).map { _ in Float(offset + g.nextUnitDouble()) } }
+            return BatchNorm(channels: 32, area: 13, scale: values(0.5), shift: values(-0.5), runningMean: values(-0.5), runningVariance: values(0.5))
+        }
+        let x = Matrix<Float>(rows: 5, columns: shape.size, elements: (0..<(5 * shape.size)).map { _ in Float(g.nextUnitDouble() * 4 - 1) })
+        let dy = S.matrix(5, shape.size, seed: 6)
+        for (training, frozen) in [(true, false), (false, false), (true, true)] {
+            var (plain, blocked) = (make(), make())
+            plain.frozenStatistics = frozen
+            blocked.frozenStatistics = frozen
+            XCTAssertTrue(blocked.accepts(.channelBlocked, batch: 5))
+            var generator = SplitMix64(seed: 0)
+            let y = S.forward(&plain, x, training: training)
+            let dx = S.backward(&plain, input: x, output: y, outputGradient: dy)
+            let xb = relaid(x, shape, from: .plain, to: .channelBlocked16)
+            var yb = Matrix<Float>(rows: 5, columns: shape.size, repeating: .nan)
+            blocked.forward(xb, into: &yb, layouts: .channelBlocked, training: training, generator: &generator)
+            var dxb = Matrix<Float>(rows: 5, columns: shape.size, repeating: .nan)
+            blocked.backward(input: xb, output: yb, outputGradient: relaid(dy, shape, from: .plain, to: .channelBlocked16),
+                             inputGradient: &dxb, layouts: .channelBlocked)
+            let label = "training \(training), frozen \(frozen)"
+            XCTAssertEqual(bits(relaid(yb, shape, from: .channelBlocked16, to: .plain)), bits(y), label)
+            XCTAssertEqual(bits(relaid(dxb, shape, from: .channelBlocked16, to: .plain)), bits(dx), label)
+            XCTAssertEqual(bits(blocked.scaleGradient), bits(plain.scaleGradient), label)
+            XCTAssertEqual(bits(blocked.shiftGradient), bits(plain.shiftGradient), label)
+            XCTAssertEqual(bits(blocked.runningMean), bits(plain.runningMean), label)
+            XCTAssertEqual(bits(blocked.runningVariance), bits(plain.runningVariance), label)
+        }
+        var uneven = BatchNorm(channels: 24, area: 4)
+        XCTAssertFalse(uneven.accepts(.channelBlocked, batch: 2), "24 channels are not whole blocks")
+    }
+
+    /// A residual block as ResNet builds it, with a projection shortcut: the stem, the block's
+    /// input (read by two convolutions) and the block's first convolution, BatchNorm and ReLU stay
+    /// blocked; what the sum reads stays plain. Training and inference of the planned network give
+    /// the plain bits.
+    func testAResidualNetworkWithBatchNormComputesThePlainBits() throws {
+        var graph = GraphBuilder(inputShape: [1, 6, 6])
+        var x = try graph.convolutionBatchNorm("conv1", "bn1", filters: 16, kernel: 3, stride: 1, from: 0)
+        x = try graph.add("relu", .relu, from: [x])
+        var y = try graph.convolutionBatchNorm("layer1.0.conv1", "layer1.0.bn1", filters: 32, kernel: 3, stride: 2, from: x)
+        let inner = try graph.add("layer1.0.relu1", .relu, from: [y])
+        y = try graph.convolutionBatchNorm("layer1.0.conv2", "layer1.0.bn2", filters: 32, kernel: 3, stride: 1, from: inner)
+        let shortcut = try graph.convolutionBatchNorm("layer1.0.shortcut.0", "layer1.0.shortcut.1", filters: 32, kernel: 1, stride: 2, from: x)
+        x = try graph.add("layer1.0.relu2", .relu, from: [try graph.add("layer1.0.add", .add, from: [y, shortcut])])
+        x = try graph.add("avgpool", .globalAveragePooling, from: [x])
+        try graph.add("linear", .dense(outputs: 3), from: [x])
+        let architecture = Architecture(inputShape: [1, 6, 6], layers: graph.layers, inputs: graph.inputs, names: graph.names)
+        try architecture.validate()
+        var planned = Network(architecture: architecture, initializer: .kaimingNormal, seed: 11)
+        var plain = planned
+        plain.plansExecution = false
+        var layers = planned.layers
+        let plan = Network.executionPlan(&layers, architecture: architecture, batch: 8)
+        XCTAssertEqual(plan.layouts.indices.filter { plan.layouts[$0] == .channelBlocked16 }, Array(1...inner), "\(plan.layouts)")
+        XCTAssertEqual(inner, 6)
+        XCTAssertFalse(plan.fusesReLU.contains(true), "every ReLU follows a BatchNorm")
+        var g = SplitMix64(seed: 12)
+        let features = S.matrix(8, 36, seed: 13), labels = (0..<8).map { _ in Int32(g.next() % 3) }
+        var (sgdA, sgdB) = (SGD(momentum: 0.9), SGD(momentum: 0.9))
+        var (generatorA, generatorB) = (SplitMix64(seed: 14), SplitMix64(seed: 14))
+        for _ in 0..<3 {
+            let a = planned.trainStep(batch: 8, fill: { f, l in f.assign(features); l = labels }, optimizer: &sgdA, learningRate: 0.05, generator: &generatorA)
+            let b = plain.trainStep(batch: 8, fill: { f, l in f.assign(features); l = labels }, optimizer: &sgdB, learningRate: 0.05, generator: &generatorB)
+            XCTAssertEqual(a.loss.bitPattern, b.loss.bitPattern)
+        }
+        for (p, q) in zip(planned.layers, plain.layers) { XCTAssertEqual(p.stateTensors, q.stateTensors) }
+        var inference = BatchInference(planned, batch: 8)
+        var logits = Matrix<Float>(rows: 8, columns: 3)
+        inference.forward(features, into: &logits)
+        XCTAssertEqual(bits(logits), bits(plain.outputs(features)))
+    }
 }

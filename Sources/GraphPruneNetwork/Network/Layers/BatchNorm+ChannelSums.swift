@@ -73,3 +73,47 @@ struct ChannelSums {
         UnsafeRawPointer(x + p).loadUnaligned(as: SIMD8<Float>.self)
     }
 }
+
+/// ``ChannelSums`` for the sixteen channels of one block of channel-blocked activations
+/// (`ActivationLayout.channelBlocked16`: channel `16k + l` of sample `b` at position `p` of its
+/// `H · W` run is entry `((b · blocks + k) · area + p) · 16 + l`), all sixteen at once, one per
+/// SIMD lane: each channel's entries are added in exactly ``ChannelSums``'s order (run entry `p`
+/// into accumulator `p mod 8`, the last `area mod 8` into the tail, samples in order, then the
+/// eight accumulators in order and the tail), so every channel's sum has the plain layout's bits.
+///
+/// - Complexity: O(batch · area) vector additions per sum (sixteen channels each).
+struct ChannelBlockSums {
+    let block: Int, blocks: Int, area: Int, batch: Int
+
+    /// The entry of the block's sixteen channels at run position `p` of `sample`.
+    @inline(__always)
+    func offset(sample: Int, position p: Int) -> Int { ((sample * blocks + block) * area + p) * 16 }
+
+    /// `Σ f(e)` per lane over the block's entries `e` (offsets of sixteen channels), in the stated order.
+    @inline(__always)
+    func accumulate(_ f: (Int) -> SIMD16<Double>) -> SIMD16<Double> {
+        let zero = SIMD16<Double>(repeating: 0)
+        var (s0, s1, s2, s3, s4, s5, s6, s7, tail) = (zero, zero, zero, zero, zero, zero, zero, zero, zero)
+        let whole = area / 8 * 8
+        for sample in 0..<batch {
+            let base = offset(sample: sample, position: 0)
+            var p = 0
+            while p < whole {
+                let e = base + p * 16
+                s0 += f(e); s1 += f(e + 16); s2 += f(e + 32); s3 += f(e + 48)
+                s4 += f(e + 64); s5 += f(e + 80); s6 += f(e + 96); s7 += f(e + 112)
+                p += 8
+            }
+            while p < area {
+                tail += f(base + p * 16)
+                p += 1
+            }
+        }
+        return zero + s0 + s1 + s2 + s3 + s4 + s5 + s6 + s7 + tail
+    }
+
+    @inline(__always)
+    static func load(_ x: UnsafePointer<Float>, _ e: Int) -> SIMD16<Float> {
+        UnsafeRawPointer(x + e).loadUnaligned(as: SIMD16<Float>.self)
+    }
+}

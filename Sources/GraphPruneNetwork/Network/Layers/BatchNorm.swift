@@ -80,11 +80,21 @@ public struct BatchNorm: ConnectionlessLayer {
     public mutating func forward(
         _ input: Matrix<Float>, into output: inout Matrix<Float>, training: Bool, generator: inout SplitMix64
     ) {
+        forward(input, into: &output, layouts: .plain, training: training, generator: &generator)
+    }
+
+    /// The forward pass in either layout (`BatchNorm+ChannelBlocked.swift`).
+    public mutating func forward(
+        _ input: Matrix<Float>, into output: inout Matrix<Float>, layouts: LayerLayouts, training: Bool,
+        generator: inout SplitMix64
+    ) {
+        precondition(layouts.input == layouts.output, "BatchNorm keeps its input's layout")
+        let blocked = layouts.input == .channelBlocked16
         let batch = input.rows
         output.requireShape(batch, outputSize(inputSize: input.columns), "BatchNorm output buffer")
         usedBatchStatistics = training && !frozenStatistics && batch > 0
         if usedBatchStatistics {
-            batchStatistics(input)
+            batchStatistics(input, blocked: blocked)
         } else {
             for c in 0..<channels {
                 usedMean[c] = runningMean[c]
@@ -93,6 +103,12 @@ public struct BatchNorm: ConnectionlessLayer {
         }
         let (channels, area) = (self.channels, self.area)
         let (scales, shifts, means, inverses) = (scale, shift, usedMean, usedInverseDeviation)
+        guard !blocked else {
+            guard batch > 0 else { return }
+            Self.normalizeBlocked(input.elements, into: &output.elements, scale: scales, shift: shifts, mean: means, inverse: inverses,
+                                  blocks: channels / 16, area: area, batch: batch)
+            return
+        }
         input.elements.withUnsafeBufferPointer { x in
             output.elements.withUnsafeMutableBufferPointer { y in
                 let (source, target) = (x.baseAddress!, y.baseAddress!)
@@ -110,8 +126,9 @@ public struct BatchNorm: ConnectionlessLayer {
     }
 
     /// The batch's per-channel mean and `1/√(σ² + ε)` into `usedMean`/`usedInverseDeviation`,
-    /// and the running statistics' update.
-    private mutating func batchStatistics(_ input: Matrix<Float>) {
+    /// and the running statistics' update; per channel, or per block of sixteen on
+    /// channel-blocked activations (the same sums).
+    private mutating func batchStatistics(_ input: Matrix<Float>, blocked: Bool) {
         let batch = input.rows, (channels, area) = (self.channels, self.area)
         let count = Double(batch * area)
         let (momentum, epsilon) = (Double(self.momentum), Double(self.epsilon))
@@ -123,16 +140,28 @@ public struct BatchNorm: ConnectionlessLayer {
                             let source = x.baseAddress!
                             let (usedMean, usedInverse) = (usedMean.baseAddress!, usedInverse.baseAddress!)
                             let (runningMean, runningVariance) = (runningMean.baseAddress!, runningVariance.baseAddress!)
-                            forEachChunk(of: channels, minimumChunk: ChannelSums.minimumChannels(batch: batch, area: area)) { range in
+                            let store = { (c: Int, mean: Double, variance: Double) in
+                                usedMean[c] = Float(mean)
+                                usedInverse[c] = Float(1 / (variance + epsilon).squareRoot())
+                                let unbiased = count > 1 ? variance * count / (count - 1) : variance
+                                runningMean[c] = Float(1 - momentum) * runningMean[c] + Float(momentum) * Float(mean)
+                                runningVariance[c] = Float(1 - momentum) * runningVariance[c] + Float(momentum) * Float(unbiased)
+                            }
+                            let minimumChannels = ChannelSums.minimumChannels(batch: batch, area: area)
+                            if blocked {
+                                forEachChunk(of: channels / 16, minimumChunk: max(1, minimumChannels / 16)) { range in
+                                    for k in range {
+                                        let (mean, variance) = Self.blockMoments(source, block: k, blocks: channels / 16, area: area, batch: batch, count: count)
+                                        for lane in 0..<16 { store(16 * k + lane, mean[lane], variance[lane]) }
+                                    }
+                                }
+                                return
+                            }
+                            forEachChunk(of: channels, minimumChunk: minimumChannels) { range in
                                 for c in range {
                                     let runs = ChannelSums(channel: c, channels: channels, area: area, batch: batch)
                                     let mean = runs.sum(source) / count
-                                    let variance = runs.squaredDeviations(source, from: mean) / count
-                                    usedMean[c] = Float(mean)
-                                    usedInverse[c] = Float(1 / (variance + epsilon).squareRoot())
-                                    let unbiased = count > 1 ? variance * count / (count - 1) : variance
-                                    runningMean[c] = Float(1 - momentum) * runningMean[c] + Float(momentum) * Float(mean)
-                                    runningVariance[c] = Float(1 - momentum) * runningVariance[c] + Float(momentum) * Float(unbiased)
+                                    store(c, mean, runs.squaredDeviations(source, from: mean) / count)
                                 }
                             }
                         }
@@ -145,11 +174,24 @@ public struct BatchNorm: ConnectionlessLayer {
     public mutating func backward(
         input: Matrix<Float>, output: Matrix<Float>, outputGradient: Matrix<Float>, inputGradient: inout Matrix<Float>
     ) {
+        backward(input: input, output: output, outputGradient: outputGradient, inputGradient: &inputGradient, layouts: .plain)
+    }
+
+    /// The backward pass in either layout (`BatchNorm+ChannelBlocked.swift`).
+    public mutating func backward(
+        input: Matrix<Float>, output: Matrix<Float>, outputGradient: Matrix<Float>, inputGradient: inout Matrix<Float>,
+        layouts: LayerLayouts
+    ) {
+        precondition(layouts.input == layouts.output, "BatchNorm keeps its input's layout")
         let batch = input.rows, (channels, area) = (self.channels, self.area)
         outputGradient.requireShape(batch, channels * area, "BatchNorm output gradient")
         inputGradient.requireShape(batch, channels * area, "BatchNorm input gradient")
         let count = Float(batch * area), batchStatistics = usedBatchStatistics
         let (means, inverses, scales) = (usedMean, usedInverseDeviation, scale)
+        if layouts.input == .channelBlocked16 {
+            backwardBlocked(input: input, outputGradient: outputGradient, inputGradient: &inputGradient)
+            return
+        }
         input.elements.withUnsafeBufferPointer { x in
             outputGradient.elements.withUnsafeBufferPointer { g in
                 inputGradient.elements.withUnsafeMutableBufferPointer { dx in
@@ -184,6 +226,44 @@ public struct BatchNorm: ConnectionlessLayer {
                 }
             }
         }
+    }
+
+    /// `backward` on channel-blocked activations: the sums per block (split across cores by
+    /// block), then `∂L/∂x` (split by sample).
+    private mutating func backwardBlocked(input: Matrix<Float>, outputGradient: Matrix<Float>, inputGradient: inout Matrix<Float>) {
+        let batch = input.rows, (blocks, area) = (channels / 16, area)
+        guard batch > 0 else {
+            zeroFill(&scaleGradient)
+            zeroFill(&shiftGradient)
+            return
+        }
+        let (means, inverses) = (usedMean, usedInverseDeviation)
+        input.elements.withUnsafeBufferPointer { x in
+            outputGradient.elements.withUnsafeBufferPointer { g in
+                scaleGradient.withUnsafeMutableBufferPointer { dScale in
+                    shiftGradient.withUnsafeMutableBufferPointer { dShift in
+                        let (source, gradient) = (x.baseAddress!, g.baseAddress!)
+                        let (scaleSums, shiftSums) = (dScale.baseAddress!, dShift.baseAddress!)
+                        forEachChunk(of: blocks, minimumChunk: max(1, ChannelSums.minimumChannels(batch: batch, area: area) / 16)) { range in
+                            for k in range {
+                                let mean = means.withUnsafeBufferPointer { ChannelBlockSums.load($0.baseAddress!, 16 * k) }
+                                let inverse = inverses.withUnsafeBufferPointer { ChannelBlockSums.load($0.baseAddress!, 16 * k) }
+                                let (sumG, sumGX) = Self.blockGradientSums(gradient, input: source, mean: mean, inverse: inverse,
+                                                                            block: k, blocks: blocks, area: area, batch: batch)
+                                for lane in 0..<16 {
+                                    scaleSums[16 * k + lane] = Float(sumGX[lane])
+                                    shiftSums[16 * k + lane] = Float(sumG[lane])
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Self.inputGradientBlocked(
+            outputGradient.elements, input: input.elements, into: &inputGradient.elements, scale: scale, mean: means, inverse: inverses,
+            shiftGradient: shiftGradient, scaleGradient: scaleGradient, count: Float(batch * area), batchStatistics: usedBatchStatistics,
+            blocks: blocks, area: area, batch: batch)
     }
 
     /// Visits γ with `∂L/∂γ`, then β with `∂L/∂β` (the running statistics are not parameters).
