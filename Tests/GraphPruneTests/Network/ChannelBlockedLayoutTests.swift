@@ -177,21 +177,29 @@ final class ChannelBlockedLayoutTests: XCTestCase {
         XCTAssertTrue(plan.layouts.contains(.channelBlocked16) && plan.fusesReLU.contains(true), "the test must exercise a plan")
         var g = SplitMix64(seed: 8)
         let x = S.matrix(6, 64, seed: 9), labels = (0..<6).map { _ in Int32(g.next() % 4) }
-        var (sgdA, sgdB) = (SGD(momentum: 0.9), SGD(momentum: 0.9))
-        var (generatorA, generatorB) = (SplitMix64(seed: 10), SplitMix64(seed: 10))
-        for _ in 0..<3 {
-            let a = planned.trainStep(batch: 6, fill: { f, l in f.assign(x); l = labels }, optimizer: &sgdA, learningRate: 0.05, generator: &generatorA)
-            let b = plain.trainStep(batch: 6, fill: { f, l in f.assign(x); l = labels }, optimizer: &sgdB, learningRate: 0.05, generator: &generatorB)
-            XCTAssertEqual(a.loss.bitPattern, b.loss.bitPattern)
-        }
-        for (p, q) in zip(planned.layers, plain.layers) { XCTAssertEqual(p.stateTensors, q.stateTensors) }
+        assertSameTrainingAndInference(&planned, &plain, features: x, labels: labels)
         let data = LabeledData(features: x, labels: labels, shape: ImageShape(channels: 1, height: 8, width: 8), classCount: 4)
         let (ea, eb) = (planned.evaluate(data, batch: 4), plain.evaluate(data, batch: 4))
         XCTAssertEqual(ea.loss.bitPattern, eb.loss.bitPattern)
-        var inference = BatchInference(planned, batch: 6)
-        var logits = Matrix<Float>(rows: 6, columns: 4)
-        inference.forward(x, into: &logits)
-        XCTAssertEqual(bits(logits), bits(plain.outputs(x)))
+    }
+
+    /// Three SGD steps on the same batch, then batch inference: the same losses, state tensors
+    /// and logits for the planned network and the plain one.
+    private func assertSameTrainingAndInference(_ planned: inout Network, _ plain: inout Network, features: Matrix<Float>, labels: [Int32],
+                                                file: StaticString = #filePath, line: UInt = #line) {
+        let batch = features.rows
+        var (sgdA, sgdB) = (SGD(momentum: 0.9), SGD(momentum: 0.9))
+        var (generatorA, generatorB) = (SplitMix64(seed: 10), SplitMix64(seed: 10))
+        for _ in 0..<3 {
+            let a = planned.trainStep(batch: batch, fill: { f, l in f.assign(features); l = labels }, optimizer: &sgdA, learningRate: 0.05, generator: &generatorA)
+            let b = plain.trainStep(batch: batch, fill: { f, l in f.assign(features); l = labels }, optimizer: &sgdB, learningRate: 0.05, generator: &generatorB)
+            XCTAssertEqual(a.loss.bitPattern, b.loss.bitPattern, file: file, line: line)
+        }
+        for (p, q) in zip(planned.layers, plain.layers) { XCTAssertEqual(p.stateTensors, q.stateTensors, file: file, line: line) }
+        var inference = BatchInference(planned, batch: batch)
+        var logits = Matrix<Float>(rows: batch, columns: plain.architecture.sizes.last!)
+        inference.forward(features, into: &logits)
+        XCTAssertEqual(bits(logits), bits(plain.outputs(features)), file: file, line: line)
     }
 
     /// A layer without a fused kernel computes `forwardWithReLU` as its forward and a ReLU.
@@ -273,17 +281,6 @@ final class ChannelBlockedLayoutTests: XCTestCase {
         XCTAssertFalse(plan.fusesReLU.contains(true), "every ReLU follows a BatchNorm")
         var g = SplitMix64(seed: 12)
         let features = S.matrix(8, 36, seed: 13), labels = (0..<8).map { _ in Int32(g.next() % 3) }
-        var (sgdA, sgdB) = (SGD(momentum: 0.9), SGD(momentum: 0.9))
-        var (generatorA, generatorB) = (SplitMix64(seed: 14), SplitMix64(seed: 14))
-        for _ in 0..<3 {
-            let a = planned.trainStep(batch: 8, fill: { f, l in f.assign(features); l = labels }, optimizer: &sgdA, learningRate: 0.05, generator: &generatorA)
-            let b = plain.trainStep(batch: 8, fill: { f, l in f.assign(features); l = labels }, optimizer: &sgdB, learningRate: 0.05, generator: &generatorB)
-            XCTAssertEqual(a.loss.bitPattern, b.loss.bitPattern)
-        }
-        for (p, q) in zip(planned.layers, plain.layers) { XCTAssertEqual(p.stateTensors, q.stateTensors) }
-        var inference = BatchInference(planned, batch: 8)
-        var logits = Matrix<Float>(rows: 8, columns: 3)
-        inference.forward(features, into: &logits)
-        XCTAssertEqual(bits(logits), bits(plain.outputs(features)))
+        assertSameTrainingAndInference(&planned, &plain, features: features, labels: labels)
     }
 }
