@@ -13,7 +13,7 @@ GROUPS = {
     3: "3. Effective resistances of a dense layer",
     4: "4. One FashionMNIST training epoch, MLP 784-256-128-100-10",
     5: "5. One CenSET epoch end to end",
-    6: "6. One FashionMNIST training epoch against PyTorch, MLP and CNN",
+    6: "6. One FashionMNIST training epoch against PyTorch, MLP, CNN and ResNet-20",
     7: "7. Inference latency and throughput against ONNX Runtime and PyTorch",
     8: "8. Pruning masks against torch.nn.utils.prune (correctness)",
 }
@@ -51,9 +51,12 @@ TIMED = {
        "dropout 0.3 after every hidden Dense layer: in the CNN after Dense 128 only), the epoch's `seconds` from its `--log` "
        "(one pass over the training set plus the test-set evaluation; data loading excluded, as in workload 4; the whole "
        "process in the notes). The CNN is 3×3 same convolutions of 32, 32 filters, 2×2 max pooling, 64, 64, max pooling, "
-       "Dense 128, Dense 10, ReLU after each but the last. PyTorch: the same network as an `nn.Sequential` built from the "
-       "architecture graphprune records in its checkpoint and loaded with graphprune's initial weights for the seed (so both "
-       "sides start from the same numbers), trained in eager mode by `Scripts/peers/torch_epoch.py`'s `train_epoch`: "
+       "Dense 128, Dense 10, ReLU after each but the last. ResNet-20 is the built-in `resnet20` (He et al.'s CIFAR ResNet, "
+       "BatchNorm, projection shortcuts) from Kaiming-normal weights, trained on the first 10 000 training images "
+       "(`--train-samples 10000`, standardised with their own statistics; the test set whole). PyTorch: the same network "
+       "(an `nn.Sequential` built from the architecture graphprune records in its checkpoint; for ResNet-20 "
+       "`Scripts/peers/torch_resnet20_epoch.py`'s module, named as graphprune names the nodes) loaded with graphprune's "
+       "initial weights for the seed (so both sides start from the same numbers), trained in eager mode by `Scripts/peers/torch_epoch.py`'s `train_epoch`: "
        "per-pixel standardisation, the same optimiser and batch, shuffle and dropout from `torch.manual_seed(seed)`; timed "
        "from the first batch through the test-set evaluation (batches of 1000, no gradients), the training part alone in "
        "the notes. PyTorch runs in one long-lived process of its own environment (`torch_peers.py serve`: torch imported "

@@ -24,11 +24,13 @@ def _idx(directory, name, offset):
         return np.frombuffer(f.read(), np.uint8, offset=offset)
 
 
-def fashion_mnist(directory=DATA):
+def fashion_mnist(directory=DATA, train_samples=0):
     """(x, y, test x, test y) from the IDX files in `directory` (gzipped or not): images 1×28×28 standardised per
-    pixel, labels int64."""
-    x = _idx(directory, "train-images-idx3-ubyte", 16).reshape(-1, 1, 28, 28).astype(np.float32) / 255
-    y = torch.from_numpy(_idx(directory, "train-labels-idx1-ubyte", 8).astype(np.int64))
+    pixel, labels int64. With `train_samples` > 0 only the first that many training images, standardised with their
+    own statistics (`graphprune train --train-samples`); the test set stays whole."""
+    keep = slice(0, train_samples if train_samples > 0 else None)
+    x = _idx(directory, "train-images-idx3-ubyte", 16).reshape(-1, 1, 28, 28)[keep].astype(np.float32) / 255
+    y = torch.from_numpy(_idx(directory, "train-labels-idx1-ubyte", 8)[keep].astype(np.int64))
     tx = _idx(directory, "t10k-images-idx3-ubyte", 16).reshape(-1, 1, 28, 28).astype(np.float32) / 255
     ty = torch.from_numpy(_idx(directory, "t10k-labels-idx1-ubyte", 8).astype(np.int64))
     mean, std = x.mean(0), x.std(0) + 1e-8

@@ -3,7 +3,7 @@ inference and torch.nn.utils.prune masks. Runs in the PyTorch environment (DIR-t
 its result as one JSON line on stdout (a failure: one line `torch_peers: …` on stderr, exit status 1), or, as
 compare-peers runs it, `serve`: many jobs in one process, so torch is imported once (see `serve`).
 
-    python torch_peers.py train --model INIT.safetensors --data-dir DIR --threads T --seed S
+    python torch_peers.py train --model INIT.safetensors --data-dir DIR --threads T --seed S [--train-samples N]
     python torch_peers.py infer --runtime pytorch|onnxruntime --model M.safetensors|M.onnx --inputs X.npy
                                 --rounds R --threads T --output LOGITS.npy
     python torch_peers.py prune --model M.safetensors --method global-l1|ln-structured --amount A --output MASK.npy
@@ -14,12 +14,14 @@ The network is built from the architecture graphprune records in its checkpoint 
 dense, sparseDense, conv2d, maxPool, relu, dropout) as an `nn.Sequential` called `layers` whose modules sit at graphprune's node
 positions (`layers.{i}`; a Dense layer after a convolution flattens C×H×W first), and graphprune's tensors are
 loaded into it strictly (every name and shape must match), so both sides run the same network from the same numbers.
+The built-in `resnet20` (`builtIn` in the architecture) is torch_resnet20_epoch.ResNet20, whose modules carry
+graphprune's node names (BatchNorm's `num_batches_tracked`, which graphprune does not keep, starts at 0).
 Edge-pruned checkpoints (`NAME.weight_mask`) get their masks through `torch.nn.utils.prune.custom_from_mask`, as a
 PyTorch user prunes.
 
 train: one epoch as torch_epoch.train_epoch runs it (SGD lr 0.01 momentum 0.9, batch 100, per-pixel
-standardisation, shuffle and dropout from torch.manual_seed(S)), starting from the checkpoint's weights; the data
-is loaded before the clock starts. Timed: first batch to last (`train_seconds`) and that plus the test set's
+standardisation, shuffle and dropout from torch.manual_seed(S)), starting from the checkpoint's weights, on the first
+N training images if N > 0 (`graphprune train --train-samples N`); the data is loaded before the clock starts. Timed: first batch to last (`train_seconds`) and that plus the test set's
 evaluation (`seconds`, what `graphprune train` reports as an epoch's seconds).
 
 infer: as `graphprune bench --workload inference` times a model: one warm-up call at batch 1 and at batch 100,
@@ -81,8 +83,14 @@ def checkpoint(path):
 
 
 def network(architecture, path):
-    """The nn.Module of a graphprune chain architecture (see the module's documentation)."""
+    """The nn.Module of a graphprune chain architecture or built-in resnet20 (see the module's documentation)."""
     shape = list(architecture["inputShape"])  # C, H, W; after a Dense layer [features]
+    if architecture.get("builtIn") == "resnet20":
+        from torch_resnet20_epoch import ResNet20
+        (kind, options), = architecture["layers"][-1].items()
+        return ResNet20(channels=shape[0], classes=options["outputs"])
+    if "builtIn" in architecture:
+        raise PeerError(f"{path}: the built-in {architecture['builtIn']} is not one this peer builds (resnet20 only)")
     layers = []
     for index, spec in enumerate(architecture["layers"]):
         (kind, options), = spec.items()
@@ -113,6 +121,9 @@ def load(path):
     model = network(architecture, path)
     masks = {name[:-len(".weight_mask")]: t for name, t in tensors.items() if name.endswith(".weight_mask")}
     weights = {name: t for name, t in tensors.items() if not name.endswith(".weight_mask")}
+    for name, buffer in model.state_dict().items():
+        if name.endswith(".num_batches_tracked"):
+            weights.setdefault(name, torch.zeros_like(buffer))
     try:
         model.load_state_dict(weights, strict=True)
     except RuntimeError as error:
@@ -133,8 +144,9 @@ def train(args):
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     model = load(args.model)
-    if _DATA.get("directory") != args.data_dir:  # kept between the jobs of one server
-        _DATA.update(directory=args.data_dir, data=fashion_mnist(args.data_dir))
+    samples = getattr(args, "train_samples", 0) or 0
+    if _DATA.get("key") != (args.data_dir, samples):  # kept between the jobs of one server
+        _DATA.update(key=(args.data_dir, samples), data=fashion_mnist(args.data_dir, samples))
     data = _DATA["data"]
     result = train_epoch(model, data)
     return {**result, "threads": torch.get_num_threads(), "train_samples": len(data[0]), "test_samples": len(data[2])}
@@ -268,6 +280,7 @@ def main():
     t.add_argument("--data-dir", required=True)
     t.add_argument("--threads", type=int, required=True)
     t.add_argument("--seed", type=int, required=True)
+    t.add_argument("--train-samples", type=int, default=0)
     i = commands.add_parser("infer")
     i.add_argument("--runtime", choices=["pytorch", "onnxruntime"], required=True)
     i.add_argument("--model", required=True)

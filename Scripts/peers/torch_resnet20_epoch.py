@@ -9,9 +9,6 @@ graphprune against it.
 """
 import torch
 import torch.nn as nn
-from torch_epoch import threads_from_argv, time_epoch
-
-threads_from_argv()
 
 
 class Block(nn.Module):
@@ -25,20 +22,28 @@ class Block(nn.Module):
     def forward(self, x):
         return torch.relu(self.bn2(self.conv2(torch.relu(self.bn1(self.conv1(x))))) + self.shortcut(x))
 
+
 class ResNet20(nn.Module):
-    def __init__(self, classes=10):
+    """Named as graphprune names the nodes of its built-in resnet20 (conv1, bn1, layer1.0.conv1, …,
+    layer2.0.shortcut.0, linear), so a graphprune checkpoint's tensors load by name."""
+    def __init__(self, channels=1, classes=10):
         super().__init__()
-        self.conv1 = nn.Conv2d(1, 16, 3, 1, 1, bias=False); self.bn1 = nn.BatchNorm2d(16)
-        layers, inputs = [], 16
+        self.conv1 = nn.Conv2d(channels, 16, 3, 1, 1, bias=False); self.bn1 = nn.BatchNorm2d(16)
+        inputs = 16
         for stage, planes in enumerate([16, 32, 64]):
+            blocks = []
             for block in range(3):
-                layers.append(Block(inputs, planes, 2 if stage > 0 and block == 0 else 1)); inputs = planes
-        self.layers = nn.Sequential(*layers)
+                blocks.append(Block(inputs, planes, 2 if stage > 0 and block == 0 else 1)); inputs = planes
+            setattr(self, f"layer{stage + 1}", nn.Sequential(*blocks))
         self.linear = nn.Linear(64, classes)
         for m in self.modules():
             if isinstance(m, (nn.Conv2d, nn.Linear)): nn.init.kaiming_normal_(m.weight)
     def forward(self, x):
-        x = self.layers(torch.relu(self.bn1(self.conv1(x))))
+        x = self.layer3(self.layer2(self.layer1(torch.relu(self.bn1(self.conv1(x))))))
         return self.linear(x.mean((2, 3)))
 
-time_epoch(ResNet20(), "resnet20")
+
+if __name__ == "__main__":
+    from torch_epoch import threads_from_argv, time_epoch
+    threads_from_argv()
+    time_epoch(ResNet20(), "resnet20")

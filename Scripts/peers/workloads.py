@@ -311,7 +311,17 @@ class TorchWorker:
         self.process.wait()
 
 
-SHORT = {MLP: "mlp", CNN: "cnn"}  # file names: `bench` prints a model's name in 44 columns
+RESNET = "resnet20"
+# ResNet-20 trains on the first RESNET_SAMPLES training images (the test set stays whole): a full epoch takes minutes
+# a side on 2 cores, and every repetition alternates the two.
+RESNET_SAMPLES = 10_000
+SHORT = {MLP: "mlp", CNN: "cnn", RESNET: "resnet20"}  # file names: `bench` prints a model's name in 44 columns
+
+
+def _architecture_options(arch):
+    """`graphprune train` options of `arch` besides TRAIN_OPTIONS: ResNet-20 as the baselines study trains it
+    (Kaiming-normal weights, OpenLTH's default) on the first RESNET_SAMPLES images."""
+    return ["--initializer", "kaiming-normal", "--train-samples", str(RESNET_SAMPLES)] if arch == RESNET else []
 
 
 def _initial_model(ctx, arch):
@@ -320,7 +330,7 @@ def _initial_model(ctx, arch):
     path = os.path.join(ctx.work, f"{SHORT[arch]}.safetensors")
     if path not in ctx.written:
         _, _, lines = ctx.toolkit.run(["train", *TRAIN_OPTIONS, "--arch", arch, "--data-dir", ctx.data_dir, "--seed", str(ctx.seed),
-                                       "--epochs", "0", "--save", path])
+                                       "--epochs", "0", "--save", path, *_architecture_options(arch)])
         found = next((re.search(r"(\d+) parameters", line) for line in lines if line.startswith("train:")), None)
         if not found:
             raise ComparisonError(f"graphprune train --epochs 0 printed no 'train: … N parameters' line: {' | '.join(lines)}")
@@ -329,25 +339,31 @@ def _initial_model(ctx, arch):
 
 
 def torch_training(ctx):
-    """Workload 6: a FashionMNIST epoch of the MLP and of the CNN, `graphprune train` against PyTorch,
-    both from graphprune's initial weights for the seed."""
+    """Workload 6: a FashionMNIST epoch of the MLP, the CNN and ResNet-20 (on its first RESNET_SAMPLES images),
+    `graphprune train` against PyTorch, both from graphprune's initial weights for the seed."""
     torch_version = ctx.torch_versions()["torch"]
     rows = []
     described = []
-    for arch in (MLP, CNN):
+    for arch in (MLP, CNN, RESNET):
         init, parameters = _initial_model(ctx, arch)
-        described.append(f"| {arch} initial weights | graphprune's glorot-uniform, seed {ctx.seed} (`train --epochs 0 --save`) | "
+        initializer = "kaiming-normal" if arch == RESNET else "glorot-uniform"
+        described.append(f"| {arch} initial weights | graphprune's {initializer}, seed {ctx.seed} (`train --epochs 0 --save`) | "
                          f"{parameters} parameters | `{os.path.basename(init)}` |")
+        samples = RESNET_SAMPLES if arch == RESNET else 0
 
-        def pytorch(init=init):
-            result = ctx.torch_job("train", model=init, data_dir=ctx.data_dir, threads=thread_count(), seed=ctx.seed)
+        def pytorch(init=init, samples=samples):
+            result = ctx.torch_job("train", model=init, data_dir=ctx.data_dir, threads=thread_count(), seed=ctx.seed,
+                                   train_samples=samples)
             if result["threads"] != thread_count():
                 raise ComparisonError(f"PyTorch trained with {result['threads']} threads, not {thread_count()}")
-            return result["seconds"], None, {"train_seconds": result["train_seconds"], "test_accuracy": result["test_accuracy"]}
+            return result["seconds"], None, {"train_seconds": result["train_seconds"], "test_accuracy": result["test_accuracy"],
+                                             "train_samples": result["train_samples"]}
 
-        rows += run_case(6, f"train 1 epoch {arch} dense", [
-            ("toolkit", ctx.toolkit_version, lambda arch=arch: _toolkit_epoch(ctx, arch=arch)),
-            ("pytorch nn.Sequential (eager)", torch_version, pytorch)], ctx.reps, compare=False)
+        title = f"train 1 epoch {arch} dense" + (f" (first {RESNET_SAMPLES} training images)" if samples else "")
+        module = "nn.Module (eager)" if arch == RESNET else "nn.Sequential (eager)"
+        rows += run_case(6, title, [
+            ("toolkit", ctx.toolkit_version, lambda arch=arch: _toolkit_epoch(ctx, _architecture_options(arch), arch=arch)),
+            (f"pytorch {module}", torch_version, pytorch)], ctx.reps, compare=False)
     ctx.inputs["6"] = described
     return rows
 
