@@ -3,71 +3,20 @@ import GraphPruneNumerics
 
 /// The forward and backward passes over the node graph, on buffers allocated once per batch size.
 extension Network {
-    /// Every buffer one batch size needs: the activations `a[0…n]` (`a[0]` = the batch), their
-    /// gradients (training only), for each node with several inputs the buffer of their sum (or,
-    /// for a node that `concatenatesInputs`, of the inputs side by side), and a scratch input
-    /// gradient for nodes that cannot write theirs into their input's gradient directly
-    /// (several inputs, or an input that other nodes read too).
-    struct Workspace {
-        var activations: [Matrix<Float>]
-        var gradients: [Matrix<Float>] = []
-        var sums: [Matrix<Float>]
-        var scratch: [Matrix<Float>] = []
-        /// Whether an activation's gradient has received its first contribution in this step.
-        var written: [Bool] = []
-        var labels: [Int32]
-        /// The layout of every activation and its gradient, and the fused ReLUs
-        /// (`Network+ExecutionPlan.swift`); all plain and unfused unless made with a plan.
-        let plan: ExecutionPlan
-        private(set) var hasGradients = false
-
-        /// Buffers for `batch` samples of `network` (with gradients for training), run by `plan`
-        /// (default: all plain, every node on its own).
-        init(batch: Int, network: Network, gradients: Bool, plan: ExecutionPlan? = nil) {
-            let sizes = network.architecture.sizes
-            self.plan = plan ?? .plain(network.architecture)
-            precondition(self.plan.layouts.count == sizes.count, "a plan for \(self.plan.layouts.count) activations, not \(sizes.count)")
-            activations = sizes.map { Matrix(rows: batch, columns: $0) }
-            sums = network.architecture.layers.indices.map { i in
-                Self.combinedInput(network.architecture, node: i, batch: batch, sizes: sizes)
-            }
-            labels = [Int32](repeating: 0, count: batch)
-            if gradients { allocateGradients(network: network) }
-        }
-
-        mutating func allocateGradients(network: Network) {
-            let batch = labels.count, sizes = network.architecture.sizes, readers = network.readers
-            gradients = sizes.map { Matrix(rows: batch, columns: $0) }
-            scratch = network.architecture.inputs.indices.map { i in
-                let inputs = network.architecture.inputs[i]
-                return readers[inputs[0]] > 1 && inputs.count == 1
-                    ? Matrix(rows: batch, columns: sizes[inputs[0]]) : Self.combinedInput(network.architecture, node: i, batch: batch, sizes: sizes)
-            }
-            written = [Bool](repeating: false, count: sizes.count)
-            hasGradients = true
-        }
-
-        /// The buffer of node `i`'s combined inputs: their sum, or them side by side; `0 × 0`
-        /// for a node with one input.
-        static func combinedInput(_ architecture: Architecture, node i: Int, batch: Int, sizes: [Int]) -> Matrix<Float> {
-            let inputs = architecture.inputs[i]
-            guard inputs.count > 1 else { return Matrix(rows: 0, columns: 0) }
-            let width = architecture.layers[i].concatenatesInputs ? inputs.reduce(0) { $0 + sizes[$1] } : sizes[inputs[0]]
-            return Matrix(rows: batch, columns: width)
-        }
-    }
-
-    /// Runs every node on `w.activations[0]`, writing `w.activations[1…n]`.
+    /// Runs every node on `w.activations[0]`, writing `w.activations[1…n]` (a recycling
+    /// workspace keeps only `a[0]` and the logits `a[n]` afterwards).
     static func forward(
         _ layers: inout [any Layer], architecture: Architecture, _ w: inout Workspace, training: Bool,
         generator: inout SplitMix64
     ) {
+        let recycles = w.recycles
         for i in layers.indices where !w.plan.isFusedReLU(i) {
             let inputs = architecture.inputs[i]
             // Move the output buffer out so it is uniquely referenced while the layer writes it.
             let target = w.plan.target(of: i)
             var output = w.activations[target]
             w.activations[target] = Matrix(rows: 0, columns: 0)
+            if recycles && output.columns == 0 { output = w.buffer(width: w.sizes[target]) }
             if inputs.count == 1 {
                 let layouts = LayerLayouts(input: w.plan.layouts[inputs[0]], output: w.plan.layouts[i + 1])
                 if w.plan.fusesReLU[i] {
@@ -78,6 +27,10 @@ extension Network {
             } else {
                 var sum = w.sums[i]
                 w.sums[i] = Matrix(rows: 0, columns: 0)
+                if recycles {
+                    let width = architecture.layers[i].concatenatesInputs ? inputs.reduce(0) { $0 + w.sizes[$1] } : w.sizes[inputs[0]]
+                    sum = w.buffer(width: width)
+                }
                 if architecture.layers[i].concatenatesInputs {
                     var offset = 0
                     for a in inputs {
@@ -89,9 +42,10 @@ extension Network {
                     for a in inputs.dropFirst() { sum.add(w.activations[a]) }
                 }
                 layers[i].forward(sum, into: &output, layouts: .plain, training: training, generator: &generator)
-                w.sums[i] = sum
+                if recycles { w.recycle(sum) } else { w.sums[i] = sum }
             }
             w.activations[target] = output
+            if recycles { w.recycleInputs(of: i, inputs) }
         }
     }
 

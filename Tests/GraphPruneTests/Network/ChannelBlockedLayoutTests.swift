@@ -284,3 +284,34 @@ final class ChannelBlockedLayoutTests: XCTestCase {
         assertSameTrainingAndInference(&planned, &plain, features: features, labels: labels)
     }
 }
+
+/// Evaluation workspaces recycle activation buffers: the same logits as a workspace that keeps
+/// every activation, batch after batch on stale buffers, with a few buffers live.
+final class RecyclingWorkspaceTests: XCTestCase {
+    private typealias S = NetworkTestSupport
+
+    func testRecyclingGivesTheKeptActivationsLogitsOnStaleBuffers() throws {
+        let residual = try NetworkGraphTests.residualArchitecture()
+        let chain = try Architecture.parse("c16-c16-p-c32-p-12-4", inputShape: [1, 8, 8], dropout: 0.3)
+        for architecture in [residual, chain] {
+            let network = Network(architecture: architecture, initializer: .kaimingNormal, seed: 21)
+            let inputs = architecture.sizes[0], classes = architecture.sizes.last!
+            var inference = BatchInference(network, batch: 5)
+            for seed in [22, 23, 24] as [UInt64] {
+                let features = S.matrix(5, inputs, seed: seed)
+                var g = SplitMix64(seed: seed)
+                let labels = (0..<5).map { _ in Int32(g.next() % UInt64(classes)) }
+                var logits = Matrix<Float>(rows: 5, columns: classes)
+                inference.forward(features, into: &logits)
+                let kept = network.activationGradients(features: features, labels: labels).activations.last!
+                XCTAssertEqual(logits.elements.map(\.bitPattern), kept.elements.map(\.bitPattern), "\(architecture.summary), seed \(seed)")
+            }
+            var w = Network.Workspace(batch: 5, network: network, gradients: false)
+            var layers = network.layers, generator = SplitMix64(seed: 0)
+            w.activations[0] = S.matrix(5, inputs, seed: 25)
+            Network.forward(&layers, architecture: architecture, &w, training: false, generator: &generator)
+            XCTAssertEqual(w.activations.indices.filter { w.activations[$0].columns > 0 }, [0, architecture.layers.count],
+                           "only the batch and the logits stay")
+        }
+    }
+}
