@@ -24,6 +24,10 @@ extension Network {
                 } else {
                     layers[i].forward(w.activations[inputs[0]], into: &output, layouts: layouts, training: training, generator: &generator)
                 }
+            } else if architecture.layers[i] == .add {
+                // A residual sum is its layer's output (an identity): summed straight into it.
+                output.assign(w.activations[inputs[0]])
+                for a in inputs.dropFirst() { output.add(w.activations[a]) }
             } else {
                 var sum = w.sums[i]
                 w.sums[i] = Matrix(rows: 0, columns: 0)
@@ -84,6 +88,14 @@ extension Network {
                                    inputGradient: &inputGradient, layouts: layouts)
                 w.gradients[a] = inputGradient
                 w.written[a] = true
+                continue
+            }
+            if architecture.layers[i] == .add {
+                // The identity's input gradient is its output gradient: handed to every summand.
+                for a in inputs where a > lowest {
+                    if w.written[a] { w.gradients[a].add(w.gradients[i + 1]) } else { w.gradients[a].assign(w.gradients[i + 1]) }
+                    w.written[a] = true
+                }
                 continue
             }
             var inputGradient = w.scratch[i]

@@ -249,6 +249,16 @@ final class ChannelBlockedLayoutTests: XCTestCase {
             XCTAssertEqual(bits(blocked.shiftGradient), bits(plain.shiftGradient), label)
             XCTAssertEqual(bits(blocked.runningMean), bits(plain.runningMean), label)
             XCTAssertEqual(bits(blocked.runningVariance), bits(plain.runningVariance), label)
+            // The fused ReLU, in both layouts: max(0, y) with +0 for every y ≤ 0.
+            for layouts in [LayerLayouts.plain, .channelBlocked] {
+                var fused = make()
+                fused.frozenStatistics = frozen
+                XCTAssertTrue(fused.fusesReLU(layouts, batch: 5))
+                let input = layouts == .plain ? x : xb
+                var rectified = Matrix<Float>(rows: 5, columns: shape.size, repeating: .nan)
+                fused.forwardWithReLU(input, into: &rectified, layouts: layouts, training: training, generator: &generator)
+                XCTAssertEqual(bits(relaid(rectified, shape, from: layouts.output, to: .plain)), bits(y).map { Float(bitPattern: $0) > 0 ? $0 : 0 }, label)
+            }
         }
         var uneven = BatchNorm(channels: 24, area: 4)
         XCTAssertFalse(uneven.accepts(.channelBlocked, batch: 2), "24 channels are not whole blocks")
@@ -278,7 +288,7 @@ final class ChannelBlockedLayoutTests: XCTestCase {
         let plan = Network.executionPlan(&layers, architecture: architecture, batch: 8)
         XCTAssertEqual(plan.layouts.indices.filter { plan.layouts[$0] == .channelBlocked16 }, Array(1...inner), "\(plan.layouts)")
         XCTAssertEqual(inner, 6)
-        XCTAssertFalse(plan.fusesReLU.contains(true), "every ReLU follows a BatchNorm")
+        XCTAssertEqual(plan.fusesReLU.indices.filter { plan.fusesReLU[$0] }, [1, inner - 2], "the BatchNorms before a ReLU of their own")
         var g = SplitMix64(seed: 12)
         let features = S.matrix(8, 36, seed: 13), labels = (0..<8).map { _ in Int32(g.next() % 3) }
         assertSameTrainingAndInference(&planned, &plain, features: features, labels: labels)

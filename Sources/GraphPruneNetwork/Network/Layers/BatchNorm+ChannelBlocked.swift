@@ -27,10 +27,10 @@ extension BatchNorm {
     }
 
     /// `y = a_c · x + b_c` per channel with `a_c = γ_c · inverse_c`, `b_c = β_c − a_c · μ_c` (the
-    /// plain pass's Floats), by sample.
+    /// plain pass's Floats), with `rectifies` `max(0, ·)` of it as `ReLU` computes it; by sample.
     static func normalizeBlocked(
         _ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, scale: UnsafePointer<Float>, shift: UnsafePointer<Float>,
-        mean: UnsafePointer<Float>, inverse: UnsafePointer<Float>, blocks: Int, area: Int, batch: Int
+        mean: UnsafePointer<Float>, inverse: UnsafePointer<Float>, blocks: Int, area: Int, batch: Int, rectifies: Bool
     ) {
         forEachChunk(of: batch, minimumChunk: max(1, (1 << 16) / max(1, blocks * area * 16))) { samples in
             for sample in samples {
@@ -40,7 +40,9 @@ extension BatchNorm {
                     let b = load(shift) - a * load(mean)
                     let base = ((sample * blocks + k) * area) * 16
                     for e in stride(from: base, to: base + area * 16, by: 16) {
-                        UnsafeMutableRawPointer(y + e).storeBytes(of: a * ChannelBlockSums.load(x, e) + b, as: SIMD16<Float>.self)
+                        var v = a * ChannelBlockSums.load(x, e) + b
+                        if rectifies { v.replace(with: 0, where: .!(v .> 0)) }
+                        UnsafeMutableRawPointer(y + e).storeBytes(of: v, as: SIMD16<Float>.self)
                     }
                 }
             }

@@ -88,6 +88,25 @@ public struct BatchNorm: ConnectionlessLayer {
         _ input: Matrix<Float>, into output: inout Matrix<Float>, layouts: LayerLayouts, training: Bool,
         generator: inout SplitMix64
     ) {
+        forward(input, into: &output, layouts: layouts, training: training, rectifies: false)
+    }
+
+    /// A ReLU after BatchNorm costs nothing in the normalising pass: `y = max(0, γ x̂ + β)`
+    /// (BatchNorm's backward reads its input, not its output), in either layout it accepts.
+    public mutating func fusesReLU(_ layouts: LayerLayouts, batch: Int) -> Bool { accepts(layouts, batch: batch) }
+
+    public mutating func forwardWithReLU(
+        _ input: Matrix<Float>, into output: inout Matrix<Float>, layouts: LayerLayouts, training: Bool,
+        generator: inout SplitMix64
+    ) {
+        forward(input, into: &output, layouts: layouts, training: training, rectifies: true)
+    }
+
+    /// The statistics, then `y = a_c · x + b_c` per channel, with `rectifies` `max(0, ·)` of it
+    /// (`v > 0 ? v : 0`, as `ReLU` computes it).
+    private mutating func forward(
+        _ input: Matrix<Float>, into output: inout Matrix<Float>, layouts: LayerLayouts, training: Bool, rectifies: Bool
+    ) {
         precondition(layouts.input == layouts.output, "BatchNorm keeps its input's layout")
         let blocked = layouts.input == .channelBlocked16
         let batch = input.rows
@@ -106,7 +125,7 @@ public struct BatchNorm: ConnectionlessLayer {
         guard !blocked else {
             guard batch > 0 else { return }
             Self.normalizeBlocked(input.elements, into: &output.elements, scale: scales, shift: shifts, mean: means, inverse: inverses,
-                                  blocks: channels / 16, area: area, batch: batch)
+                                  blocks: channels / 16, area: area, batch: batch, rectifies: rectifies)
             return
         }
         input.elements.withUnsafeBufferPointer { x in
@@ -117,7 +136,14 @@ public struct BatchNorm: ConnectionlessLayer {
                         let a = scales[c] * inverses[c], b = shifts[c] - a * means[c]
                         for sample in 0..<batch {
                             let base = (sample * channels + c) * area
-                            for p in base..<(base + area) { target[p] = a * source[p] + b }
+                            if rectifies {
+                                for p in base..<(base + area) {
+                                    let v = a * source[p] + b
+                                    target[p] = v > 0 ? v : 0
+                                }
+                            } else {
+                                for p in base..<(base + area) { target[p] = a * source[p] + b }
+                            }
                         }
                     }
                 }
