@@ -126,6 +126,8 @@ def _notes(row):
                 parts.append(f"{m:.0f} samples/s")
             elif key == "kept":
                 parts.append(f"kept {m:.0f}")
+            elif key == "train_samples":
+                parts.append(f"{m:.0f} training images")
             else:
                 parts.append(f"{key} {m:.4g}" + (" s" if key not in ("test_accuracy", "removed") else ""))
     if row.toolkit_seconds:

@@ -74,7 +74,7 @@ public struct MachineDescription: Codable, Sendable, Equatable {
 
 /// The toolkit's version, recorded in every run and report.
 public enum GraphPruneVersion {
-    public static let string = "0.11.0"
+    public static let string = "0.12.0"
 }
 
 extension SettingValue: Codable {
