@@ -249,6 +249,14 @@ public struct Architecture: Codable, Equatable, Sendable {
         ImageShape(channels: shape[0], height: shape[1], width: shape[2]).channelLayout
     }
 
+    /// How many nodes read each activation (`layers.count + 1` entries; the logits have none).
+    /// O(nodes + edges).
+    var readerCounts: [Int] {
+        var counts = [Int](repeating: 0, count: layers.count + 1)
+        for node in inputs { for a in node { counts[a] += 1 } }
+        return counts
+    }
+
     /// Feature counts of every activation: `sizes[0]` = inputs, `sizes[i + 1]` = node `i`'s output.
     public var sizes: [Int] { ((try? shapes()) ?? []).map { $0.reduce(1, *) } }
 

@@ -29,24 +29,17 @@ extension Network {
                 output.assign(w.activations[inputs[0]])
                 for a in inputs.dropFirst() { output.add(w.activations[a]) }
             } else {
-                var sum = w.sums[i]
-                w.sums[i] = Matrix(rows: 0, columns: 0)
-                if recycles {
-                    let width = architecture.layers[i].concatenatesInputs ? inputs.reduce(0) { $0 + w.sizes[$1] } : w.sizes[inputs[0]]
-                    sum = w.buffer(width: width)
+                // The other nodes with several inputs (multiply) read them side by side.
+                var joined = w.joined[i]
+                w.joined[i] = Matrix(rows: 0, columns: 0)
+                if recycles { joined = w.buffer(width: inputs.reduce(0) { $0 + w.sizes[$1] }) }
+                var offset = 0
+                for a in inputs {
+                    joined.copyColumns(from: w.activations[a], at: offset)
+                    offset += w.activations[a].columns
                 }
-                if architecture.layers[i].concatenatesInputs {
-                    var offset = 0
-                    for a in inputs {
-                        sum.copyColumns(from: w.activations[a], at: offset)
-                        offset += w.activations[a].columns
-                    }
-                } else {
-                    sum.assign(w.activations[inputs[0]])
-                    for a in inputs.dropFirst() { sum.add(w.activations[a]) }
-                }
-                layers[i].forward(sum, into: &output, layouts: .plain, training: training, generator: &generator)
-                if recycles { w.recycle(sum) } else { w.sums[i] = sum }
+                layers[i].forward(joined, into: &output, layouts: .plain, training: training, generator: &generator)
+                if recycles { w.recycle(joined) } else { w.joined[i] = joined }
             }
             w.activations[target] = output
             if recycles { w.recycleInputs(of: i, inputs) }
@@ -69,9 +62,9 @@ extension Network {
             let needed = inputs.contains { $0 > lowest }
             // A fused ReLU's input (never computed) has the signs of its output, all its backward
             // reads; a node that fused a ReLU wrote its output there.
-            let input = inputs.count == 1 ? w.activations[w.plan.isFusedReLU(i) ? i + 1 : inputs[0]] : w.sums[i]
+            let input = inputs.count == 1 ? w.activations[w.plan.isFusedReLU(i) ? i + 1 : inputs[0]] : w.joined[i]
             let output = w.activations[w.plan.target(of: i)]
-            // A node with several inputs reads their plain sum (the layout plan keeps them plain).
+            // A node with several inputs reads them plain (the layout plan keeps them plain).
             let layouts = LayerLayouts(input: inputs.count == 1 ? w.plan.layouts[inputs[0]] : .plain, output: w.plan.layouts[i + 1])
             if !needed && layers[i].skipsInputGradient {
                 var unused = Matrix<Float>(rows: 0, columns: 0)
@@ -92,10 +85,7 @@ extension Network {
             }
             if architecture.layers[i] == .add {
                 // The identity's input gradient is its output gradient: handed to every summand.
-                for a in inputs where a > lowest {
-                    if w.written[a] { w.gradients[a].add(w.gradients[i + 1]) } else { w.gradients[a].assign(w.gradients[i + 1]) }
-                    w.written[a] = true
-                }
+                for a in inputs where a > lowest { w.addGradient(w.gradients[i + 1], to: a) }
                 continue
             }
             var inputGradient = w.scratch[i]
@@ -113,11 +103,8 @@ extension Network {
                     offset += w.activations[a].columns
                 }
             } else if needed {
-                // Every summand of the input receives the same gradient; readers add theirs.
-                for a in inputs where a > lowest {
-                    if w.written[a] { w.gradients[a].add(inputGradient) } else { w.gradients[a].assign(inputGradient) }
-                    w.written[a] = true
-                }
+                // An input other nodes read too: each reader adds its share.
+                w.addGradient(inputGradient, to: inputs[0])
             }
             w.scratch[i] = inputGradient
         }

@@ -37,8 +37,7 @@ extension Network {
     static func executionPlan(_ layers: inout [any Layer], architecture: Architecture, batch: Int) -> ExecutionPlan {
         var plan = ExecutionPlan.plain(architecture)
         plan.layouts = layoutPlan(&layers, architecture: architecture, batch: batch)
-        var readers = [Int](repeating: 0, count: layers.count + 1)
-        for inputs in architecture.inputs { for a in inputs { readers[a] += 1 } }
+        let readers = architecture.readerCounts
         for i in layers.indices.dropLast() where !plan.isFusedReLU(i) {
             let inputs = architecture.inputs[i]
             guard inputs.count == 1, architecture.layers[i + 1] == .relu, architecture.inputs[i + 1] == [i + 1],

@@ -3,10 +3,10 @@ import GraphPruneNumerics
 
 extension Network {
     /// Every buffer one batch size needs: the activations `a[0…n]` (`a[0]` = the batch), their
-    /// gradients (training only), for each node with several inputs the buffer of their sum (or,
-    /// for a node that `concatenatesInputs`, of the inputs side by side), and a scratch input
-    /// gradient for nodes that cannot write theirs into their input's gradient directly
-    /// (several inputs, or an input that other nodes read too).
+    /// gradients (training only), for each node that `concatenatesInputs` the buffer of its inputs
+    /// side by side (a residual sum needs none: it is summed into its output), and a scratch input
+    /// gradient for nodes that cannot write theirs into their input's gradient directly (an
+    /// input that other nodes read too, or inputs side by side).
     ///
     /// **Recycling.** A workspace without gradients (evaluation, inference) keeps only the
     /// activations still to be read: the forward pass takes each node's output buffer from
@@ -18,7 +18,7 @@ extension Network {
     struct Workspace {
         var activations: [Matrix<Float>]
         var gradients: [Matrix<Float>] = []
-        var sums: [Matrix<Float>]
+        var joined: [Matrix<Float>]
         var scratch: [Matrix<Float>] = []
         /// Whether an activation's gradient has received its first contribution in this step.
         var written: [Bool] = []
@@ -51,8 +51,8 @@ extension Network {
             activations = sizes.indices.map { a in
                 gradients || a == 0 || a == last ? Matrix(rows: batch, columns: sizes[a]) : Matrix(rows: 0, columns: 0)
             }
-            sums = network.architecture.layers.indices.map { i in
-                gradients ? Self.combinedInput(network.architecture, node: i, batch: batch, sizes: sizes) : Matrix(rows: 0, columns: 0)
+            joined = network.architecture.layers.indices.map { i in
+                gradients ? Self.joinedInputs(network.architecture, node: i, batch: batch, sizes: sizes) : Matrix(rows: 0, columns: 0)
             }
             labels = [Int32](repeating: 0, count: batch)
             if gradients { allocateGradients(network: network) }
@@ -65,27 +65,31 @@ extension Network {
             for a in activations.indices where activations[a].rows != batch || activations[a].columns != sizes[a] {
                 activations[a] = Matrix(rows: batch, columns: sizes[a])
             }
-            sums = network.architecture.layers.indices.map { i in Self.combinedInput(network.architecture, node: i, batch: batch, sizes: sizes) }
+            joined = network.architecture.layers.indices.map { i in Self.joinedInputs(network.architecture, node: i, batch: batch, sizes: sizes) }
             idle = [:]
             gradients = sizes.map { Matrix(rows: batch, columns: $0) }
             scratch = network.architecture.inputs.indices.map { i in
                 let inputs = network.architecture.inputs[i]
                 return readers[inputs[0]] > 1 && inputs.count == 1
-                    ? Matrix(rows: batch, columns: sizes[inputs[0]]) : Self.combinedInput(network.architecture, node: i, batch: batch, sizes: sizes)
+                    ? Matrix(rows: batch, columns: sizes[inputs[0]]) : Self.joinedInputs(network.architecture, node: i, batch: batch, sizes: sizes)
             }
             written = [Bool](repeating: false, count: sizes.count)
             hasGradients = true
         }
 
-        /// The buffer of node `i`'s combined inputs: their sum, or them side by side; `0 × 0`
-        /// for a node with one input.
-        static func combinedInput(_ architecture: Architecture, node i: Int, batch: Int, sizes: [Int]) -> Matrix<Float> {
-            let inputs = architecture.inputs[i]
-            guard inputs.count > 1 else { return Matrix(rows: 0, columns: 0) }
-            let width = architecture.layers[i].concatenatesInputs ? inputs.reduce(0) { $0 + sizes[$1] } : sizes[inputs[0]]
-            return Matrix(rows: batch, columns: width)
+        /// The buffer of node `i`'s inputs side by side when it `concatenatesInputs`, else `0 × 0`.
+        static func joinedInputs(_ architecture: Architecture, node i: Int, batch: Int, sizes: [Int]) -> Matrix<Float> {
+            guard architecture.layers[i].concatenatesInputs else { return Matrix(rows: 0, columns: 0) }
+            return Matrix(rows: batch, columns: architecture.inputs[i].reduce(0) { $0 + sizes[$1] })
         }
-    
+
+        /// Adds `gradient` to activation `a`'s gradient (writes it, for the first contribution
+        /// of this step): a reader's share of `∂L/∂a`.
+        mutating func addGradient(_ gradient: Matrix<Float>, to a: Int) {
+            if written[a] { gradients[a].add(gradient) } else { gradients[a].assign(gradient) }
+            written[a] = true
+        }
+
         /// A `batch × width` buffer: a recycled one, or a new one. Its contents are stale.
         mutating func buffer(width: Int) -> Matrix<Float> {
             idle[width]?.popLast() ?? Matrix(rows: labels.count, columns: width)

@@ -6,8 +6,8 @@ import GraphPruneNumerics
 /// size and reused (no allocation per batch).
 ///
 /// **Execution.** Activation 0 is the batch; node `i` writes activation `i + 1` from the
-/// activations `architecture.inputs[i]` (a node with several inputs, a residual Add, acts on
-/// their sum, formed in a buffer of its own). Backward runs the nodes in reverse: the gradient
+/// activations `architecture.inputs[i]` (a residual Add sums them into its output; a Multiply
+/// reads them side by side, in a buffer of its own). Backward runs the nodes in reverse: the gradient
 /// of an activation read by several nodes (a block input feeding the residual branch and the
 /// shortcut) is the sum of what its readers send back, added in reverse node order, so results
 /// are deterministic. A chain (`784-256-10`) executes exactly as a plain layer sequence: every
@@ -80,9 +80,7 @@ public struct Network: Sendable {
         precondition(layers.count == architecture.layers.count, "layers do not match the architecture")
         self.architecture = architecture
         self.layers = layers
-        var readers = [Int](repeating: 0, count: layers.count + 1)
-        for inputs in architecture.inputs { for a in inputs { readers[a] += 1 } }
-        self.readers = readers
+        readers = architecture.readerCounts
     }
 
     /// The Dense layers with their positions (`layers.{position}.weight`).

@@ -14,26 +14,25 @@ import Foundation
 package func forEachChunk(of count: Int, minimumChunk: Int, _ body: (Range<Int>) -> Void) {
     let chunks = max(1, min(ProcessInfo.activeCores, count / max(1, minimumChunk)))
     if chunks == 1 { body(0..<count); return }
-    // The chunks write disjoint ranges, which is what makes sharing `body` across threads safe.
-    nonisolated(unsafe) let body = body
-    let range = { @Sendable (c: Int) in (c * count / chunks)..<((c + 1) * count / chunks) }
-    let ranOnOpenMP = withoutActuallyEscaping(body) { body in
-        var job = ChunkJob(body: body, range: range)
-        return withUnsafeMutablePointer(to: &job) { job in
+    withoutActuallyEscaping(body) { body in
+        // The chunks write disjoint ranges, which is what makes sharing `body` across threads safe.
+        nonisolated(unsafe) var job = ChunkJob(body: body, count: count, chunks: chunks)
+        let ranOnOpenMP = withUnsafeMutablePointer(to: &job) { job in
             gp_openmp_parallel(chunks, { context, chunk in
                 let job = context!.assumingMemoryBound(to: ChunkJob.self)
-                job.pointee.body(job.pointee.range(chunk))
+                job.pointee.run(chunk)
             }, job) == 1
         }
+        if !ranOnOpenMP { DispatchQueue.concurrentPerform(iterations: chunks) { job.run($0) } }
     }
-    if ranOnOpenMP { return }
-    DispatchQueue.concurrentPerform(iterations: chunks) { c in body(range(c)) }
 }
 
-/// What `forEachChunk`'s OpenMP region calls, behind its C context pointer.
+/// `forEachChunk`'s work: chunk `c` of `chunks` covers `c·count/chunks ..< (c+1)·count/chunks`.
 private struct ChunkJob {
     let body: (Range<Int>) -> Void
-    let range: (Int) -> Range<Int>
+    let count: Int, chunks: Int
+
+    func run(_ c: Int) { body((c * count / chunks)..<((c + 1) * count / chunks)) }
 }
 
 extension ProcessInfo {

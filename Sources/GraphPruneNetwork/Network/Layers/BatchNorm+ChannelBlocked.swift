@@ -38,7 +38,7 @@ extension BatchNorm {
                     let load = { (p: UnsafePointer<Float>) in ChannelBlockSums.load(p, 16 * k) }
                     let a = load(scale) * load(inverse)
                     let b = load(shift) - a * load(mean)
-                    let base = ((sample * blocks + k) * area) * 16
+                    let base = ChannelBlockSums.start(sample: sample, block: k, blocks: blocks, area: area)
                     for e in stride(from: base, to: base + area * 16, by: 16) {
                         var v = a * ChannelBlockSums.load(x, e) + b
                         if rectifies { v.replace(with: 0, where: .!(v .> 0)) }
@@ -80,7 +80,7 @@ extension BatchNorm {
                     let (m, i) = (load(mean), load(inverse))
                     let a = load(scale) * i
                     let (meanG, meanGX) = (load(shiftGradient) / count, load(scaleGradient) / count)
-                    let base = ((sample * blocks + k) * area) * 16
+                    let base = ChannelBlockSums.start(sample: sample, block: k, blocks: blocks, area: area)
                     for e in stride(from: base, to: base + area * 16, by: 16) {
                         let gradient = ChannelBlockSums.load(g, e)
                         let value: SIMD16<Float>

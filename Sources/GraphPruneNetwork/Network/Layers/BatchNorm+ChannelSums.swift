@@ -85,9 +85,10 @@ struct ChannelSums {
 struct ChannelBlockSums {
     let block: Int, blocks: Int, area: Int, batch: Int
 
-    /// The entry of the block's sixteen channels at run position `p` of `sample`.
+    /// The entry of block `block`'s sixteen channels at run position 0 of `sample` (the run's
+    /// positions follow, 16 floats apart).
     @inline(__always)
-    func offset(sample: Int, position p: Int) -> Int { ((sample * blocks + block) * area + p) * 16 }
+    static func start(sample: Int, block: Int, blocks: Int, area: Int) -> Int { (sample * blocks + block) * area * 16 }
 
     /// `Σ f(e)` per lane over the block's entries `e` (offsets of sixteen channels), in the stated order.
     @inline(__always)
@@ -96,7 +97,7 @@ struct ChannelBlockSums {
         var (s0, s1, s2, s3, s4, s5, s6, s7, tail) = (zero, zero, zero, zero, zero, zero, zero, zero, zero)
         let whole = area / 8 * 8
         for sample in 0..<batch {
-            let base = offset(sample: sample, position: 0)
+            let base = Self.start(sample: sample, block: block, blocks: blocks, area: area)
             var p = 0
             while p < whole {
                 let e = base + p * 16

@@ -212,12 +212,12 @@ public struct BatchNorm: ConnectionlessLayer {
         let batch = input.rows, (channels, area) = (self.channels, self.area)
         outputGradient.requireShape(batch, channels * area, "BatchNorm output gradient")
         inputGradient.requireShape(batch, channels * area, "BatchNorm input gradient")
-        let count = Float(batch * area), batchStatistics = usedBatchStatistics
-        let (means, inverses, scales) = (usedMean, usedInverseDeviation, scale)
         if layouts.input == .channelBlocked16 {
             backwardBlocked(input: input, outputGradient: outputGradient, inputGradient: &inputGradient)
             return
         }
+        let count = Float(batch * area), batchStatistics = usedBatchStatistics
+        let (means, inverses, scales) = (usedMean, usedInverseDeviation, scale)
         input.elements.withUnsafeBufferPointer { x in
             outputGradient.elements.withUnsafeBufferPointer { g in
                 inputGradient.elements.withUnsafeMutableBufferPointer { dx in

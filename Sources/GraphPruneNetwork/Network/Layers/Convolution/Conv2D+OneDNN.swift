@@ -20,8 +20,10 @@ public enum ConvolutionBackend: String, Sendable, CaseIterable {
 /// owns it uniquely.
 final class ConvolutionPrimitives: @unchecked Sendable {
     /// Shapes kept before the cache starts afresh (each set holds JIT-compiled kernels; the
-    /// blocked copies live in a per-thread arena).
-    static let capacity = 8
+    /// blocked copies live in a per-thread arena). A batch size takes up to three sets in a
+    /// planned network (the layouts the plan tried, the ones it kept, and those with the fused
+    /// ReLU), so training batches, a smaller last batch and evaluation batches fit.
+    static let capacity = 16
     private var byShape: [DNNLConvolution.Shape: DNNLConvolution] = [:]
     /// Why oneDNN refused a shape, once it has: the layer then uses im2col.
     private(set) var refusal: String?
